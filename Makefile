@@ -1,0 +1,83 @@
+# ringlab — build, test and run.
+#
+#   make            build the testbed (build/bench), the guest and the test kernels
+#   make run        install missing packages, build, and run the first benchmark
+#   make test       install missing packages, build, run every test
+#   make asan       the same tests with AddressSanitizer + UBSan (in build-asan/)
+#   make install    install bench into $(PREFIX)/bin
+#   make deps       install missing Debian packages (scripts/deps.sh)
+#   make clean
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+CC      ?= gcc
+OPT     ?= -O2
+SAN     ?=
+
+WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith \
+	-Wwrite-strings -Wformat=2 -Wundef -Wredundant-decls -Wnested-externs \
+	-Wold-style-definition -Wvla -Wno-unused-parameter
+CFLAGS  := -std=gnu11 $(OPT) -g $(WARN) -I. -MMD -MP $(SAN) $(EXTRA_CFLAGS)
+LDFLAGS := $(SAN)
+LIBS    := -llua5.4 -lm
+
+LIB_SRC   := $(sort $(wildcard core/*.c devices/*.c engines/*/*.c mmu/*/*.c))
+BENCH_SRC := $(sort $(wildcard harness/*.c))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+
+.PHONY: all run test unit integration asan install deps clean
+BUILD_TARGETS := $(BUILD)/libringlab.a $(if $(BENCH_SRC),$(BUILD)/bench) \
+	$(if $(wildcard guest/guest.mk),guest) $(if $(wildcard tests/guest/tests.mk),test-kernels)
+all: $(BUILD_TARGETS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libringlab.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bench: $(BENCH_OBJ) $(BUILD)/libringlab.a
+	$(CC) $(LDFLAGS) $(BENCH_OBJ) $(BUILD)/libringlab.a $(LIBS) -o $@
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libringlab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(BUILD)/libringlab.a $(LIBS) -lcmocka -o $@
+
+include $(wildcard guest/guest.mk tests/guest/tests.mk)
+
+deps:
+	@scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/bench boot $(BUILD)/guest/kernel.elf --cmdline "syscall n=20000" --stats
+
+unit: $(UNIT_BIN)
+	@scripts/run-unit.sh $(UNIT_BIN)
+
+integration: all
+	@BENCH=$(BUILD)/bench scripts/run-integration.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory integration
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		all unit integration
+
+install: $(BUILD)/bench
+	install -D -m 755 $(BUILD)/bench $(DESTDIR)$(PREFIX)/bin/ringlab-bench
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)

@@ -1,0 +1,204 @@
+/*
+ * cpu.h — the simulated IA-32 processor: its architectural state, the hardware
+ * virtualization controls, and the one entry point cpu_run().
+ *
+ * The processor executes guest code decoded once into blocks (block.h) and charges
+ * every event modeled cycles from the profile. It knows nothing about virtualization
+ * techniques: engines configure `icpt` (which events exit, like a VMCS) and choose an
+ * MMU engine to answer TLB misses (mmu.h); the processor does the rest.
+ *
+ * Memory accesses go segmentation -> fast TLB (a host-speed, direct-mapped subset of
+ * the modeled TLB, one per privilege class) -> on a miss the modeled TLB (tlb.h) -> on
+ * a modeled miss the MMU engine's walk. See mem.h.
+ *
+ * Errors a guest causes (faults, triple faults) are guest events, delivered or reported;
+ * the host never aborts for them.
+ */
+#ifndef RINGLAB_CPU_H
+#define RINGLAB_CPU_H
+
+#include <setjmp.h>
+
+#include "clock.h"
+#include "cost.h"
+#include "exit.h"
+#include "io.h"
+#include "irq.h"
+#include "profile.h"
+#include "stats.h"
+#include "tlb.h"
+#include "types.h"
+#include "x86.h"
+
+struct insn;
+struct block;
+struct block_cache;
+struct mmu_ops;
+
+/* A segment register with its hidden (descriptor-cache) part. */
+struct seg {
+	u16 sel;
+	u16 attr;  /* descriptor attributes, see SEG_* in x86.h */
+	u32 base;
+	u32 limit; /* byte granular (G already applied) */
+	u8 check;  /* 0: flat, readable, writable, no checks needed on the fast path */
+};
+
+/* Hardware virtualization controls, like the execution controls of a VMCS. */
+enum {
+	ICPT_CPUID = 1u << 0,
+	ICPT_HLT = 1u << 1,
+	ICPT_INVLPG = 1u << 2,
+	ICPT_CR3_LOAD = 1u << 3,
+	ICPT_CR3_STORE = 1u << 4,
+	ICPT_RDTSC = 1u << 5,
+	ICPT_MSR = 1u << 6,
+	ICPT_IO = 1u << 7,      /* consult io_bitmap */
+	ICPT_EXT_INT = 1u << 8, /* external interrupts exit instead of being delivered */
+	ICPT_INTR_WINDOW = 1u << 9,
+	ICPT_DESC = 1u << 10,   /* LGDT/LIDT/SGDT/SIDT/LLDT/LTR/SLDT/STR */
+	ICPT_WBINVD = 1u << 11,
+	ICPT_VMCALL = 1u << 12,
+};
+
+struct intercepts {
+	u32 ctl;            /* ICPT_* */
+	u32 cr0_mask;       /* CR0 bits owned by the VMM: writes changing them exit */
+	u32 cr4_mask;
+	u32 exception_bitmap;
+	u8 io_bitmap[8192]; /* one bit per port: 1 = exit */
+	bool active;        /* running in "guest mode": exits are possible */
+};
+
+/* Fast TLB: host-speed subset of the modeled TLB (see tlb.h). */
+#define FTLB_BITS 9
+#define FTLB_SIZE (1u << FTLB_BITS)
+#define FTLB_NONE 0xffffffffu
+
+struct ftlb_entry {
+	u32 rtag;       /* linear page number readable through this entry, or FTLB_NONE */
+	u32 wtag;       /* linear page number writable without a slow path, or FTLB_NONE */
+	uintptr_t addend; /* host address = linear address + addend */
+};
+
+struct ctlb_entry {
+	u32 tag; /* linear page number executable, or FTLB_NONE */
+	u32 ppn; /* its physical page number */
+};
+
+/* What the run loop must do next; see cpu_run(). */
+enum run_status {
+	RUN_EXIT,     /* an intercepted event: *exit is filled */
+	RUN_HLT,      /* HLT executed (not intercepted): wait for an interrupt */
+	RUN_SHUTDOWN, /* triple fault: cpu->shutdown_reason says why */
+	RUN_BUDGET,   /* the instruction budget ran out */
+	RUN_STOP,     /* a device asked the machine to stop (exit port) */
+	RUN_ERROR,    /* the guest used something the machine does not implement */
+};
+
+/* Counters the processor keeps (registered under these names in stats). */
+struct cpu_counters {
+	u64 *itlb_hits, *itlb_misses, *dtlb_hits, *dtlb_misses, *walk_refs;
+	u64 *exceptions[32];
+	u64 *interrupts, *soft_ints, *blocks_decoded, *blocks_invalidated, *smc_writes;
+	u64 *cr3_writes, *invlpgs, *exits;
+};
+
+struct cpu {
+	/* Architectural state */
+	u32 r[8];
+	u32 eip;
+	u32 eflags;                /* arithmetic flags live in cc_* unless cc_op == CC_EAGER */
+	u32 cc_res, cc_a, cc_b;    /* lazy flags: result and operands of the last flag op */
+	u8 cc_op, cc_bits, cc_aux; /* which op, operand width, carry-in or saved CF */
+	u8 cpl;
+	struct seg seg[6];
+	struct seg ldtr, tr;
+	u32 gdtr_base, idtr_base;
+	u16 gdtr_limit, idtr_limit;
+	u32 cr0, cr2, cr3, cr4;
+	u32 dr[8];
+	u32 sysenter_cs, sysenter_esp, sysenter_eip;
+	u64 tsc_offset;
+
+	/* Execution */
+	const struct insn *ip, *iend; /* the block being executed */
+	struct block *blk;
+	u8 inhibit;                   /* interrupts inhibited for one instruction (STI, MOV SS) */
+	u8 singlestep;                /* run the next instruction alone (after STI / MOV SS) */
+	struct block_cache *bc;
+	u32 cls_cost[32];             /* base cost per instruction class, from the profile */
+	u64 insns;                    /* guest instructions retired */
+	u64 budget;                   /* stop when insns reaches this (UINT64_MAX: none) */
+	bool stop;                    /* a device asked to stop */
+
+	/* Memory */
+	u8 *ram;
+	u32 ram_size;
+	u32 *code_mask;               /* per physical page: 128-byte chunks holding decoded code */
+	struct ftlb_entry ftlb[2][FTLB_SIZE]; /* [0] supervisor, [1] user (CPL 3) */
+	struct ctlb_entry ctlb[2][FTLB_SIZE];
+	struct ftlb_entry *ft;        /* ftlb[cpl == 3] */
+	struct ctlb_entry *ct;
+	struct tlb itlb, dtlb;
+	const struct mmu_ops *mmu;
+	void *mmu_state;
+
+	/* The machine around the processor */
+	struct cost *cost;
+	struct stats *stats;
+	struct clock *clock;
+	struct io_bus *io;
+	struct intr_controller *intc;
+	const struct profile *prof;
+	struct cpu_counters cnt;
+	void (*marker)(void *opaque, u32 code, u32 arg);
+	void *marker_opaque;
+
+	/* Virtualization controls and the exit being reported */
+	struct intercepts icpt;
+	struct exit_record *exit;
+	enum exit_kind exit_kind;
+
+	/* Fault handling */
+	jmp_buf jmp;
+	int fault_depth;              /* 0 normal; 1 delivering; 2 delivering #DF */
+	u8 fault_chain[3];            /* vectors of the faults that led to a shutdown */
+	int fault_chain_len;
+	u32 fault_eip;
+	char shutdown_reason[160];
+};
+
+/* Prepare `c` on `ram` with the profile's costs and TLB geometry, connected to the
+ * machine's accountant, counters, clock, port bus and interrupt controller.
+ * Returns 0, or -1 if the profile's TLB geometry is impossible. */
+int cpu_init(struct cpu *c, u8 *ram, u32 ram_size, const struct profile *prof,
+	     struct cost *cost, struct stats *stats, struct clock *clock, struct io_bus *io,
+	     struct intr_controller *intc);
+void cpu_fini(struct cpu *c);
+
+/* Put `c` in the state the Multiboot specification hands a kernel: protected mode,
+ * paging off, flat 4 GB ring-0 segments, EAX = magic, EBX = info, EIP = entry. */
+void cpu_reset_multiboot(struct cpu *c, u32 entry, u32 eax, u32 ebx);
+
+/* Run guest code until something the caller must handle; see enum run_status. */
+enum run_status cpu_run(struct cpu *c, struct exit_record *exit);
+
+/* Materialize and return the full EFLAGS value. */
+u32 cpu_get_eflags(struct cpu *c);
+
+/* Deliver external interrupt or exception `vector` to the guest now (used by the run
+ * loop, and by engines injecting events on entry). has_err: push `err`. */
+void cpu_inject(struct cpu *c, u8 vector, bool has_err, u32 err);
+
+/* Flush the fast TLBs (after a mode change that alters permissions). */
+void cpu_flush_fast_tlb(struct cpu *c);
+
+/* The guest-physical access used by walks and DMA: a host pointer to `len` bytes at
+ * physical `pa`, or NULL if outside RAM. */
+static inline u8 *cpu_phys(struct cpu *c, u32 pa, u32 len)
+{
+	return (u64)pa + len <= c->ram_size ? c->ram + pa : NULL;
+}
+
+#endif

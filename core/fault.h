@@ -1,0 +1,34 @@
+/*
+ * fault.h — how an instruction leaves the middle of its execution: a fault, or an exit.
+ *
+ * Both unwind with longjmp to cpu_run(), which is the only place that delivers an
+ * exception (traps.c) or returns an exit record; handlers never return after calling
+ * these. A fault is precise: EIP is the faulting instruction's, and the rest of its
+ * block is not executed.
+ */
+#ifndef RINGLAB_FAULT_H
+#define RINGLAB_FAULT_H
+
+#include "cpu.h"
+
+/* Raise exception `vector` with error code `err` (ignored for vectors without one). */
+_Noreturn void cpu_fault(struct cpu *c, u8 vector, u32 err);
+
+/* Raise #PF for linear `lin` with error code `pfec` (sets CR2). */
+_Noreturn void cpu_page_fault(struct cpu *c, u32 lin, u32 pfec);
+
+/* Leave the guest with an exit of `reason` for the current instruction; the record's
+ * guest_eip and insn_len are filled here, the rest by the caller beforehand through
+ * c->exit. The VMM resumes the guest after emulating (or skipping) the instruction. */
+_Noreturn void cpu_exit_insn(struct cpu *c, u32 reason, u32 qual);
+
+/* Does exception `vector` push an error code? */
+static inline bool exc_has_error(u8 vector)
+{
+	return vector == EXC_DF || (vector >= EXC_TS && vector <= EXC_PF) || vector == EXC_AC;
+}
+
+/* The instruction being executed (valid inside a handler). */
+static inline const struct insn *cpu_cur(const struct cpu *c) { return c->ip - 1; }
+
+#endif

@@ -1,0 +1,157 @@
+/*
+ * flags.h — lazy arithmetic flags.
+ *
+ * Most flag results are never read: an ADD's flags are overwritten by the next CMP
+ * before any Jcc looks. So a flag-setting instruction only records what it did
+ * (cc_op, operand width, operands, result, and a carry-in or saved CF in cc_aux), and
+ * the six arithmetic flags are computed when something reads them. cc_op == CC_EAGER
+ * means the flags are already in cpu.eflags.
+ *
+ * Flags the SDM leaves undefined are computed deterministically (the same way every
+ * run); the differential tests mask them.
+ */
+#ifndef RINGLAB_FLAGS_H
+#define RINGLAB_FLAGS_H
+
+#include "cpu.h"
+
+enum cc_op {
+	CC_EAGER, CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC,
+	CC_SHL, CC_SHR, CC_SAR, CC_MUL,
+};
+
+static inline u32 width_mask(unsigned bits) { return bits == 32 ? 0xffffffffu : (1u << bits) - 1; }
+
+static inline u32 sign_bit(unsigned bits) { return 1u << (bits - 1); }
+
+/* Record the operands and result of a flag-setting operation. */
+static inline void cc_set(struct cpu *c, enum cc_op op, unsigned bits, u32 a, u32 b, u32 res)
+{
+	c->cc_op = (u8)op;
+	c->cc_bits = (u8)bits;
+	c->cc_a = a;
+	c->cc_b = b;
+	c->cc_res = res;
+}
+
+static inline bool cc_cf(const struct cpu *c)
+{
+	u32 m = width_mask(c->cc_bits), a = c->cc_a & m, b = c->cc_b & m, r = c->cc_res & m;
+	switch (c->cc_op) {
+	case CC_EAGER: return c->eflags & FL_CF;
+	case CC_ADD: return r < a;
+	case CC_ADC: return c->cc_aux ? r <= a : r < a;
+	case CC_SUB: return a < b;
+	case CC_SBB: return c->cc_aux ? a <= b : a < b;
+	case CC_LOGIC: return false;
+	case CC_INC:
+	case CC_DEC:
+	case CC_MUL: return c->cc_aux;
+	case CC_SHL: return b <= 32 ? (((u64)a << b) >> c->cc_bits) & 1 : 0;
+	case CC_SHR: return b <= 32 ? ((u64)a >> (b - 1)) & 1 : 0;
+	case CC_SAR: {
+		s64 sa = (s64)(s32)(c->cc_a << (32 - c->cc_bits)) >> (32 - c->cc_bits);
+		return (sa >> (b > 32 ? 32 : b - 1)) & 1;
+	}
+	}
+	return false;
+}
+
+static inline bool cc_zf(const struct cpu *c)
+{
+	if (c->cc_op == CC_EAGER)
+		return c->eflags & FL_ZF;
+	return (c->cc_res & width_mask(c->cc_bits)) == 0;
+}
+
+static inline bool cc_sf(const struct cpu *c)
+{
+	if (c->cc_op == CC_EAGER)
+		return c->eflags & FL_SF;
+	return c->cc_res & sign_bit(c->cc_bits);
+}
+
+static inline bool cc_pf(const struct cpu *c)
+{
+	if (c->cc_op == CC_EAGER)
+		return c->eflags & FL_PF;
+	return !__builtin_parity(c->cc_res & 0xff);
+}
+
+static inline bool cc_af(const struct cpu *c)
+{
+	switch (c->cc_op) {
+	case CC_EAGER: return c->eflags & FL_AF;
+	case CC_ADD: case CC_ADC: case CC_SUB: case CC_SBB: case CC_INC: case CC_DEC:
+		return (c->cc_a ^ c->cc_b ^ c->cc_res) & 0x10;
+	default: return false;
+	}
+}
+
+static inline bool cc_of(const struct cpu *c)
+{
+	u32 sb = sign_bit(c->cc_bits), a = c->cc_a, b = c->cc_b, r = c->cc_res;
+	switch (c->cc_op) {
+	case CC_EAGER: return c->eflags & FL_OF;
+	case CC_ADD: case CC_ADC: return ((a ^ r) & (b ^ r)) & sb;
+	case CC_SUB: case CC_SBB: return ((a ^ b) & (a ^ r)) & sb;
+	case CC_LOGIC: return false;
+	case CC_INC: return (r & width_mask(c->cc_bits)) == sb;
+	case CC_DEC: return (a & width_mask(c->cc_bits)) == sb;
+	case CC_SHL: return ((r & sb) != 0) ^ cc_cf(c);
+	case CC_SHR: return (a & sb) != 0;
+	case CC_SAR: return false;
+	case CC_MUL: return c->cc_aux;
+	}
+	return false;
+}
+
+/* The six arithmetic flags as EFLAGS bits. */
+static inline u32 cc_arith(const struct cpu *c)
+{
+	if (c->cc_op == CC_EAGER)
+		return c->eflags & FL_ARITH;
+	return (cc_cf(c) ? FL_CF : 0) | (cc_pf(c) ? FL_PF : 0) | (cc_af(c) ? FL_AF : 0) |
+	       (cc_zf(c) ? FL_ZF : 0) | (cc_sf(c) ? FL_SF : 0) | (cc_of(c) ? FL_OF : 0);
+}
+
+/* Fold the lazy flags into cpu.eflags so that they can be changed bit by bit. */
+static inline void cc_materialize(struct cpu *c)
+{
+	if (c->cc_op != CC_EAGER) {
+		c->eflags = (c->eflags & ~FL_ARITH) | cc_arith(c);
+		c->cc_op = CC_EAGER;
+	}
+}
+
+/* Evaluate condition code `cc` (the low nibble of Jcc/SETcc/CMOVcc). */
+static inline bool cc_cond(const struct cpu *c, unsigned cc)
+{
+	bool r;
+	if (c->cc_op == CC_SUB && c->cc_bits == 32) {
+		/* After CMP/SUB, the common case: compare the operands directly. */
+		u32 a = c->cc_a, b = c->cc_b;
+		switch (cc >> 1) {
+		case 1: r = a < b; goto out;
+		case 2: r = a == b; goto out;
+		case 3: r = a <= b; goto out;
+		case 6: r = (s32)a < (s32)b; goto out;
+		case 7: r = (s32)a <= (s32)b; goto out;
+		default: break;
+		}
+	}
+	switch (cc >> 1) {
+	case 0: r = cc_of(c); break;
+	case 1: r = cc_cf(c); break;
+	case 2: r = cc_zf(c); break;
+	case 3: r = cc_cf(c) || cc_zf(c); break;
+	case 4: r = cc_sf(c); break;
+	case 5: r = cc_pf(c); break;
+	case 6: r = cc_sf(c) != cc_of(c); break;
+	default: r = cc_zf(c) || (cc_sf(c) != cc_of(c)); break;
+	}
+out:
+	return (cc & 1) ? !r : r;
+}
+
+#endif

@@ -1,0 +1,181 @@
+/*
+ * mem.c — the slow paths of guest memory access: segment checks, the modeled TLB,
+ * the MMU engine's walk on a miss, dirty-bit assists, page-crossing accesses, writes to
+ * decoded code, and physical addresses outside RAM (open bus: reads all ones, writes
+ * dropped).
+ *
+ * The fast TLB (cpu.h) is filled here and only here, and only with translations the
+ * modeled TLB holds (or, paging off, identity), so a fast hit is always a modeled hit.
+ * A fast write entry additionally requires the modeled entry to be dirty and the
+ * physical page to hold no decoded code, so that D-bit assists and self-modifying code
+ * always reach this file.
+ */
+#include "mem.h"
+
+#include "block.h"
+#include "fault.h"
+#include "mmu.h"
+
+/* Return the page-fault error code an access would take on a TLB entry, or 0. */
+static u32 perm_fault(const struct cpu *c, const struct tlb_entry *e, unsigned acc, bool user)
+{
+	bool write = acc == ACC_WRITE;
+	u32 pfec = PFEC_P | (write ? PFEC_W : 0) | (user ? PFEC_U : 0);
+	if (user && !e->user)
+		return pfec;
+	if (write && !e->writable && (user || (c->cr0 & CR0_WP)))
+		return pfec;
+	return 0;
+}
+
+/* May a fast write entry be made for this translation, for this privilege class? */
+static bool fast_writable(const struct cpu *c, const struct tlb_entry *e, bool user)
+{
+	if (!e->dirty || (u64)(e->ppn + 1) << 12 > c->ram_size || c->code_mask[e->ppn])
+		return false;
+	return e->writable || (!user && !(c->cr0 & CR0_WP));
+}
+
+static void fill_data(struct cpu *c, u32 vpn, const struct tlb_entry *e, bool user)
+{
+	struct ftlb_entry *f = &c->ftlb[user][vpn & (FTLB_SIZE - 1)];
+	if ((u64)(e->ppn + 1) << 12 > c->ram_size) /* outside RAM: never fast */
+		return;
+	f->rtag = vpn;
+	f->wtag = fast_writable(c, e, user) ? vpn : FTLB_NONE;
+	f->addend = (uintptr_t)(c->ram + ((uintptr_t)e->ppn << 12)) - ((uintptr_t)vpn << 12);
+}
+
+/* Translate `lin` for `acc` at privilege `user`: modeled TLB, then the MMU engine.
+ * Returns the physical address, raising #PF as hardware would. */
+static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
+{
+	u32 vpn = lin >> 12;
+	struct tlb_entry ident = { .vpn = vpn, .ppn = vpn, .user = 1, .writable = 1, .dirty = 1 };
+
+	if (!(c->cr0 & CR0_PG)) {
+		if (acc == ACC_FETCH) {
+			struct ctlb_entry *ce = &c->ct[vpn & (FTLB_SIZE - 1)];
+			ce->tag = vpn;
+			ce->ppn = vpn;
+		} else {
+			fill_data(c, vpn, &ident, user);
+		}
+		return lin;
+	}
+
+	bool fetch = acc == ACC_FETCH, write = acc == ACC_WRITE;
+	struct tlb *t = fetch ? &c->itlb : &c->dtlb;
+	struct tlb_entry *e = tlb_lookup(t, vpn);
+	u32 pfec;
+	if (e && !(write && !e->dirty)) {
+		(*(fetch ? c->cnt.itlb_hits : c->cnt.dtlb_hits))++;
+		pfec = perm_fault(c, e, acc, user);
+		if (pfec)
+			cpu_page_fault(c, lin, pfec);
+	} else {
+		struct tlb_entry f = { 0 };
+		(*(fetch ? c->cnt.itlb_misses : c->cnt.dtlb_misses))++;
+		if (c->mmu->translate(c, lin, acc | (user ? ACC_USER : 0), &f, &pfec))
+			cpu_page_fault(c, lin, pfec);
+		e = tlb_insert(t, &f);
+	}
+	u32 ppn = e->large ? e->ppn + (vpn - e->vpn) : e->ppn;
+	if (fetch) {
+		struct ctlb_entry *ce = &c->ct[vpn & (FTLB_SIZE - 1)];
+		ce->tag = vpn;
+		ce->ppn = ppn;
+	} else {
+		struct tlb_entry piece = *e;
+		piece.ppn = ppn;
+		fill_data(c, vpn, &piece, user);
+	}
+	return (ppn << 12) | (lin & 0xfff);
+}
+
+u32 mem_fetch_phys(struct cpu *c, u32 lin)
+{
+	const struct ctlb_entry *ce = &c->ct[(lin >> 12) & (FTLB_SIZE - 1)];
+	if (ce->tag == lin >> 12)
+		return (ce->ppn << 12) | (lin & 0xfff);
+	return xlate(c, lin, ACC_FETCH, c->cpl == 3);
+}
+
+u8 *mem_xlate(struct cpu *c, u32 lin, bool write, bool user)
+{
+	u32 pa = xlate(c, lin, write ? ACC_WRITE : ACC_READ, user);
+	return cpu_phys(c, pa, 1);
+}
+
+/* Read one page-contained piece. */
+static u32 read_piece(struct cpu *c, u32 lin, unsigned size, bool user)
+{
+	u32 pa = xlate(c, lin, ACC_READ, user);
+	const u8 *p = cpu_phys(c, pa, size);
+	return p ? load_n(p, size) : (size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1);
+}
+
+u32 mem_read_slow(struct cpu *c, u32 lin, unsigned size, bool user)
+{
+	if ((lin & 0xfff) + size <= 0x1000)
+		return read_piece(c, lin, size, user);
+	u32 v = 0;
+	for (unsigned i = 0; i < size; i++)
+		v |= read_piece(c, lin + i, 1, user) << (8 * i);
+	return v;
+}
+
+/* Write to physical `pa`, invalidating decoded code it touches. */
+static void write_phys(struct cpu *c, u32 pa, unsigned size, u32 v)
+{
+	u8 *p = cpu_phys(c, pa, size);
+	if (!p)
+		return;
+	if (c->code_mask[pa >> 12] & code_chunks(pa, size)) {
+		(*c->cnt.smc_writes)++;
+		if (block_invalidate_write(c, pa, size)) {
+			/* The running block changed under us: finish this instruction, then
+			 * continue at the next one from freshly decoded code. */
+			const struct insn *cur = cpu_cur(c);
+			c->eip = insn_next(cur);
+			c->iend = c->ip;
+		}
+	}
+	store_n(p, size, v);
+}
+
+void mem_write_slow(struct cpu *c, u32 lin, unsigned size, u32 v, bool user)
+{
+	if ((lin & 0xfff) + size <= 0x1000) {
+		write_phys(c, xlate(c, lin, ACC_WRITE, user), size, v);
+		return;
+	}
+	/* Crossing a page: translate both halves before writing either, so a fault on
+	 * the second leaves memory untouched. */
+	unsigned first = 0x1000 - (lin & 0xfff);
+	u32 pa0 = xlate(c, lin, ACC_WRITE, user);
+	u32 pa1 = xlate(c, lin + first, ACC_WRITE, user);
+	for (unsigned i = 0; i < size; i++)
+		write_phys(c, i < first ? pa0 + i : pa1 + (i - first), 1, (v >> (8 * i)) & 0xff);
+}
+
+void seg_check(struct cpu *c, unsigned s, u32 off, unsigned size, bool write)
+{
+	const struct seg *sg = &c->seg[s];
+	u8 vec = s == SEG_SS ? EXC_SS : EXC_GP;
+	if (!(sg->attr & SEG_P))
+		cpu_fault(c, vec, 0);
+	bool code = sg->attr & SEG_TYPE_CODE;
+	if (write && (code || !(sg->attr & SEG_TYPE_RW)))
+		cpu_fault(c, vec, 0);
+	if (!write && code && !(sg->attr & SEG_TYPE_RW))
+		cpu_fault(c, vec, 0);
+	u32 last = off + size - 1;
+	if (!code && (sg->attr & SEG_TYPE_EC)) {
+		u32 upper = (sg->attr & SEG_DB) ? 0xffffffffu : 0xffffu;
+		if (off <= sg->limit || last > upper || last < off)
+			cpu_fault(c, vec, 0);
+	} else if (last > sg->limit || last < off) {
+		cpu_fault(c, vec, 0);
+	}
+}

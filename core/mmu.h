@@ -1,0 +1,51 @@
+/*
+ * mmu.h — the interface of MMU engines (DESIGN §6).
+ *
+ * An MMU engine answers the machine's modeled-TLB misses and reacts to the guest's
+ * page-table events. `direct` walks the guest's own tables; `shadow` and `nested`
+ * (later) walk structures of the VMM's. A translate call performs the whole walk of its
+ * technique, charging one `mem.walk_ref` per memory reference (cpu_walk_ref()), and
+ * either fills a TLB entry or reports the guest page fault the access takes. The core
+ * owns the TLB, permission checks on hits, and the delivery (or interception) of #PF.
+ *
+ * NULL hooks mean "nothing to do".
+ */
+#ifndef RINGLAB_MMU_H
+#define RINGLAB_MMU_H
+
+#include "cpu.h"
+#include "tlb.h"
+
+enum {
+	ACC_READ = 0,
+	ACC_WRITE = 1,
+	ACC_FETCH = 2,
+	ACC_USER = 4, /* the access is made at CPL 3 (not an implicit supervisor access) */
+};
+
+struct mmu_ops {
+	const char *name;
+	int (*init)(struct cpu *c);
+	void (*fini)(struct cpu *c);
+	/* Translate linear `lin` for access `acc` (ACC_*). On success fill `*f` and return 0;
+	 * on a guest page fault return -1 with the error code in `*pfec`. */
+	int (*translate)(struct cpu *c, u32 lin, unsigned acc, struct tlb_entry *f, u32 *pfec);
+	/* CR3 was loaded (the TLB is already flushed). */
+	void (*cr3_load)(struct cpu *c, u32 old_cr3);
+	/* INVLPG of `lin` (the TLB entry is already dropped). */
+	void (*invlpg)(struct cpu *c, u32 lin);
+	/* CR0.PG/WP or CR4.PSE/PGE changed. */
+	void (*mode_change)(struct cpu *c);
+};
+
+/* Charge one page-walk memory reference (the `mem` category, counter mem.walk_refs). */
+static inline void cpu_walk_ref(struct cpu *c)
+{
+	cost_charge(c->cost, COST_MEM, c->prof->v[P_MEM_WALK_REF]);
+	(*c->cnt.walk_refs)++;
+}
+
+/* Find an MMU engine by name ("direct"), or NULL. */
+const struct mmu_ops *mmu_find(const char *name);
+
+#endif
