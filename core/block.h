@@ -49,6 +49,9 @@ struct block *block_single(struct cpu *c);
  * of that page. Returns true if the block being executed was among them. */
 bool block_invalidate_write(struct cpu *c, u32 pa, unsigned size);
 
+/* The modeled base cost of one decoded instruction (its share of a block's cost). */
+u32 block_insn_cost(const struct cpu *c, const struct insn *in);
+
 /* Drop every block (CS default size change, or an explicit flush). */
 void block_flush_all(struct cpu *c);
 

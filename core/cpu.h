@@ -162,6 +162,19 @@ struct cpu {
 
 	/* Fault handling */
 	jmp_buf jmp;
+	u8 delivering;                /* an event is being delivered through the IDT */
+	u8 deliver_vec;               /* ... this one */
+	u8 deliver_kind;              /* ... of this enum trap_kind */
+	u8 event_delivered;           /* set by every delivery (single-step bookkeeping) */
+	u8 inject_pending;            /* cpu_inject() queued an event for the next entry */
+	u8 inject_vec, inject_has_err;
+	u32 inject_err;
+	u8 delivering_inner;          /* ... onto an inner ring's stack */
+	u8 pend_vec;                  /* the fault being raised */
+	u32 pend_err;
+	u32 pend_eip;
+	int req;                      /* a handler asks cpu_run to return this run_status + 1 */
+	char unimpl[120];
 	int fault_depth;              /* 0 normal; 1 delivering; 2 delivering #DF */
 	u8 fault_chain[3];            /* vectors of the faults that led to a shutdown */
 	int fault_chain_len;

@@ -9,7 +9,7 @@
 #ifndef RINGLAB_FAULT_H
 #define RINGLAB_FAULT_H
 
-#include "cpu.h"
+#include "insn.h"
 
 /* Raise exception `vector` with error code `err` (ignored for vectors without one). */
 _Noreturn void cpu_fault(struct cpu *c, u8 vector, u32 err);
@@ -21,6 +21,11 @@ _Noreturn void cpu_page_fault(struct cpu *c, u32 lin, u32 pfec);
  * guest_eip and insn_len are filled here, the rest by the caller beforehand through
  * c->exit. The VMM resumes the guest after emulating (or skipping) the instruction. */
 _Noreturn void cpu_exit_insn(struct cpu *c, u32 reason, u32 qual);
+
+/* Stop the run: the guest used a feature the machine does not implement (real mode,
+ * virtual-8086 mode, task switches, gates...). cpu_run() returns RUN_ERROR and
+ * c->shutdown_reason says what. */
+_Noreturn void cpu_unimplemented(struct cpu *c, const char *what);
 
 /* Does exception `vector` push an error code? */
 static inline bool exc_has_error(u8 vector)

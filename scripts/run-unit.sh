@@ -11,6 +11,6 @@ for t in "$@"; do
 		fail=$((fail + 1)); echo "FAIL $t"; tail -n 30 "$t.log"
 	fi
 done
-grep -h -E '^\[  (PASSED|FAILED)' "${@/%/.log}" 2>/dev/null | awk '{n[$2]+=$3} END {for (k in n) printf "unit tests %s %d\n", k, n[k]}'
+grep -h -E '^\[  (PASSED|FAILED)' "${@/%/.log}" 2>/dev/null | awk '{n[$2]+=$4} END {for (k in n) printf "unit tests %s %d\n", k, n[k]}'
 echo "unit: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,256 @@
+/*
+ * block.c — the decoded-block cache (see block.h for the contract).
+ *
+ * Lookup: a direct-mapped jump cache by EIP, whose hit is validated against the
+ * physical address the current code TLB gives for EIP (and the CS default size), then
+ * a hash of blocks by physical address. A miss decodes a new block into the arena:
+ * instructions until one ends the block, BLOCK_MAX_INSNS, or the next would start on
+ * another page (so that a later instruction can never take a fetch fault at decode
+ * time; only the first one can, and its fault is the right one). The last instruction
+ * may straddle into the next page; that page is then validated too.
+ */
+#include "block.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fault.h"
+#include "mem.h"
+
+#define ARENA_BYTES (32u << 20)
+#define HASH_SIZE 16384
+#define JC_SIZE 4096
+
+struct block_cache {
+	u8 *arena;
+	size_t used;
+	struct block *hash[HASH_SIZE];
+	struct block *jc[JC_SIZE];
+	struct block **page;   /* per physical page: blocks starting on it */
+	u32 npages;
+	union {
+		struct block b;
+		u8 bytes[sizeof(struct block) + sizeof(struct insn)];
+	} single;
+};
+
+struct block_cache *block_cache_new(void)
+{
+	struct block_cache *bc = calloc(1, sizeof(*bc));
+	if (!bc)
+		return NULL;
+	bc->arena = malloc(ARENA_BYTES);
+	if (!bc->arena) {
+		free(bc);
+		return NULL;
+	}
+	return bc;
+}
+
+void block_cache_free(struct block_cache *bc)
+{
+	if (!bc)
+		return;
+	free(bc->arena);
+	free(bc->page);
+	free(bc);
+}
+
+static inline unsigned hash_of(u32 phys) { return (phys ^ (phys >> 14)) & (HASH_SIZE - 1); }
+static inline unsigned jc_of(u32 eip) { return (eip ^ (eip >> 12)) & (JC_SIZE - 1); }
+
+/* The modeled cost of one instruction, from its class and memory operands. */
+u32 block_insn_cost(const struct cpu *c, const struct insn *in)
+{
+	u32 cost = c->cls_cost[in->cls];
+	const u64 *p = c->prof->v;
+	if (in->flags & IF_LOAD)
+		cost += (u32)p[P_INSN_LOAD];
+	if (in->flags & IF_STORE)
+		cost += (u32)p[P_INSN_STORE];
+	bool xchg_mem = !in->ext && (in->opc == 0x86 || in->opc == 0x87) && (in->flags & IF_MEM);
+	if ((in->flags & IF_LOCK) || xchg_mem)
+		cost += (u32)p[P_INSN_LOCKED];
+	if (!in->ext && in->opc == 0xff && (in->reg == 2 || in->reg == 4))
+		cost += (u32)p[P_INSN_INDIRECT];
+	return cost;
+}
+
+void block_flush_all(struct cpu *c)
+{
+	struct block_cache *bc = c->bc;
+	bc->used = 0;
+	memset(bc->hash, 0, sizeof(bc->hash));
+	memset(bc->jc, 0, sizeof(bc->jc));
+	if (bc->page)
+		memset(bc->page, 0, bc->npages * sizeof(*bc->page));
+	memset(c->code_mask, 0, (c->ram_size >> 12) * sizeof(u32));
+}
+
+/* Mark [pa, pa+len) as holding decoded code; drop fast write entries to the page the
+ * first time it gets code, so writes to it take the slow path. */
+static void mark_code(struct cpu *c, u32 pa, u32 len)
+{
+	while (len) {
+		u32 ppn = pa >> 12;
+		u32 n = 0x1000 - (pa & 0xfff);
+		if (n > len)
+			n = len;
+		if ((u64)(ppn + 1) << 12 <= c->ram_size) {
+			if (!c->code_mask[ppn]) {
+				uintptr_t host = (uintptr_t)(c->ram + ((uintptr_t)ppn << 12));
+				for (int k = 0; k < 2; k++)
+					for (unsigned i = 0; i < FTLB_SIZE; i++) {
+						struct ftlb_entry *f = &c->ftlb[k][i];
+						if (f->wtag != FTLB_NONE &&
+						    ((uintptr_t)f->wtag << 12) + f->addend == host)
+							f->wtag = FTLB_NONE;
+					}
+			}
+			c->code_mask[ppn] |= code_chunks(pa, n);
+		}
+		pa += n;
+		len -= n;
+	}
+}
+
+/* Decode a block at CS:EIP whose first byte is at physical `phys` into `b`, at most
+ * `max` instructions. */
+static void decode_block(struct cpu *c, struct block *b, u32 phys, unsigned max)
+{
+	bool def32 = c->seg[SEG_CS].attr & SEG_DB;
+	u32 eip = c->eip, cost = 0;
+	u32 lin0 = c->seg[SEG_CS].base + eip;
+	unsigned n = 0;
+	b->eip = eip;
+	b->phys = phys;
+	b->phys_last = phys >> 12;
+	b->def32 = def32;
+	for (;;) {
+		struct insn *in = &b->insn[n];
+		u32 lin = c->seg[SEG_CS].base + eip;
+		unsigned len = decode_insn(c, eip, def32, in);
+		cost += block_insn_cost(c, in);
+		n++;
+		u32 end_lin = lin + len - 1;
+		if ((end_lin >> 12) != (lin0 >> 12)) {
+			/* straddles into the next page */
+			b->phys_last = mem_fetch_phys(c, end_lin) >> 12;
+			mark_code(c, phys, 0x1000 - (lin0 & 0xfff));
+			mark_code(c, b->phys_last << 12, (end_lin & 0xfff) + 1);
+			eip += len;
+			break;
+		}
+		eip += len;
+		if ((in->flags & IF_END) || n >= max)
+			break;
+		/* Stop before an instruction that could cross into the next page. */
+		u32 next = c->seg[SEG_CS].base + eip;
+		if ((next >> 12) != (lin0 >> 12) || (next & 0xfff) > 0xff0)
+			break;
+	}
+	b->n = (u16)n;
+	b->cost = cost;
+	b->fall_eip = def32 ? eip : eip & 0xffff;
+	b->valid = 1;
+	u32 first_len = (u32)((c->seg[SEG_CS].base + eip) - lin0);
+	if (b->phys_last == phys >> 12)
+		mark_code(c, phys, first_len);
+}
+
+struct block *block_find(struct cpu *c)
+{
+	struct block_cache *bc = c->bc;
+	u32 lin = c->seg[SEG_CS].base + c->eip;
+	if (c->eip > c->seg[SEG_CS].limit)
+		cpu_fault(c, EXC_GP, 0);
+	u32 phys = mem_fetch_phys(c, lin);
+	bool def32 = c->seg[SEG_CS].attr & SEG_DB;
+
+	struct block *b = bc->jc[jc_of(c->eip)];
+	if (b && b->valid && b->eip == c->eip && b->phys == phys && b->def32 == def32 &&
+	    (b->phys_last == phys >> 12 ||
+	     b->phys_last == mem_fetch_phys(c, (lin | 0xfff) + 1) >> 12))
+		return b;
+	for (b = bc->hash[hash_of(phys)]; b; b = b->hash_next)
+		if (b->valid && b->phys == phys && b->eip == c->eip && b->def32 == def32 &&
+		    (b->phys_last == phys >> 12 ||
+		     b->phys_last == mem_fetch_phys(c, (lin | 0xfff) + 1) >> 12)) {
+			bc->jc[jc_of(c->eip)] = b;
+			return b;
+		}
+
+	size_t need = sizeof(struct block) + BLOCK_MAX_INSNS * sizeof(struct insn);
+	if (bc->used + need > ARENA_BYTES)
+		block_flush_all(c);
+	if (!bc->page) {
+		bc->npages = c->ram_size >> 12;
+		bc->page = calloc(bc->npages, sizeof(*bc->page));
+	}
+	b = (struct block *)(bc->arena + bc->used);
+	decode_block(c, b, phys, BLOCK_MAX_INSNS);
+	bc->used += (sizeof(struct block) + b->n * sizeof(struct insn) + 15) & ~(size_t)15;
+	b->hash_next = bc->hash[hash_of(phys)];
+	bc->hash[hash_of(phys)] = b;
+	u32 ppn = phys >> 12;
+	if (ppn < bc->npages) {
+		b->page_next = bc->page[ppn];
+		bc->page[ppn] = b;
+	} else {
+		b->page_next = NULL;
+	}
+	bc->jc[jc_of(c->eip)] = b;
+	(*c->cnt.blocks_decoded)++;
+	return b;
+}
+
+struct block *block_single(struct cpu *c)
+{
+	struct block *b = &c->bc->single.b;
+	u32 lin = c->seg[SEG_CS].base + c->eip;
+	if (c->eip > c->seg[SEG_CS].limit)
+		cpu_fault(c, EXC_GP, 0);
+	decode_block(c, b, mem_fetch_phys(c, lin), 1);
+	return b;
+}
+
+/* Invalidate every block on physical page `ppn`, and blocks of the page before that
+ * straddle into it. Returns true if c->blk was one of them. */
+static bool invalidate_page(struct cpu *c, u32 ppn)
+{
+	struct block_cache *bc = c->bc;
+	bool cur = false;
+	if (!bc->page || ppn >= bc->npages)
+		return false;
+	for (struct block *b = bc->page[ppn]; b; b = b->page_next) {
+		b->valid = 0;
+		cur |= b == c->blk;
+		(*c->cnt.blocks_invalidated)++;
+	}
+	bc->page[ppn] = NULL;
+	if (ppn > 0)
+		for (struct block **pb = &bc->page[ppn - 1]; *pb;) {
+			struct block *b = *pb;
+			if (b->phys_last == ppn) {
+				b->valid = 0;
+				cur |= b == c->blk;
+				*pb = b->page_next;
+			} else {
+				pb = &b->page_next;
+			}
+		}
+	c->code_mask[ppn] = 0;
+	/* Unlink invalid blocks from their hash chains lazily: lookups skip them. */
+	return cur;
+}
+
+bool block_invalidate_write(struct cpu *c, u32 pa, unsigned size)
+{
+	bool cur = invalidate_page(c, pa >> 12);
+	if (((pa + size - 1) >> 12) != (pa >> 12))
+		cur |= invalidate_page(c, (pa + size - 1) >> 12);
+	/* The single-step scratch block is never cached; treat it as current if running. */
+	if (c->blk == &c->bc->single.b)
+		cur = true;
+	return cur;
+}

@@ -1,0 +1,359 @@
+/*
+ * cpu.c — the processor's life: set-up from a profile, the multiboot reset state, and
+ * cpu_run(), the loop every engine drives.
+ *
+ * cpu_run() is a loop over blocks. At each block boundary it fires due timers, checks
+ * the stop request and the instruction budget, takes a pending external interrupt when
+ * EFLAGS.IF allows (or exits, if the engine intercepts them), finds the block for
+ * CS:EIP, charges its base cost in one add and runs its records. Three things leave a
+ * block early through longjmp back here: a fault (delivered through the IDT, or
+ * combined into #DF, or a triple fault), an intercepted instruction (an exit record
+ * for the engine), and an unimplemented feature (RUN_ERROR). Instructions of the
+ * block that did not run are uncounted and their cost refunded, so counts and cycles
+ * are exact at instruction granularity.
+ */
+#include "cpu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "block.h"
+#include "fault.h"
+#include "flags.h"
+#include "mmu.h"
+#include "segment.h"
+#include "traps.h"
+
+enum { JMP_FAULT = 1, JMP_EXIT, JMP_ERROR };
+
+static const u8 class_primitive[IC_COUNT] = {
+	[IC_ALU] = P_INSN_ALU, [IC_MOV] = P_INSN_MOV, [IC_STACK] = P_INSN_STACK,
+	[IC_BRANCH] = P_INSN_BRANCH, [IC_CALL_RET] = P_INSN_CALL_RET, [IC_SHIFT] = P_INSN_SHIFT,
+	[IC_MUL] = P_INSN_MUL, [IC_DIV] = P_INSN_DIV, [IC_STRING] = P_INSN_STRING,
+	[IC_SEGLOAD] = P_INSN_SEGLOAD, [IC_CLI_STI] = P_SYS_CLI_STI,
+	[IC_PUSHF_POPF] = P_SYS_PUSHF_POPF, [IC_CR_READ] = P_SYS_CR_READ,
+	[IC_CR0_WRITE] = P_SYS_CR0_WRITE, [IC_CR3_WRITE] = P_SYS_CR3_WRITE,
+	[IC_CR4_WRITE] = P_SYS_CR4_WRITE, [IC_INVLPG] = P_SYS_INVLPG,
+	[IC_DESC_LOAD] = P_SYS_DESC_LOAD, [IC_DESC_STORE] = P_SYS_DESC_STORE,
+	[IC_SEG_CHECK] = P_SYS_SEG_CHECK, [IC_CPUID] = P_SYS_CPUID, [IC_RDTSC] = P_SYS_RDTSC,
+	[IC_MSR] = P_SYS_MSR, [IC_HLT] = P_SYS_HLT, [IC_IO] = P_SYS_IO, [IC_FAR] = P_SYS_FAR,
+	[IC_SYSENTER] = P_SYS_SYSENTER, [IC_WBINVD] = P_SYS_WBINVD, [IC_INT] = P_INSN_BRANCH,
+	[IC_IRET] = P_INSN_BRANCH, [IC_NONE] = P_INSN_ALU,
+};
+
+/* The modeled TLB dropped pages [vpn, vpn+n): drop them from the fast TLBs too. */
+static void fast_evict(void *opaque, u32 vpn, u32 n)
+{
+	struct cpu *c = opaque;
+	for (u32 i = 0; i < n && i < FTLB_SIZE * 2; i++) {
+		u32 v = vpn + i, k = v & (FTLB_SIZE - 1);
+		for (int p = 0; p < 2; p++) {
+			if (c->ftlb[p][k].rtag == v) {
+				c->ftlb[p][k].rtag = FTLB_NONE;
+				c->ftlb[p][k].wtag = FTLB_NONE;
+			}
+			if (c->ctlb[p][k].tag == v)
+				c->ctlb[p][k].tag = FTLB_NONE;
+		}
+	}
+	if (n > FTLB_SIZE * 2)
+		cpu_flush_fast_tlb(c);
+}
+
+void cpu_flush_fast_tlb(struct cpu *c)
+{
+	for (int p = 0; p < 2; p++)
+		for (unsigned i = 0; i < FTLB_SIZE; i++) {
+			c->ftlb[p][i].rtag = FTLB_NONE;
+			c->ftlb[p][i].wtag = FTLB_NONE;
+			c->ctlb[p][i].tag = FTLB_NONE;
+		}
+}
+
+int cpu_init(struct cpu *c, u8 *ram, u32 ram_size, const struct profile *prof,
+	     struct cost *cost, struct stats *stats, struct clock *clock, struct io_bus *io,
+	     struct intr_controller *intc)
+{
+	memset(c, 0, sizeof(*c));
+	c->ram = ram;
+	c->ram_size = ram_size;
+	c->prof = prof;
+	c->cost = cost;
+	c->stats = stats;
+	c->clock = clock;
+	c->io = io;
+	c->intc = intc;
+	c->budget = UINT64_MAX;
+	for (int i = 0; i < IC_COUNT; i++)
+		c->cls_cost[i] = (u32)prof->v[class_primitive[i]];
+	if (tlb_init(&c->itlb, (unsigned)prof->v[P_TLB_ITLB_ENTRIES], (unsigned)prof->v[P_TLB_ITLB_WAYS]) ||
+	    tlb_init(&c->dtlb, (unsigned)prof->v[P_TLB_DTLB_ENTRIES], (unsigned)prof->v[P_TLB_DTLB_WAYS]))
+		return -1;
+	c->itlb.evict = c->dtlb.evict = fast_evict;
+	c->itlb.opaque = c->dtlb.opaque = c;
+	c->code_mask = calloc(ram_size >> 12, sizeof(u32));
+	c->bc = block_cache_new();
+	if (!c->code_mask || !c->bc)
+		return -1;
+
+	struct cpu_counters *n = &c->cnt;
+	n->itlb_hits = c->itlb.hits = stats_counter(stats, "tlb.itlb_hits");
+	n->itlb_misses = c->itlb.misses = stats_counter(stats, "tlb.itlb_misses");
+	n->dtlb_hits = c->dtlb.hits = stats_counter(stats, "tlb.dtlb_hits");
+	n->dtlb_misses = c->dtlb.misses = stats_counter(stats, "tlb.dtlb_misses");
+	c->itlb.flushes = stats_counter(stats, "tlb.itlb_flushes");
+	c->dtlb.flushes = stats_counter(stats, "tlb.dtlb_flushes");
+	n->walk_refs = stats_counter(stats, "mem.walk_refs");
+	for (int v = 0; v < 32; v++) {
+		char name[32];
+		snprintf(name, sizeof(name), "cpu.exceptions.%d", v);
+		n->exceptions[v] = stats_counter(stats, name);
+	}
+	n->interrupts = stats_counter(stats, "cpu.interrupts");
+	n->soft_ints = stats_counter(stats, "cpu.soft_ints");
+	n->blocks_decoded = stats_counter(stats, "cpu.blocks_decoded");
+	n->blocks_invalidated = stats_counter(stats, "cpu.blocks_invalidated");
+	n->smc_writes = stats_counter(stats, "cpu.smc_writes");
+	n->cr3_writes = stats_counter(stats, "cpu.cr3_writes");
+	n->invlpgs = stats_counter(stats, "cpu.invlpgs");
+	n->exits = stats_counter(stats, "cpu.exits");
+	cpu_flush_fast_tlb(c);
+	cpu_set_cpl(c, 0);
+	return 0;
+}
+
+void cpu_fini(struct cpu *c)
+{
+	if (c->mmu && c->mmu->fini)
+		c->mmu->fini(c);
+	tlb_free(&c->itlb);
+	tlb_free(&c->dtlb);
+	free(c->code_mask);
+	block_cache_free(c->bc);
+	c->code_mask = NULL;
+	c->bc = NULL;
+}
+
+static void flat(struct seg *s, u16 sel, bool code)
+{
+	s->sel = sel;
+	s->base = 0;
+	s->limit = 0xffffffffu;
+	s->attr = (u16)((code ? 0xb : 0x3) | SEG_S | SEG_P | SEG_DB | SEG_G);
+	seg_update_check(s);
+}
+
+void cpu_reset_multiboot(struct cpu *c, u32 entry, u32 eax, u32 ebx)
+{
+	memset(c->r, 0, sizeof(c->r));
+	c->r[R_EAX] = eax;
+	c->r[R_EBX] = ebx;
+	c->eip = entry;
+	c->eflags = FL_1;
+	c->cc_op = CC_EAGER;
+	/* Selectors as QEMU's multiboot loader leaves them; CD and NW stay set from
+	 * reset (SDM Table 9-1), PE is set by the loader. */
+	flat(&c->seg[SEG_CS], 0x10, true);
+	for (int s = 0; s < 6; s++)
+		if (s != SEG_CS)
+			flat(&c->seg[s], 0x18, false);
+	c->ldtr = (struct seg){ 0 };
+	c->tr = (struct seg){ .attr = SEG_P | SYS_TSS32_BUSY, .limit = 0xffff };
+	c->gdtr_base = c->idtr_base = 0;
+	c->gdtr_limit = c->idtr_limit = 0xffff;
+	c->cr0 = CR0_CD | CR0_NW | CR0_ET | CR0_PE;
+	c->cr2 = c->cr3 = c->cr4 = 0;
+	c->dr[6] = 0xffff0ff0u;
+	c->dr[7] = 0x400;
+	cpu_set_cpl(c, 0);
+	cpu_flush_fast_tlb(c);
+	tlb_flush_all(&c->itlb, false);
+	tlb_flush_all(&c->dtlb, false);
+}
+
+u32 cpu_get_eflags(struct cpu *c)
+{
+	cc_materialize(c);
+	return c->eflags | FL_1;
+}
+
+void cpu_inject(struct cpu *c, u8 vector, bool has_err, u32 err)
+{
+	c->inject_pending = 1;
+	c->inject_vec = vector;
+	c->inject_has_err = has_err;
+	c->inject_err = err;
+}
+
+_Noreturn void cpu_fault(struct cpu *c, u8 vector, u32 err)
+{
+	c->pend_vec = vector;
+	c->pend_err = err;
+	c->pend_eip = c->delivering ? c->fault_eip : c->ip ? cpu_cur(c)->eip : c->eip;
+	longjmp(c->jmp, JMP_FAULT);
+}
+
+_Noreturn void cpu_page_fault(struct cpu *c, u32 lin, u32 pfec)
+{
+	c->cr2 = lin;
+	cpu_fault(c, EXC_PF, pfec);
+}
+
+_Noreturn void cpu_exit_insn(struct cpu *c, u32 reason, u32 qual)
+{
+	const struct insn *in = cpu_cur(c);
+	c->exit->reason = reason;
+	c->exit->qualification = qual;
+	c->exit->guest_eip = in->eip;
+	c->exit->insn_len = in->len;
+	longjmp(c->jmp, JMP_EXIT);
+}
+
+_Noreturn void cpu_unimplemented(struct cpu *c, const char *what)
+{
+	u32 eip = c->ip ? cpu_cur(c)->eip : c->eip;
+	snprintf(c->shutdown_reason, sizeof(c->shutdown_reason), "%s at EIP %#010x", what, eip);
+	longjmp(c->jmp, JMP_ERROR);
+}
+
+/* Undo the counts and base costs of the block's instructions from the current one
+ * (which did not complete) to the end. */
+static void refund_tail(struct cpu *c)
+{
+	if (!c->ip)
+		return;
+	const struct insn *in = c->ip - 1;
+	u64 cycles = 0, n = 0;
+	for (; in < c->iend; in++) {
+		cycles += block_insn_cost(c, in);
+		n++;
+	}
+	c->insns -= n;
+	c->cost->now -= cycles;
+	c->ip = NULL;
+}
+
+static bool contributory(u8 v)
+{
+	return v == EXC_DE || (v >= EXC_TS && v <= EXC_GP);
+}
+
+/* A fault unwound to cpu_run: deliver it (or combine it, or exit). Returns true and
+ * sets *out when cpu_run must return. */
+static bool handle_fault(struct cpu *c, enum run_status *out)
+{
+	u8 vec = c->pend_vec;
+	u32 err = c->pend_err, eip = c->pend_eip;
+	refund_tail(c);
+	if (c->delivering) {
+		u8 prev = c->deliver_vec;
+		bool prev_exc = c->deliver_kind == TRAP_EXC;
+		c->delivering = 0;
+		if (prev_exc && prev == EXC_DF) {
+			if (c->fault_chain_len < 3)
+				c->fault_chain[c->fault_chain_len++] = vec;
+			if (c->icpt.active) {
+				c->exit->reason = EXIT_TRIPLE_FAULT;
+				c->exit->guest_eip = eip;
+				*out = RUN_EXIT;
+				return true;
+			}
+			c->fault_eip = eip;
+			snprintf(c->shutdown_reason, sizeof(c->shutdown_reason),
+				 "triple fault at EIP %#010x", eip);
+			*out = RUN_SHUTDOWN;
+			return true;
+		}
+		if (prev_exc && ((contributory(prev) && contributory(vec)) ||
+				 (prev == EXC_PF && (vec == EXC_PF || contributory(vec))))) {
+			vec = EXC_DF;
+			err = 0;
+		}
+	} else {
+		c->fault_chain_len = 0;
+	}
+	if (c->fault_chain_len < 3)
+		c->fault_chain[c->fault_chain_len++] = vec;
+	if (c->icpt.active && (c->icpt.exception_bitmap >> vec & 1)) {
+		c->exit->reason = EXIT_EXCEPTION_NMI;
+		c->exit->vector = vec;
+		c->exit->error_code = err;
+		c->exit->guest_eip = eip;
+		c->exit->linear = c->cr2;
+		c->exit->insn_len = 0;
+		*out = RUN_EXIT;
+		return true;
+	}
+	c->eip = eip;
+	trap_deliver(c, vec, TRAP_EXC, exc_has_error(vec), err, eip, eip);
+	return false;
+}
+
+enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
+{
+	enum run_status r;
+	c->exit = exit;
+	switch (setjmp(c->jmp)) {
+	case 0:
+		break;
+	case JMP_FAULT:
+		if (handle_fault(c, &r))
+			return r;
+		break;
+	case JMP_EXIT:
+		refund_tail(c);
+		(*c->cnt.exits)++;
+		return RUN_EXIT;
+	default:
+		c->ip = NULL;
+		return RUN_ERROR;
+	}
+	if (c->inject_pending) {
+		c->inject_pending = 0;
+		trap_deliver(c, c->inject_vec, TRAP_EXC, c->inject_has_err, c->inject_err, c->eip, c->eip);
+	}
+	for (;;) {
+		if (clock_due(c->clock))
+			clock_run_due(c->clock);
+		if (c->stop)
+			return RUN_STOP;
+		if (c->insns >= c->budget)
+			return RUN_BUDGET;
+		if (c->intc->intr && (c->eflags & FL_IF) && !c->inhibit) {
+			if (c->icpt.active && (c->icpt.ctl & ICPT_EXT_INT)) {
+				exit->reason = EXIT_EXTERNAL_INTERRUPT;
+				exit->guest_eip = c->eip;
+				exit->vector = c->intc->ack(c->intc->opaque);
+				(*c->cnt.exits)++;
+				return RUN_EXIT;
+			}
+			u8 v = c->intc->ack(c->intc->opaque);
+			trap_deliver(c, v, TRAP_EXT, false, 0, c->eip, c->eip);
+		}
+		bool tf = c->eflags & FL_TF;
+		struct block *b = (c->inhibit || tf) ? block_single(c) : block_find(c);
+		c->inhibit = 0;
+		c->event_delivered = 0;
+		c->blk = b;
+		c->ip = b->insn;
+		c->iend = b->insn + b->n;
+		cost_guest(c->cost, b->cost);
+		c->insns += b->n;
+		c->eip = b->fall_eip;
+		while (c->ip < c->iend) {
+			const struct insn *in = c->ip++;
+			in->fn(c, in);
+		}
+		c->ip = NULL;
+		if (tf && !c->event_delivered) {
+			c->dr[6] |= 0x4000; /* BS: single step */
+			trap_deliver(c, EXC_DB, TRAP_EXC, false, 0, c->eip, c->eip);
+		}
+		if (c->req) {
+			r = (enum run_status)(c->req - 1);
+			c->req = 0;
+			return r;
+		}
+	}
+}

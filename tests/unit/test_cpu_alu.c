@@ -1,0 +1,171 @@
+/*
+ * test_cpu_alu.c — arithmetic instructions and their flags, by family and width,
+ * checked against values worked out from the SDM.
+ */
+#include "cpu_fixture.h"
+
+static u32 arith(struct cpu *c) { return cpu_get_eflags(c) & FL_ARITH; }
+
+static void test_add_sets_carry_and_overflow(void **state)
+{
+	struct fx *f = fx_new();
+	f->cpu.r[R_EAX] = 0x7fffffff;
+	f->cpu.r[R_EBX] = 1;
+	FX_CODE_RUN(f, 0x01, 0xd8); /* add eax, ebx */
+	assert_int_equal(f->cpu.r[R_EAX], 0x80000000u);
+	assert_int_equal(arith(&f->cpu), FL_OF | FL_SF | FL_AF | FL_PF);
+	f->cpu.r[R_EAX] = 0xffffffff;
+	FX_CODE_RUN(f, 0x01, 0xd8);
+	assert_int_equal(f->cpu.r[R_EAX], 0);
+	assert_int_equal(arith(&f->cpu), FL_CF | FL_ZF | FL_AF | FL_PF);
+	fx_free(f);
+}
+
+static void test_adc_sbb_use_carry(void **state)
+{
+	struct fx *f = fx_new();
+	f->cpu.r[R_EAX] = 5;
+	f->cpu.r[R_EBX] = 3;
+	FX_CODE_RUN(f, 0xf9, 0x11, 0xd8); /* stc; adc eax, ebx */
+	assert_int_equal(f->cpu.r[R_EAX], 9);
+	FX_CODE_RUN(f, 0xf9, 0x19, 0xd8); /* stc; sbb eax, ebx */
+	assert_int_equal(f->cpu.r[R_EAX], 5);
+	f->cpu.r[R_EAX] = 0;
+	f->cpu.r[R_EBX] = 0xffffffff;
+	FX_CODE_RUN(f, 0xf9, 0x11, 0xd8); /* 0 + ffffffff + 1 = 0, CF */
+	assert_int_equal(f->cpu.r[R_EAX], 0);
+	assert_true(arith(&f->cpu) & FL_CF);
+	assert_true(arith(&f->cpu) & FL_ZF);
+	fx_free(f);
+}
+
+static void test_8bit_high_registers(void **state)
+{
+	struct fx *f = fx_new();
+	f->cpu.r[R_EAX] = 0x1234;
+	FX_CODE_RUN(f, 0x00, 0xe0); /* add al, ah */
+	assert_int_equal(f->cpu.r[R_EAX], 0x1246);
+	FX_CODE_RUN(f, 0x80, 0xc4, 0xf0); /* add ah, 0xf0 */
+	assert_int_equal(f->cpu.r[R_EAX], 0x0246);
+	assert_true(arith(&f->cpu) & FL_CF);
+	fx_free(f);
+}
+
+static void test_inc_dec_keep_carry(void **state)
+{
+	struct fx *f = fx_new();
+	f->cpu.r[R_ECX] = 0x7fffffff;
+	FX_CODE_RUN(f, 0xf9, 0x41); /* stc; inc ecx */
+	assert_int_equal(f->cpu.r[R_ECX], 0x80000000u);
+	assert_int_equal(arith(&f->cpu) & (FL_CF | FL_OF), FL_CF | FL_OF);
+	FX_CODE_RUN(f, 0xf8, 0x49); /* clc; dec ecx */
+	assert_int_equal(f->cpu.r[R_ECX], 0x7fffffffu);
+	assert_int_equal(arith(&f->cpu) & (FL_CF | FL_OF), FL_OF);
+	fx_free(f);
+}
+
+static void test_16bit_operand_prefix(void **state)
+{
+	struct fx *f = fx_new();
+	f->cpu.r[R_EAX] = 0xaaaaffff;
+	FX_CODE_RUN(f, 0x66, 0x05, 0x01, 0x00); /* add ax, 1 */
+	assert_int_equal(f->cpu.r[R_EAX], 0xaaaa0000u);
+	assert_true(arith(&f->cpu) & FL_CF);
+	assert_true(arith(&f->cpu) & FL_ZF);
+	fx_free(f);
+}
+
+static void test_shifts_and_rotates(void **state)
+{
+	struct fx *f = fx_new();
+	f->cpu.r[R_EAX] = 0x80000001;
+	FX_CODE_RUN(f, 0xd1, 0xe0); /* shl eax, 1 */
+	assert_int_equal(f->cpu.r[R_EAX], 2);
+	assert_int_equal(arith(&f->cpu) & (FL_CF | FL_OF), FL_CF | FL_OF);
+	f->cpu.r[R_EAX] = 0x80000000;
+	FX_CODE_RUN(f, 0xc1, 0xf8, 0x04); /* sar eax, 4 */
+	assert_int_equal(f->cpu.r[R_EAX], 0xf8000000u);
+	f->cpu.r[R_EAX] = 0x81;
+	FX_CODE_RUN(f, 0xd0, 0xc0); /* rol al, 1 */
+	assert_int_equal(f->cpu.r[R_EAX] & 0xff, 0x03);
+	assert_true(arith(&f->cpu) & FL_CF);
+	f->cpu.r[R_EAX] = 0x01;
+	FX_CODE_RUN(f, 0xf8, 0xd0, 0xd8); /* clc; rcr al, 1 */
+	assert_int_equal(f->cpu.r[R_EAX] & 0xff, 0x00);
+	assert_true(arith(&f->cpu) & FL_CF);
+	f->cpu.r[R_EAX] = 0x12345678;
+	f->cpu.r[R_EDX] = 0x9abcdef0;
+	FX_CODE_RUN(f, 0x0f, 0xa4, 0xd0, 0x08); /* shld eax, edx, 8 */
+	assert_int_equal(f->cpu.r[R_EAX], 0x3456789a);
+	fx_free(f);
+}
+
+static void test_mul_div(void **state)
+{
+	struct fx *f = fx_new();
+	f->cpu.r[R_EAX] = 0x10000;
+	f->cpu.r[R_EBX] = 0x10000;
+	FX_CODE_RUN(f, 0xf7, 0xe3); /* mul ebx */
+	assert_int_equal(f->cpu.r[R_EAX], 0);
+	assert_int_equal(f->cpu.r[R_EDX], 1);
+	assert_int_equal(arith(&f->cpu) & (FL_CF | FL_OF), FL_CF | FL_OF);
+	f->cpu.r[R_EAX] = 100;
+	f->cpu.r[R_EDX] = 0;
+	f->cpu.r[R_ECX] = 7;
+	FX_CODE_RUN(f, 0xf7, 0xf1); /* div ecx */
+	assert_int_equal(f->cpu.r[R_EAX], 14);
+	assert_int_equal(f->cpu.r[R_EDX], 2);
+	f->cpu.r[R_EAX] = (u32)-100;
+	f->cpu.r[R_EDX] = 0xffffffff;
+	FX_CODE_RUN(f, 0xf7, 0xf9); /* idiv ecx */
+	assert_int_equal(f->cpu.r[R_EAX], (u32)-14);
+	assert_int_equal(f->cpu.r[R_EDX], (u32)-2);
+	f->cpu.r[R_EAX] = 3;
+	FX_CODE_RUN(f, 0x6b, 0xc0, 0xfe); /* imul eax, eax, -2 */
+	assert_int_equal(f->cpu.r[R_EAX], (u32)-6);
+	fx_free(f);
+}
+
+static void test_bit_ops(void **state)
+{
+	struct fx *f = fx_new();
+	f->cpu.r[R_EAX] = 0x10;
+	f->cpu.r[R_ECX] = 4;
+	FX_CODE_RUN(f, 0x0f, 0xa3, 0xc8); /* bt eax, ecx */
+	assert_true(arith(&f->cpu) & FL_CF);
+	FX_CODE_RUN(f, 0x0f, 0xbb, 0xc8); /* btc eax, ecx */
+	assert_int_equal(f->cpu.r[R_EAX], 0);
+	f->cpu.r[R_EDX] = 0x00f00000;
+	FX_CODE_RUN(f, 0x0f, 0xbc, 0xc2, 0x0f, 0xbd, 0xda); /* bsf eax,edx; bsr ebx,edx */
+	assert_int_equal(f->cpu.r[R_EAX], 20);
+	assert_int_equal(f->cpu.r[R_EBX], 23);
+	fx_free(f);
+}
+
+static void test_conditions_after_cmp(void **state)
+{
+	struct fx *f = fx_new();
+	f->cpu.r[R_EAX] = (u32)-1;
+	f->cpu.r[R_EBX] = 1;
+	/* cmp eax, ebx; setl cl; setb dl; seta ch */
+	FX_CODE_RUN(f, 0x39, 0xd8, 0x0f, 0x9c, 0xc1, 0x0f, 0x92, 0xc2, 0x0f, 0x97, 0xc5);
+	assert_int_equal(f->cpu.r[R_ECX] & 0xffff, 0x0101);
+	assert_int_equal(f->cpu.r[R_EDX] & 0xff, 0);
+	fx_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_add_sets_carry_and_overflow),
+		cmocka_unit_test(test_adc_sbb_use_carry),
+		cmocka_unit_test(test_8bit_high_registers),
+		cmocka_unit_test(test_inc_dec_keep_carry),
+		cmocka_unit_test(test_16bit_operand_prefix),
+		cmocka_unit_test(test_shifts_and_rotates),
+		cmocka_unit_test(test_mul_div),
+		cmocka_unit_test(test_bit_ops),
+		cmocka_unit_test(test_conditions_after_cmp),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
