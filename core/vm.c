@@ -1,0 +1,208 @@
+/*
+ * vm.c — building a virtual machine and the common run loop every engine shares.
+ *
+ * The run loop is kvmtool's: call cpu_run(), then one switch over why it returned.
+ * An exit goes to the engine (charging its transition and handler costs there); HLT
+ * with interrupts enabled idles to the next timer deadline (charged to `idle`) until
+ * an interrupt is pending; the exit port, a triple fault, the budget or an
+ * unimplemented feature end the run with a status and a one-line reason.
+ */
+#include "vm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader.h"
+#include "machine.h"
+
+const char *vm_status_name(enum vm_status s)
+{
+	switch (s) {
+	case VM_EXITED: return "exited";
+	case VM_HALTED: return "halted";
+	case VM_IDLE: return "idle-forever";
+	case VM_SHUTDOWN: return "triple-fault";
+	case VM_BUDGET: return "budget";
+	case VM_ERROR: return "unimplemented";
+	}
+	return "?";
+}
+
+/* Record a marker snapshot (the processor's marker callback). */
+static void on_marker(void *opaque, u32 code, u32 arg)
+{
+	struct vm *vm = opaque;
+	if (code != MARK_BEGIN && code != MARK_END)
+		return;
+	if (vm->nmarks == vm->cap_marks) {
+		unsigned cap = vm->cap_marks ? vm->cap_marks * 2 : 16;
+		struct vm_mark *m = realloc(vm->marks, cap * sizeof(*m));
+		if (!m)
+			return;
+		vm->marks = m;
+		vm->cap_marks = cap;
+	}
+	struct vm_mark *m = &vm->marks[vm->nmarks];
+	m->counters = malloc(STATS_MAX * sizeof(u64));
+	if (!m->counters)
+		return;
+	m->code = code;
+	m->arg = arg;
+	/* The marker instruction itself has retired and been charged; that is the same
+	 * for every configuration, so deltas are unaffected. */
+	m->insns = vm->cpu.insns;
+	m->cost = vm->cost;
+	stats_snapshot(&vm->stats, m->counters);
+	vm->nmarks++;
+}
+
+struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+	if (!vm) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	vm->cfg = *cfg;
+	vm->engine = engine_find(cfg->engine);
+	if (!vm->engine) {
+		snprintf(err, errlen, "unknown engine '%s' (engines:%s)", cfg->engine, " native");
+		goto fail;
+	}
+	const struct mmu_ops *mmu = mmu_find(cfg->mmu);
+	if (!mmu) {
+		snprintf(err, errlen, "unknown MMU '%s' (MMUs: direct)", cfg->mmu);
+		goto fail;
+	}
+	if (strcmp(cfg->engine, "native") == 0 && strcmp(cfg->mmu, "direct") != 0) {
+		snprintf(err, errlen, "invalid configuration %s/%s: native runs only with the direct MMU",
+			 cfg->engine, cfg->mmu);
+		goto fail;
+	}
+	if (profile_load_named(&vm->prof, cfg->profile_dir, cfg->profile, err, errlen))
+		goto fail;
+	vm->ram_size = (cfg->ram_mb ? cfg->ram_mb : 128) << 20;
+	vm->ram = calloc(1, vm->ram_size);
+	vm->exits_by_reason = calloc(EXIT_REASON_MAX, sizeof(u64));
+	if (!vm->ram || !vm->exits_by_reason) {
+		snprintf(err, errlen, "cannot allocate %u MiB of guest RAM", vm->ram_size >> 20);
+		goto fail;
+	}
+	clock_init(&vm->clock, &vm->cost, vm->prof.v[P_HZ]);
+	io_bus_init(&vm->io, &vm->cost, &vm->stats);
+	vm->io.emulate_cost = (u32)vm->prof.v[P_VMM_IO];
+	if (machine_attach_devices(vm, err, errlen))
+		goto fail;
+	if (cpu_init(&vm->cpu, vm->ram, vm->ram_size, &vm->prof, &vm->cost, &vm->stats,
+		     &vm->clock, &vm->io, machine_intc(vm))) {
+		snprintf(err, errlen, "profile %s: impossible TLB geometry", vm->prof.name);
+		goto fail;
+	}
+	machine_connect_cpu(vm);
+	vm->cpu.mmu = mmu;
+	vm->cpu.marker = on_marker;
+	vm->cpu.marker_opaque = vm;
+	if (mmu->init && mmu->init(&vm->cpu)) {
+		snprintf(err, errlen, "MMU %s failed to start", mmu->name);
+		goto fail;
+	}
+
+	struct boot_info bi;
+	if (loader_load(vm->ram, vm->ram_size, cfg->kernel, cfg->cmdline, NULL, 0, &bi, err, errlen))
+		goto fail;
+	cpu_reset_multiboot(&vm->cpu, bi.entry, bi.magic, bi.mbi);
+	if (cfg->max_insns)
+		vm->cpu.budget = cfg->max_insns;
+	if (vm->engine->init && vm->engine->init(vm, err, errlen))
+		goto fail;
+	return vm;
+fail:
+	vm_destroy(vm);
+	return NULL;
+}
+
+/* The guest executed HLT with interrupts enabled: let modeled time pass until an
+ * interrupt is pending. Returns false if none ever can be. */
+static bool idle(struct vm *vm)
+{
+	struct cpu *c = &vm->cpu;
+	for (unsigned events = 0; !c->intc->intr; events++) {
+		u64 next = clock_next_deadline(&vm->clock);
+		if (next == CLOCK_NEVER || events > 1000000)
+			return false;
+		if (next > vm->cost.now)
+			cost_charge(&vm->cost, COST_IDLE, next - vm->cost.now);
+		clock_run_due(&vm->clock);
+		if (c->stop)
+			return true;
+	}
+	return true;
+}
+
+enum vm_status vm_run(struct vm *vm)
+{
+	struct cpu *c = &vm->cpu;
+	for (;;) {
+		memset(&vm->exit, 0, sizeof(vm->exit));
+		switch (cpu_run(c, &vm->exit)) {
+		case RUN_EXIT:
+			if (vm->exit.reason < EXIT_REASON_MAX)
+				vm->exits_by_reason[vm->exit.reason]++;
+			if (!vm->engine->handle_exit) {
+				snprintf(vm->reason, sizeof(vm->reason), "engine %s cannot handle exit %s",
+					 vm->engine->name, exit_reason_name(vm->exit.reason));
+				return vm->status = VM_ERROR;
+			}
+			if (vm->engine->handle_exit(vm, &vm->exit) == ENGINE_STOP)
+				return vm->status;
+			break;
+		case RUN_HLT:
+			if (!(c->eflags & FL_IF)) {
+				snprintf(vm->reason, sizeof(vm->reason),
+					 "halted with interrupts disabled at EIP %#010x", c->eip - 1);
+				return vm->status = VM_HALTED;
+			}
+			if (!idle(vm)) {
+				snprintf(vm->reason, sizeof(vm->reason),
+					 "halted at EIP %#010x and no interrupt can wake it", c->eip - 1);
+				return vm->status = VM_IDLE;
+			}
+			break;
+		case RUN_SHUTDOWN: {
+			char chain[64] = "";
+			size_t n = 0;
+			for (int i = 0; i < c->fault_chain_len; i++)
+				n += (size_t)snprintf(chain + n, sizeof(chain) - n, "%s#%s",
+						      i ? " -> " : "", machine_exc_name(c->fault_chain[i]));
+			snprintf(vm->reason, sizeof(vm->reason), "triple fault at EIP %#010x (%s)",
+				 c->fault_eip, chain);
+			return vm->status = VM_SHUTDOWN;
+		}
+		case RUN_BUDGET:
+			return vm->status = VM_BUDGET;
+		case RUN_STOP:
+			vm->exit_code = machine_exit_code(vm);
+			return vm->status = VM_EXITED;
+		case RUN_ERROR:
+			snprintf(vm->reason, sizeof(vm->reason), "unimplemented: %s", c->shutdown_reason);
+			return vm->status = VM_ERROR;
+		}
+	}
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (!vm)
+		return;
+	if (vm->engine && vm->engine->fini)
+		vm->engine->fini(vm);
+	if (vm->cpu.bc)
+		cpu_fini(&vm->cpu);
+	machine_detach_devices(vm);
+	for (unsigned i = 0; i < vm->nmarks; i++)
+		free(vm->marks[i].counters);
+	free(vm->marks);
+	free(vm->exits_by_reason);
+	free(vm->ram);
+	free(vm);
+}

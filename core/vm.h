@@ -1,0 +1,95 @@
+/*
+ * vm.h — one virtual machine: the simulated PC (RAM, devices, processor, cost
+ * accountant and counters) run by one CPU engine and one MMU engine, on one profile.
+ *
+ * vm_create() builds the PC, loads the kernel with the multiboot loader, and lets the
+ * engine configure the processor; vm_run() is the common run loop (DESIGN §3): it
+ * drives cpu_run(), hands exits to the engine, idles through HLT to the next timer
+ * event, and ends with a vm_status. Markers executed by the guest are recorded as
+ * snapshots of every counter, so that measurements are deltas between them.
+ */
+#ifndef RINGLAB_VM_H
+#define RINGLAB_VM_H
+
+#include <stdio.h>
+
+#include "clock.h"
+#include "cost.h"
+#include "cpu.h"
+#include "engine.h"
+#include "io.h"
+#include "mmu.h"
+#include "profile.h"
+#include "stats.h"
+
+/* The marker protocol (DESIGN §3): xchg %bx,%bx with EAX = code, EDX = argument. */
+#define MARK_BEGIN 0x524C0001u
+#define MARK_END 0x524C0002u
+
+struct vm_config {
+	const char *kernel;      /* multiboot kernel file */
+	const char *cmdline;     /* its command line ("" if none) */
+	const char *disk;        /* ATA disk image, or NULL */
+	const char *profile;     /* profile name or path (default "p4-2006") */
+	const char *profile_dir; /* where profile names are looked up */
+	const char *engine;      /* "native" */
+	const char *mmu;         /* "direct" */
+	u64 max_insns;           /* 0: no limit */
+	u32 ram_mb;              /* guest RAM in MiB (default 128) */
+	FILE *console;           /* where the UART's output goes (default stdout) */
+};
+
+enum vm_status {
+	VM_EXITED,     /* the guest wrote to the exit port: exit_code holds (v<<1)|1 */
+	VM_HALTED,     /* HLT with interrupts disabled: the guest can never continue */
+	VM_IDLE,       /* halted, and no interrupt can ever wake it */
+	VM_SHUTDOWN,   /* triple fault */
+	VM_BUDGET,     /* the instruction budget ran out */
+	VM_ERROR,      /* the guest used an unimplemented feature */
+};
+
+/* A marker snapshot: every counter and cycle category at that point of the run. */
+struct vm_mark {
+	u32 code, arg;
+	u64 insns;
+	struct cost cost;
+	u64 *counters; /* STATS_MAX values, in the order of vm->stats */
+};
+
+struct vm_devices; /* devices.h */
+
+struct vm {
+	struct vm_config cfg;
+	struct profile prof;
+	u8 *ram;
+	u32 ram_size;
+	struct cost cost;
+	struct stats stats;
+	struct clock clock;
+	struct io_bus io;
+	struct vm_devices *dev;
+	struct cpu cpu;
+	const struct engine_ops *engine;
+	void *engine_state;
+	struct exit_record exit;
+	enum vm_status status;
+	int exit_code;          /* VM_EXITED: the status QEMU would exit with */
+	char reason[200];       /* VM_SHUTDOWN / VM_ERROR / VM_HALTED: one line */
+	struct vm_mark *marks;
+	unsigned nmarks, cap_marks;
+	u64 *exits_by_reason;   /* EXIT_REASON_MAX counters */
+};
+
+/* Build the machine described by `cfg` and load its kernel. Returns the vm, or NULL
+ * with one line in `err` (missing or bad kernel, unknown profile/engine/MMU...). */
+struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen);
+
+/* Run the guest to the end; returns (and stores in vm->status) why it ended. */
+enum vm_status vm_run(struct vm *vm);
+
+void vm_destroy(struct vm *vm);
+
+/* A short name of a status ("exited", "triple-fault", ...). */
+const char *vm_status_name(enum vm_status s);
+
+#endif
