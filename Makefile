@@ -19,7 +19,7 @@ WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wpointe
 	-Wold-style-definition -Wvla -Wno-unused-parameter
 CFLAGS  := -std=gnu11 $(OPT) -g $(WARN) -I. -MMD -MP $(SAN) $(EXTRA_CFLAGS)
 LDFLAGS := $(SAN)
-LIBS    := -llua5.4 -lm
+LIBS    := -llua5.4 -lsqlite3 -lm
 
 LIB_SRC   := $(sort $(wildcard core/*.c devices/*.c engines/*/*.c mmu/*/*.c))
 BENCH_SRC := $(sort $(wildcard harness/*.c))
@@ -31,7 +31,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 .PHONY: all run test unit integration asan install deps clean
 BUILD_TARGETS := $(BUILD)/libringlab.a $(if $(BENCH_SRC),$(BUILD)/bench) \
-	$(if $(wildcard guest/guest.mk),guest) $(if $(wildcard tests/guest/tests.mk),test-kernels)
+	$(if $(wildcard guest/guest.mk),guest) $(if $(wildcard tests/guest/tests.mk),test-kernels) boot-kernels
 all: $(BUILD_TARGETS)
 
 $(BUILD)/obj/%.o: %.c
@@ -49,7 +49,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libringlab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(BUILD)/libringlab.a $(LIBS) -lcmocka -o $@
 
-include $(wildcard guest/guest.mk tests/guest/tests.mk)
+include $(wildcard guest/guest.mk tests/guest/tests.mk tests/boot/boot.mk)
 
 deps:
 	@scripts/deps.sh

@@ -150,10 +150,10 @@ void cpu_reset_multiboot(struct cpu *c, u32 entry, u32 eax, u32 ebx)
 	c->r[R_EAX] = eax;
 	c->r[R_EBX] = ebx;
 	c->eip = entry;
-	c->eflags = FL_1;
+	/* EFLAGS, CR0 and selectors exactly as QEMU's multiboot loader leaves them (QEMU
+	 * is the reference machine; a kernel printing them must print the same). */
+	c->eflags = FL_1 | FL_PF;
 	c->cc_op = CC_EAGER;
-	/* Selectors as QEMU's multiboot loader leaves them; CD and NW stay set from
-	 * reset (SDM Table 9-1), PE is set by the loader. */
 	flat(&c->seg[SEG_CS], 0x10, true);
 	for (int s = 0; s < 6; s++)
 		if (s != SEG_CS)
@@ -162,7 +162,7 @@ void cpu_reset_multiboot(struct cpu *c, u32 entry, u32 eax, u32 ebx)
 	c->tr = (struct seg){ .attr = SEG_P | SYS_TSS32_BUSY, .limit = 0xffff };
 	c->gdtr_base = c->idtr_base = 0;
 	c->gdtr_limit = c->idtr_limit = 0xffff;
-	c->cr0 = CR0_CD | CR0_NW | CR0_ET | CR0_PE;
+	c->cr0 = CR0_ET | CR0_PE;
 	c->cr2 = c->cr3 = c->cr4 = 0;
 	c->dr[6] = 0xffff0ff0u;
 	c->dr[7] = 0x400;

@@ -56,6 +56,18 @@ static void on_marker(void *opaque, u32 code, u32 arg)
 	vm->nmarks++;
 }
 
+void vm_count_exit(struct vm *vm, u32 reason)
+{
+	if (reason >= EXIT_REASON_MAX)
+		return;
+	if (!vm->exits_by_reason[reason]) {
+		char name[STATS_NAME_MAX];
+		snprintf(name, sizeof(name), "exits.%s", exit_reason_name(reason));
+		vm->exits_by_reason[reason] = stats_counter(&vm->stats, name);
+	}
+	(*vm->exits_by_reason[reason])++;
+}
+
 struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
 {
 	struct vm *vm = calloc(1, sizeof(*vm));
@@ -83,8 +95,7 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
 		goto fail;
 	vm->ram_size = (cfg->ram_mb ? cfg->ram_mb : 128) << 20;
 	vm->ram = calloc(1, vm->ram_size);
-	vm->exits_by_reason = calloc(EXIT_REASON_MAX, sizeof(u64));
-	if (!vm->ram || !vm->exits_by_reason) {
+	if (!vm->ram) {
 		snprintf(err, errlen, "cannot allocate %u MiB of guest RAM", vm->ram_size >> 20);
 		goto fail;
 	}
@@ -146,8 +157,7 @@ enum vm_status vm_run(struct vm *vm)
 		memset(&vm->exit, 0, sizeof(vm->exit));
 		switch (cpu_run(c, &vm->exit)) {
 		case RUN_EXIT:
-			if (vm->exit.reason < EXIT_REASON_MAX)
-				vm->exits_by_reason[vm->exit.reason]++;
+			vm_count_exit(vm, vm->exit.reason);
 			if (!vm->engine->handle_exit) {
 				snprintf(vm->reason, sizeof(vm->reason), "engine %s cannot handle exit %s",
 					 vm->engine->name, exit_reason_name(vm->exit.reason));
@@ -202,7 +212,6 @@ void vm_destroy(struct vm *vm)
 	for (unsigned i = 0; i < vm->nmarks; i++)
 		free(vm->marks[i].counters);
 	free(vm->marks);
-	free(vm->exits_by_reason);
 	free(vm->ram);
 	free(vm);
 }

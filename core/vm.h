@@ -77,7 +77,7 @@ struct vm {
 	char reason[200];       /* VM_SHUTDOWN / VM_ERROR / VM_HALTED: one line */
 	struct vm_mark *marks;
 	unsigned nmarks, cap_marks;
-	u64 *exits_by_reason;   /* EXIT_REASON_MAX counters */
+	u64 *exits_by_reason[EXIT_REASON_MAX]; /* counters "exits.NAME", made on first use */
 };
 
 /* Build the machine described by `cfg` and load its kernel. Returns the vm, or NULL
@@ -88,6 +88,9 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen);
 enum vm_status vm_run(struct vm *vm);
 
 void vm_destroy(struct vm *vm);
+
+/* Count one exit of `reason` (counter exits.NAME, so markers snapshot it too). */
+void vm_count_exit(struct vm *vm, u32 reason);
 
 /* A short name of a status ("exited", "triple-fault", ...). */
 const char *vm_status_name(enum vm_status s);

@@ -1,0 +1,31 @@
+/*
+ * configs.h — configurations (engine/MMU pairs) that bench runs, and which of them
+ * are valid on which profile.
+ */
+#ifndef RINGLAB_CONFIGS_H
+#define RINGLAB_CONFIGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/profile.h"
+
+struct config {
+	const char *name;   /* "native", "hvm/shadow" */
+	const char *engine;
+	const char *mmu;
+	bool needs_nested;  /* only on profiles whose CPU had EPT/NPT */
+	const char *help;
+};
+
+extern const struct config configs[];
+extern const size_t nconfigs;
+
+/* Find a configuration by name, or NULL. */
+const struct config *config_find(const char *name);
+
+/* Is `c` usable on profile `p` (engine and MMU exist, hardware support present)?
+ * If not, why in `why`. */
+bool config_valid(const struct config *c, const struct profile *p, char *why, size_t n);
+
+#endif

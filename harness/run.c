@@ -1,0 +1,518 @@
+/*
+ * run.c — `bench run WORKLOAD`: run a workload under each configuration, print one
+ * table (or JSON, or CSV) comparing them, and save every run to the results database.
+ *
+ * Each configuration boots the same guest image with the same command line on the
+ * same profile; the guest's console is captured and its @result lines paired with
+ * the marker snapshots (measure.c). Overheads are cycles per operation divided by
+ * native's for the same measurement, so native always runs first when requested.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "configs.h"
+#include "measure.h"
+#include "report.h"
+#include "results.h"
+#include "workload.h"
+
+struct run_result {
+	const struct config *cfg;
+	double host_seconds;
+	u64 insns, cycles;
+	int nmeas;
+	struct measurement *meas;
+	char *json;
+};
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: bench run WORKLOAD [options]\n"
+		"Run WORKLOAD (see bench list) under each configuration and compare them.\n\n"
+		"  --config C,...     configurations (default: every valid one for the profile)\n"
+		"  --profile P        CPU profile (default p4-2006)\n"
+		"  --set k=v          override a workload argument (repeatable)\n"
+		"  --format F         table (default), json or csv, on stdout\n"
+		"  --db FILE          results database (default results/ringlab.db)\n"
+		"  --no-save          do not save to the database\n"
+		"  --kernel FILE      guest image (default build/guest/kernel.elf)\n"
+		"  --help             this text\n\n"
+		"Cycles are modeled cycles of the profile's CPU; host seconds are host wall time.\n");
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* FNV-1a 64 of a file, as hex (provenance: which profile, which guest image). */
+static void file_hash(const char *path, char *out, size_t n)
+{
+	FILE *f = fopen(path, "rb");
+	u64 h = 0xcbf29ce484222325ull;
+	int ch;
+	if (!f) {
+		snprintf(out, n, "unreadable");
+		return;
+	}
+	while ((ch = getc(f)) != EOF)
+		h = (h ^ (u64)ch) * 0x100000001b3ull;
+	fclose(f);
+	snprintf(out, n, "fnv1a64:%016" PRIx64, h);
+}
+
+static void git_rev(char *out, size_t n)
+{
+	snprintf(out, n, "unknown");
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "git -C '%s' rev-parse --short HEAD 2>/dev/null", bench_root());
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return;
+	if (fgets(out, (int)n, p))
+		out[strcspn(out, "\n")] = 0;
+	else
+		snprintf(out, n, "unknown");
+	pclose(p);
+}
+
+/* Make a zero-filled scratch disk of `sectors` sectors; returns its path or NULL. */
+static char *scratch_disk(unsigned sectors)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *path = malloc(4096);
+	snprintf(path, 4096, "%s/ringlab-disk-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0 || ftruncate(fd, (off_t)sectors * 512)) {
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+static void progress(bool tty, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void progress(bool tty, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (tty)
+		fputs("\r\033[K", stderr);
+	vfprintf(stderr, fmt, ap);
+	if (!tty)
+		fputc('\n', stderr);
+	fflush(stderr);
+	va_end(ap);
+}
+
+/* The JSON object of one configuration's run (the contract of --format json). */
+static char *run_json(const struct run_result *r, const struct run_result *native)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	fprintf(f, "{\"config\": \"%s\", \"engine\": \"%s\", \"mmu\": \"%s\", \"host_seconds\": %.6f,"
+		   " \"guest_instructions\": %" PRIu64 ", \"measurements\": [",
+		r->cfg->name, r->cfg->engine, r->cfg->mmu, r->host_seconds, r->insns);
+	for (int i = 0; i < r->nmeas; i++) {
+		const struct measurement *m = &r->meas[i];
+		double cpo = m->ops ? (double)m->cycles / (double)m->ops : 0;
+		fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
+		json_string(f, m->name);
+		fprintf(f, ", \"ops\": %" PRIu64 ", \"modeled_cycles\": %" PRIu64 ", \"cycles_per_op\": %.4f",
+			m->ops, m->cycles, cpo);
+		const struct measurement *nm = native && i < native->nmeas ? &native->meas[i] : NULL;
+		if (nm && nm->ops && nm->cycles && !strcmp(nm->name, m->name))
+			fprintf(f, ", \"overhead\": %.4f", cpo / ((double)nm->cycles / (double)nm->ops));
+		else
+			fprintf(f, ", \"overhead\": null");
+		fprintf(f, ", \"guest_instructions\": %" PRIu64 ", \"guest_rdtsc_cycles\": %" PRIu64,
+			m->insns, m->guest_cycles);
+		fprintf(f, ", \"cycles_by_category\": {");
+		for (int k = 0; k < COST_NCAT; k++)
+			fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "", cost_category_name((enum cost_cat)k), m->cat[k]);
+		fprintf(f, "}, \"exits\": {");
+		bool first = true;
+		for (unsigned c = 0; c < m->ncounters; c++)
+			if (!strncmp(m->counter_name[c], "exits.", 6)) {
+				fprintf(f, "%s\"%s\": %" PRIu64, first ? "" : ", ", m->counter_name[c] + 6, m->counter[c]);
+				first = false;
+			}
+		fprintf(f, "}, \"counters\": {");
+		for (unsigned c = 0; c < m->ncounters; c++)
+			fprintf(f, "%s\"%s\": %" PRIu64, c ? ", " : "", m->counter_name[c], m->counter[c]);
+		fprintf(f, "}}");
+	}
+	fprintf(f, "]}");
+	fclose(f);
+	return buf;
+}
+
+/* Run one configuration. Returns 0, or -1 with err. */
+static int run_config(const struct workload *w, const struct config *cfg, const char *profile,
+		      const char *kernel, struct run_result *out, char *err, size_t errlen)
+{
+	char cmdline[2048];
+	workload_cmdline(w, cmdline, sizeof(cmdline));
+	char *console = NULL;
+	size_t clen = 0;
+	FILE *cons = open_memstream(&console, &clen);
+	char *disk = w->disk_sectors ? scratch_disk(w->disk_sectors) : NULL;
+	if (w->disk_sectors && !disk) {
+		snprintf(err, errlen, "cannot create a scratch disk: %s", strerror(errno));
+		fclose(cons);
+		free(console);
+		return -1;
+	}
+	struct vm_config vc = { .kernel = kernel, .cmdline = cmdline, .disk = disk,
+				.profile = profile, .profile_dir = bench_profile_dir(),
+				.engine = cfg->engine, .mmu = cfg->mmu, .ram_mb = 128, .console = cons };
+	struct vm *vm = vm_create(&vc, err, errlen);
+	int rc = -1;
+	if (vm) {
+		double t0 = now_s();
+		enum vm_status st = vm_run(vm);
+		out->host_seconds = now_s() - t0;
+		fflush(cons);
+		if (st != VM_EXITED || vm->exit_code != 1) {
+			char tail[200];
+			snprintf(tail, sizeof(tail), "%s", console ? console + (clen > 160 ? clen - 160 : 0) : "");
+			for (char *q = tail; *q; q++)
+				if (*q == '\n' || *q == '\r')
+					*q = '|';
+			snprintf(err, errlen, "guest '%.200s' failed under %s: %s%s%.200s (exit %d); console ends: %s",
+				 cmdline, cfg->name, vm_status_name(st), vm->reason[0] ? ": " : "",
+				 vm->reason, vm->exit_code, tail);
+		} else {
+			out->cfg = cfg;
+			out->insns = vm->cpu.insns;
+			out->cycles = vm->cost.now;
+			out->meas = calloc(MEAS_MAX, sizeof(*out->meas));
+			out->nmeas = measure_extract(vm, console, out->meas, MEAS_MAX, err, errlen);
+			if (out->nmeas > 0)
+				rc = 0;
+			else if (out->nmeas == 0)
+				snprintf(err, errlen, "guest '%.200s' printed no @result line under %s", cmdline, cfg->name);
+		}
+		vm_destroy(vm);
+	}
+	fclose(cons);
+	free(console);
+	if (disk) {
+		unlink(disk);
+		free(disk);
+	}
+	return rc;
+}
+
+/* The largest categories of a measurement as "guest 80% trap 20%". */
+static void top_categories(const struct measurement *m, char *out, size_t n)
+{
+	int order[COST_NCAT];
+	for (int k = 0; k < COST_NCAT; k++)
+		order[k] = k;
+	for (int i = 1; i < COST_NCAT; i++)
+		for (int j = i; j > 0 && m->cat[order[j]] > m->cat[order[j - 1]]; j--) {
+			int t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	size_t used = 0;
+	out[0] = 0;
+	for (int i = 0; i < 3 && m->cycles; i++) {
+		double pct = 100.0 * (double)m->cat[order[i]] / (double)m->cycles;
+		if (pct < 0.5)
+			break;
+		used += (size_t)snprintf(out + used, n - used, "%s%s %.0f%%", i ? ", " : "",
+					 cost_category_name((enum cost_cat)order[i]), pct);
+	}
+}
+
+/* The top exit reasons per operation as "IO_INSTRUCTION 2.0". */
+static void top_exits(const struct measurement *m, char *out, size_t n)
+{
+	size_t used = 0;
+	out[0] = 0;
+	bool taken[STATS_MAX] = { false };
+	for (int k = 0; k < 2; k++) {
+		int best = -1;
+		for (unsigned c = 0; c < m->ncounters; c++)
+			if (!taken[c] && !strncmp(m->counter_name[c], "exits.", 6) &&
+			    (best < 0 || m->counter[c] > m->counter[best]))
+				best = (int)c;
+		if (best < 0)
+			break;
+		taken[best] = true;
+		used += (size_t)snprintf(out + used, n - used, "%s%s %.2f", k ? ", " : "",
+					 m->counter_name[best] + 6,
+					 m->ops ? (double)m->counter[best] / (double)m->ops : 0.0);
+	}
+	if (!used)
+		snprintf(out, n, "-");
+}
+
+static void print_table(const struct workload *w, const struct profile *p, const char *cmdline,
+			struct run_result *rs, int nr)
+{
+	printf("%s: %s\n", w->name, w->description);
+	printf("guest: %s; profile %s (%s)\n", cmdline, p->name, p->cpu);
+	printf("cycles are modeled cycles of that CPU; host s is host wall time of the whole run\n\n");
+	printf("%-12s %-12s %10s %14s %9s %9s  %-28s %-30s %7s\n", "config", "measurement", "ops",
+	       "cycles/op", "overhead", "exits/op", "top exits per op", "where the cycles went", "host s");
+	const struct run_result *native = nr && !strcmp(rs[0].cfg->name, "native") ? &rs[0] : NULL;
+	for (int r = 0; r < nr; r++)
+		for (int i = 0; i < rs[r].nmeas; i++) {
+			const struct measurement *m = &rs[r].meas[i];
+			double cpo = m->ops ? (double)m->cycles / (double)m->ops : 0;
+			char ovh[16] = "-", ex[64], cats[64];
+			const struct measurement *nm = native && i < native->nmeas ? &native->meas[i] : NULL;
+			if (nm && nm->ops && nm->cycles)
+				snprintf(ovh, sizeof(ovh), "%.2fx", cpo / ((double)nm->cycles / (double)nm->ops));
+			top_exits(m, ex, sizeof(ex));
+			top_categories(m, cats, sizeof(cats));
+			printf("%-12s %-12s %10" PRIu64 " %14.1f %9s %9.2f  %-28s %-30s %7.2f\n",
+			       i ? "" : rs[r].cfg->name, m->name, m->ops, cpo, ovh,
+			       m->ops ? (double)measure_sum(m, "exits.") / (double)m->ops : 0.0, ex, cats,
+			       rs[r].host_seconds);
+		}
+	printf("\nhost timer: clock_gettime (wall), getrusage (CPU); PAPI not used\n");
+}
+
+static void print_csv(struct run_result *rs, int nr)
+{
+	printf("config,engine,mmu,measurement,ops,modeled_cycles,cycles_per_op,overhead,exits,host_seconds\n");
+	const struct run_result *native = nr && !strcmp(rs[0].cfg->name, "native") ? &rs[0] : NULL;
+	for (int r = 0; r < nr; r++)
+		for (int i = 0; i < rs[r].nmeas; i++) {
+			const struct measurement *m = &rs[r].meas[i];
+			double cpo = m->ops ? (double)m->cycles / (double)m->ops : 0;
+			const struct measurement *nm = native && i < native->nmeas ? &native->meas[i] : NULL;
+			printf("%s,%s,%s,%s,%" PRIu64 ",%" PRIu64 ",%.4f,", rs[r].cfg->name, rs[r].cfg->engine,
+			       rs[r].cfg->mmu, m->name, m->ops, m->cycles, cpo);
+			if (nm && nm->ops && nm->cycles)
+				printf("%.4f", cpo / ((double)nm->cycles / (double)nm->ops));
+			printf(",%" PRIu64 ",%.6f\n", measure_sum(m, "exits."), rs[r].host_seconds);
+		}
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, 0, 'c' }, { "profile", required_argument, 0, 'p' },
+		{ "set", required_argument, 0, 's' },    { "format", required_argument, 0, 'f' },
+		{ "db", required_argument, 0, 'd' },     { "no-save", no_argument, 0, 'n' },
+		{ "kernel", required_argument, 0, 'k' }, { "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *config_arg = NULL, *profile = "p4-2006", *format = "table", *db = NULL;
+	const char *kernel = NULL;
+	const char *sets[64];
+	int nsets = 0, o;
+	bool save = true;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': config_arg = optarg; break;
+		case 'p': profile = optarg; break;
+		case 's':
+			if (nsets < 64)
+				sets[nsets++] = optarg;
+			break;
+		case 'f': format = optarg; break;
+		case 'd': db = optarg; break;
+		case 'n': save = false; break;
+		case 'k': kernel = optarg; break;
+		case 'h': run_usage(stdout); return 0;
+		default: run_usage(stderr); return BENCH_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "bench run: expected one WORKLOAD (see bench list)\n");
+		return BENCH_EXIT_USAGE;
+	}
+	if (strcmp(format, "table") && strcmp(format, "json") && strcmp(format, "csv")) {
+		fprintf(stderr, "bench run: unknown format '%s' (formats: table, json, csv)\n", format);
+		return BENCH_EXIT_USAGE;
+	}
+	char err[1024];
+	struct workload w;
+	if (workload_load_named(&w, bench_workload_dir(), argv[optind], err, sizeof(err))) {
+		fprintf(stderr, "bench run: %s\n", err);
+		return BENCH_EXIT_USAGE;
+	}
+	for (int i = 0; i < nsets; i++)
+		if (workload_set(&w, sets[i], err, sizeof(err))) {
+			fprintf(stderr, "bench run: %s\n", err);
+			workload_free(&w);
+			return BENCH_EXIT_USAGE;
+		}
+	struct profile prof;
+	if (profile_load_named(&prof, bench_profile_dir(), profile, err, sizeof(err))) {
+		fprintf(stderr, "bench run: %s\n", err);
+		workload_free(&w);
+		return BENCH_EXIT_USAGE;
+	}
+	static char kernel_default[4200];
+	if (!kernel) {
+		snprintf(kernel_default, sizeof(kernel_default), "%s/build/guest/kernel.elf", bench_root());
+		kernel = kernel_default;
+	}
+
+	/* Which configurations: the list given, else the workload's, else all valid. */
+	const struct config *todo[16];
+	int ntodo = 0;
+	char list[512];
+	if (config_arg)
+		snprintf(list, sizeof(list), "%s", config_arg);
+	else if (w.nconfigs) {
+		list[0] = 0;
+		for (unsigned i = 0; i < w.nconfigs; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? "," : "", w.configs[i]);
+	} else {
+		list[0] = 0;
+		for (size_t i = 0; i < nconfigs; i++)
+			if (config_valid(&configs[i], &prof, err, sizeof(err)))
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+					 list[0] ? "," : "", configs[i].name);
+	}
+	for (char *tok = strtok(list, ","); tok && ntodo < 16; tok = strtok(NULL, ",")) {
+		const struct config *c = config_find(tok);
+		char why[256];
+		if (!c) {
+			fprintf(stderr, "bench run: unknown configuration '%s' (configurations:", tok);
+			for (size_t i = 0; i < nconfigs; i++)
+				fprintf(stderr, " %s", configs[i].name);
+			fprintf(stderr, ")\n");
+			workload_free(&w);
+			return BENCH_EXIT_USAGE;
+		}
+		if (!config_valid(c, &prof, why, sizeof(why))) {
+			if (config_arg || c->needs_nested) {
+				fprintf(stderr, "bench run: configuration %s cannot run: %s\n", c->name, why);
+				workload_free(&w);
+				return BENCH_EXIT_USAGE;
+			}
+			fprintf(stderr, "bench run: skipping %s: %s\n", c->name, why);
+			continue;
+		}
+		todo[ntodo++] = c;
+	}
+	/* native first, so overheads can be computed */
+	for (int i = 1; i < ntodo; i++)
+		if (!strcmp(todo[i]->name, "native")) {
+			const struct config *t = todo[0];
+			todo[0] = todo[i];
+			todo[i] = t;
+		}
+
+	struct results *store = NULL;
+	static char dbpath[4200];
+	if (save) {
+		if (!db) {
+			snprintf(dbpath, sizeof(dbpath), "%s/results/ringlab.db", bench_root());
+			db = dbpath;
+		}
+		store = results_open(db, err, sizeof(err));
+		if (!store) {
+			fprintf(stderr, "bench run: %s\n", err);
+			workload_free(&w);
+			return BENCH_EXIT_USAGE;
+		}
+	}
+
+	bool tty = isatty(2);
+	struct run_result rs[16] = { 0 };
+	char cmdline[2048], rev[64], phash[64], ghash[64], date[32], host[300];
+	workload_cmdline(&w, cmdline, sizeof(cmdline));
+	git_rev(rev, sizeof(rev));
+	file_hash(prof.path, phash, sizeof(phash));
+	file_hash(kernel, ghash, sizeof(ghash));
+	time_t t = time(NULL);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	struct utsname un;
+	uname(&un);
+	snprintf(host, sizeof(host), "%s %s %s", un.nodename, un.sysname, un.machine);
+	int status = 0, nr = 0;
+	for (int i = 0; i < ntodo; i++) {
+		progress(tty, "bench run %s: [%d/%d] %s, %s ...", w.name, i + 1, ntodo, todo[i]->name, profile);
+		if (run_config(&w, todo[i], profile, kernel, &rs[nr], err, sizeof(err))) {
+			if (tty)
+				fputc('\n', stderr);
+			fprintf(stderr, "bench run: %s\n", err);
+			status = BENCH_EXIT_USAGE;
+			break;
+		}
+		rs[nr].json = run_json(&rs[nr], nr ? &rs[0] : NULL);
+		if (store) {
+			struct measurement_row mr[MEAS_MAX];
+			for (int k = 0; k < rs[nr].nmeas; k++) {
+				const struct measurement *m = &rs[nr].meas[k];
+				mr[k].name = m->name;
+				mr[k].ops = m->ops;
+				mr[k].modeled_cycles = m->cycles;
+				mr[k].cycles_per_op = m->ops ? (double)m->cycles / (double)m->ops : 0;
+				const struct measurement *nm = nr && k < rs[0].nmeas && !strcmp(rs[0].cfg->name, "native")
+								       ? &rs[0].meas[k] : NULL;
+				if (!nr && !strcmp(rs[0].cfg->name, "native"))
+					nm = m;
+				mr[k].overhead = nm && nm->ops && nm->cycles
+							 ? mr[k].cycles_per_op / ((double)nm->cycles / (double)nm->ops)
+							 : -1;
+			}
+			char args[1024];
+			snprintf(args, sizeof(args), "%s", cmdline + strlen(w.program));
+			struct run_row row = { w.name, todo[i]->name, todo[i]->engine, todo[i]->mmu, prof.name,
+					       phash, args[0] == ' ' ? args + 1 : args, cmdline, ghash, rev, host,
+					       date, "ok", "clock_gettime", rs[nr].host_seconds,
+					       rs[nr].insns, rs[nr].cycles, rs[nr].json };
+			if (results_save(store, &row, mr, (unsigned)rs[nr].nmeas, err, sizeof(err)) < 0) {
+				fprintf(stderr, "bench run: %s\n", err);
+				status = BENCH_EXIT_USAGE;
+			}
+		}
+		nr++;
+	}
+	progress(tty, "bench run %s: %d configuration%s done", w.name, nr, nr == 1 ? "" : "s");
+	if (tty)
+		fputc('\n', stderr);
+	if (nr) {
+		if (!strcmp(format, "json")) {
+			printf("{\"workload\": ");
+			json_string(stdout, w.name);
+			printf(", \"profile\": ");
+			json_string(stdout, prof.name);
+			printf(", \"cmdline\": ");
+			json_string(stdout, cmdline);
+			printf(", \"runs\": [");
+			for (int r = 0; r < nr; r++)
+				printf("%s\n%s", r ? "," : "", rs[r].json);
+			printf("]}\n");
+		} else if (!strcmp(format, "csv")) {
+			print_csv(rs, nr);
+		} else {
+			print_table(&w, &prof, cmdline, rs, nr);
+		}
+	}
+	for (int r = 0; r < nr; r++) {
+		free(rs[r].meas);
+		free(rs[r].json);
+	}
+	results_close(store);
+	workload_free(&w);
+	return status;
+}

@@ -1,0 +1,156 @@
+/*
+ * table.c — `bench table`: the seed paper's summary table (VMware, "Understanding Full
+ * Virtualization, Paravirtualization, and Hardware Assist", 2007, Figure 10), with the
+ * rows ringlab can measure filled from the results database instead of opinion.
+ *
+ * Columns are the three techniques; rows are Technique, Guest Modification /
+ * Compatibility, Performance, Used By, Guest OS Hypervisor Independent?. Performance
+ * is the geometric mean of the latest overheads (cycles per operation over native) of
+ * every measurement on the profile, with the best and worst; compatibility and
+ * independence come from which guest image booted under which engine. A column whose
+ * engine does not exist yet says so.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "configs.h"
+#include "core/engine.h"
+#include "results.h"
+
+struct column {
+	const char *title, *engine, *technique, *used_by;
+	int n;
+	double log_sum, best, worst;
+	char best_name[96], worst_name[96];
+	bool ran;
+};
+
+static void on_overhead(void *opaque, const char *workload, const char *measurement,
+			const char *config, double overhead)
+{
+	struct column *cols = opaque;
+	for (int i = 0; i < 3; i++) {
+		size_t l = strlen(cols[i].engine);
+		if (strncmp(config, cols[i].engine, l) || (config[l] && config[l] != '/'))
+			continue;
+		struct column *c = &cols[i];
+		c->ran = true;
+		if (overhead <= 0)
+			continue;
+		c->log_sum += log(overhead);
+		if (!c->n || overhead < c->best) {
+			c->best = overhead;
+			snprintf(c->best_name, sizeof(c->best_name), "%s/%s %s", workload, measurement, config);
+		}
+		if (!c->n || overhead > c->worst) {
+			c->worst = overhead;
+			snprintf(c->worst_name, sizeof(c->worst_name), "%s/%s %s", workload, measurement, config);
+		}
+		c->n++;
+	}
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: bench table [--profile P] [--format text|markdown|latex] [--db FILE]\n"
+		     "The seed paper's summary table (Figure 10), its measurable rows filled from results.\n");
+}
+
+int cmd_table(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, 0, 'p' }, { "format", required_argument, 0, 'f' },
+		{ "db", required_argument, 0, 'd' },      { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	const char *profile = "p4-2006", *format = "text", *db = NULL;
+	int o;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p': profile = optarg; break;
+		case 'f': format = optarg; break;
+		case 'd': db = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return BENCH_EXIT_USAGE;
+		}
+	}
+	if (strcmp(format, "text") && strcmp(format, "markdown") && strcmp(format, "latex")) {
+		fprintf(stderr, "bench table: unknown format '%s' (formats: text, markdown, latex)\n", format);
+		return BENCH_EXIT_USAGE;
+	}
+	struct column cols[3] = {
+		{ .title = "Full Virtualization with Binary Translation", .engine = "bt",
+		  .technique = "Binary Translation and Direct Execution",
+		  .used_by = "VMware, Microsoft, Parallels (per the 2007 paper)" },
+		{ .title = "Hardware Assisted Virtualization", .engine = "hvm",
+		  .technique = "Exit to Root Mode on Privileged Instructions",
+		  .used_by = "VMware, Microsoft, Parallels, Xen (per the 2007 paper)" },
+		{ .title = "OS Assisted Virtualization / Paravirtualization", .engine = "pv",
+		  .technique = "Hypercalls", .used_by = "VMware, Xen (per the 2007 paper)" },
+	};
+	char err[512], dbpath[4200];
+	if (!db) {
+		snprintf(dbpath, sizeof(dbpath), "%s/results/ringlab.db", bench_root());
+		db = dbpath;
+	}
+	struct results *r = results_open(db, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "bench table: %s\n", err);
+		return BENCH_EXIT_USAGE;
+	}
+	if (results_latest_overheads(r, profile, on_overhead, cols, err, sizeof(err))) {
+		fprintf(stderr, "bench table: %s\n", err);
+		results_close(r);
+		return BENCH_EXIT_USAGE;
+	}
+	results_close(r);
+
+	char cell[5][3][400];
+	for (int i = 0; i < 3; i++) {
+		struct column *c = &cols[i];
+		bool exists = engine_find(c->engine) != NULL;
+		snprintf(cell[0][i], 400, "%s%s", c->technique, exists ? "" : " (ringlab engine not implemented yet)");
+		if (!exists) {
+			snprintf(cell[1][i], 400, "not measured: engine %s not implemented yet", c->engine);
+			snprintf(cell[2][i], 400, "not measured: engine %s not implemented yet", c->engine);
+			snprintf(cell[4][i], 400, "not measured: engine %s not implemented yet", c->engine);
+		} else if (!c->n) {
+			snprintf(cell[1][i], 400, "no runs on %s in the database yet", profile);
+			snprintf(cell[2][i], 400, "no runs on %s in the database yet (bench run ...)", profile);
+			snprintf(cell[4][i], 400, "no runs yet");
+		} else {
+			snprintf(cell[1][i], 400, "the unmodified ringlab guest image boots and passes (%d measurements)", c->n);
+			snprintf(cell[2][i], 400, "geometric mean overhead %.2fx over %d measurements; best %.2fx (%s), worst %.2fx (%s)",
+				 exp(c->log_sum / c->n), c->n, c->best, c->best_name, c->worst, c->worst_name);
+			snprintf(cell[4][i], 400, "the same guest image runs natively and under %s", c->engine);
+		}
+		snprintf(cell[3][i], 400, "%s", c->used_by);
+	}
+	static const char *const rows[5] = { "Technique", "Guest Modification / Compatibility",
+					     "Performance", "Used By", "Guest OS Hypervisor Independent?" };
+	if (!strcmp(format, "markdown")) {
+		printf("| | %s | %s | %s |\n|---|---|---|---|\n", cols[0].title, cols[1].title, cols[2].title);
+		for (int k = 0; k < 5; k++)
+			printf("| **%s** | %s | %s | %s |\n", rows[k], cell[k][0], cell[k][1], cell[k][2]);
+	} else if (!strcmp(format, "latex")) {
+		printf("\\begin{tabular}{p{3cm}p{4cm}p{4cm}p{4cm}}\n\\hline\n & %s & %s & %s \\\\\n\\hline\n",
+		       cols[0].title, cols[1].title, cols[2].title);
+		for (int k = 0; k < 5; k++)
+			printf("\\textbf{%s} & %s & %s & %s \\\\\n", rows[k], cell[k][0], cell[k][1], cell[k][2]);
+		printf("\\hline\n\\end{tabular}\n");
+	} else {
+		printf("Summary comparison of x86 virtualization techniques (after VMware 2007, Fig. 10)\n");
+		printf("profile %s; performance is modeled cycles per operation over native\n\n", profile);
+		for (int i = 0; i < 3; i++) {
+			printf("== %s ==\n", cols[i].title);
+			for (int k = 0; k < 5; k++)
+				printf("  %-34s %s\n", rows[k], cell[k][i]);
+			printf("\n");
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# test-boot.sh — bench boot on good and bad input: exit statuses, one-line errors,
+# the loader's hand-off compared with QEMU's, and determinism of --stats-json.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+BENCH=${BENCH:-$BUILD/bench}
+K=$BUILD/tests/boot
+pass=0; fail=0
+ok() { pass=$((pass + 1)); echo "PASS $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+# expect NAME STATUS STDERR-REGEX -- command...
+expect() {
+	local name=$1 want=$2 re=$3; shift 4
+	local err status
+	err=$("$@" 2>&1 >/dev/null); status=$?
+	if [ "$status" -ne "$want" ]; then bad "$name (status $status, want $want: $err)"; return; fi
+	if [ -n "$re" ] && ! grep -Eq -- "$re" <<<"$err"; then bad "$name (stderr '$err' !~ /$re/)"; return; fi
+	if [ -n "$re" ] && [ "$(wc -l <<<"$err")" -ne 1 ]; then bad "$name (not one line: $err)"; return; fi
+	ok "$name"
+}
+
+expect "guest exit status" 15 "" -- "$BENCH" boot "$K/exit7.elf"
+expect "halted with interrupts off" 4 "halted with interrupts disabled at EIP 0x" -- "$BENCH" boot "$K/halt.elf"
+expect "triple fault" 6 "triple fault at EIP 0x[0-9a-f]+ \(#DE" -- "$BENCH" boot "$K/triple.elf"
+expect "instruction budget" 8 "stopped after" -- "$BENCH" boot "$K/spin.elf" --max-insns 10000
+expect "missing kernel" 2 "^bench boot: .*No such file" -- "$BENCH" boot /nonexistent.elf
+expect "not multiboot" 2 "not a multiboot kernel" -- "$BENCH" boot /bin/true
+expect "unknown profile" 2 "unknown profile 'nope' \(profiles: .*p4-2006" -- "$BENCH" boot "$K/exit7.elf" --profile nope
+expect "unknown configuration" 2 "unknown engine" -- "$BENCH" boot "$K/exit7.elf" --config warp/drive
+expect "bad --max-insns" 2 "max-insns" -- "$BENCH" boot "$K/exit7.elf" --max-insns x
+expect "missing disk image" 2 "disk image .*No such file" -- "$BENCH" boot "$K/exit7.elf" --disk /nonexistent.img
+if "$BENCH" boot --help | grep -q -- "--stats-json"; then ok "boot --help"; else bad "boot --help"; fi
+
+# The loader's hand-off (multiboot info, memory map, command line) must match QEMU's.
+if command -v qemu-system-i386 >/dev/null; then
+	q=$(timeout 20 qemu-system-i386 -kernel "$K/mbinfo.elf" -append "a b=1" -serial stdio -display none \
+		-no-reboot -m 128 -device isa-debug-exit,iobase=0xf4,iosize=4 2>/dev/null)
+	r=$("$BENCH" boot "$K/mbinfo.elf" --cmdline "a b=1")
+	if [ "$q" = "$r" ] && [ -n "$q" ]; then ok "multiboot hand-off identical to QEMU"; else
+		bad "multiboot hand-off differs from QEMU"; diff <(echo "$q") <(echo "$r") | head; fi
+else
+	bad "qemu-system-i386 is not installed: cannot compare with the reference machine"
+fi
+
+# Determinism: two runs give the same JSON apart from host time.
+t=$(mktemp -d)
+"$BENCH" boot "$K/mbinfo.elf" --stats-json "$t/a.json" >/dev/null
+"$BENCH" boot "$K/mbinfo.elf" --stats-json "$t/b.json" >/dev/null
+strip() { sed -E 's/"host_(cpu_)?seconds": [0-9.]+//g' "$1"; }
+if [ -s "$t/a.json" ] && [ "$(strip "$t/a.json")" = "$(strip "$t/b.json")" ] &&
+	grep -q '"guest_instructions"' "$t/a.json" && grep -q '"modeled_cycles"' "$t/a.json" &&
+	grep -q '"host_seconds"' "$t/a.json"; then ok "stats-json deterministic"; else bad "stats-json deterministic"; fi
+rm -rf "$t"
+
+echo "boot: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

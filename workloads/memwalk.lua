@@ -1,0 +1,7 @@
+-- memwalk: touch a working set of pages repeatedly: TLB pressure, and the cost of a
+-- TLB miss under each MMU technique (2 references natively, up to 14 nested).
+return {
+  description = "walk a working set of pages: TLB misses and page-walk cost",
+  program = "memwalk",
+  args = { pages = 1024, stride = 1, passes = 10 },
+}
