@@ -31,7 +31,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 .PHONY: all run test unit integration asan install deps clean
 BUILD_TARGETS := $(BUILD)/libringlab.a $(if $(BENCH_SRC),$(BUILD)/bench) \
-	$(if $(wildcard guest/guest.mk),guest) $(if $(wildcard tests/guest/tests.mk),test-kernels) boot-kernels
+	$(if $(wildcard guest/guest.mk),guest) $(if $(wildcard tests/guest/tests.mk),test-kernels) boot-kernels diff-kernels
 all: $(BUILD_TARGETS)
 
 $(BUILD)/obj/%.o: %.c
@@ -49,7 +49,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libringlab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(BUILD)/libringlab.a $(LIBS) -lcmocka -o $@
 
-include $(wildcard guest/guest.mk tests/guest/tests.mk tests/boot/boot.mk)
+include $(wildcard guest/guest.mk tests/guest/tests.mk tests/boot/boot.mk tests/diff/tests.mk)
 
 deps:
 	@scripts/deps.sh
