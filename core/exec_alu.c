@@ -587,11 +587,12 @@ static void ascii_adjust(struct cpu *c, bool sub)
 	u32 ax = c->r[R_EAX] & 0xffff;
 	bool adj = (ax & 0xf) > 9 || (c->eflags & FL_AF);
 	if (adj) {
-		/* AL and AH adjust separately (no carry from AL into AH), as QEMU does. */
+		/* SDM: AAA is AX + 106h (AL's carry reaches AH); AAS is AX - 6, AH - 1. */
 		if (sub)
-			ax = ((ax - 6) & 0xff) | (((ax >> 8) - 1) & 0xff) << 8;
+			ax = ((ax - 6) & 0xffff) - 0x100;
 		else
-			ax = ((ax + 6) & 0xff) | (((ax >> 8) + 1) & 0xff) << 8;
+			ax = ax + 0x106;
+		ax &= 0xffff;
 	}
 	ax &= 0xff0f;
 	reg_set(c, R_EAX, 2, ax);
