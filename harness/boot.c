@@ -121,6 +121,7 @@ int cmd_boot(int argc, char **argv)
 	cfg.engine = engine;
 	cfg.mmu = mmu;
 	cfg.profile_dir = bench_profile_dir();
+	setvbuf(stdout, NULL, _IOLBF, 0); /* the console survives a kill mid-run */
 
 	char err[512];
 	struct vm *vm = vm_create(&cfg, err, sizeof(err));

@@ -31,7 +31,8 @@ void report_text(FILE *out, const struct vm *vm, const struct host_time *ht)
 		vm->engine->name, vm->cpu.mmu->name, vm->prof.name);
 	if (vm->reason[0])
 		fprintf(out, "  reason                 %s\n", vm->reason);
-	fprintf(out, "  guest instructions     %" PRIu64 "\n", insns);
+	fprintf(out, "  guest instructions     %" PRIu64 "  (ended at CS:EIP %04x:%08x, CPL %u)\n", insns,
+		vm->cpu.seg[SEG_CS].sel, vm->cpu.eip, vm->cpu.cpl);
 	fprintf(out, "  modeled cycles         %" PRIu64 "  (%.6f modeled s at %.2f GHz)\n", now,
 		(double)now / (double)vm->prof.v[P_HZ], (double)vm->prof.v[P_HZ] / 1e9);
 	for (int k = 0; k < COST_NCAT; k++) {

@@ -20,16 +20,16 @@ t=$(mktemp -d)
 for k in "$BUILD"/tests/diff/*.elf; do
 	name=$(basename "$k" .elf)
 	[ "$name" = speed ] && continue
-	timeout 120 "${QEMU[@]}" -kernel "$k" >"$t/q" 2>/dev/null; qs=$?
-	timeout 120 "$BENCH" boot "$k" >"$t/r" 2>"$t/re"; rs=$?
+	timeout 30 "${QEMU[@]}" -kernel "$k" >"$t/q" 2>/dev/null; qs=$?
+	timeout 30 "$BENCH" boot "$k" >"$t/r" 2>"$t/re"; rs=$?
 	if [ "$qs" = "$rs" ] && cmp -s "$t/q" "$t/r" && [ "$qs" = 1 ]; then
 		pass=$((pass + 1)); echo "PASS $name ($(wc -l <"$t/q") lines)"
 	else
 		fail=$((fail + 1)); echo "FAIL $name (qemu status $qs, ringlab status $rs)"
 		head -3 "$t/re"
 		diff "$t/q" "$t/r" | head -10
-		timeout 120 "${QEMU[@]}" -kernel "$k" -append verbose >"$t/qv" 2>/dev/null
-		timeout 120 "$BENCH" boot "$k" --cmdline verbose >"$t/rv" 2>/dev/null
+		timeout 30 "${QEMU[@]}" -kernel "$k" -append verbose >"$t/qv" 2>/dev/null
+		timeout 30 "$BENCH" boot "$k" --cmdline verbose >"$t/rv" 2>/dev/null
 		diff "$t/qv" "$t/rv" | head -10
 	fi
 done
