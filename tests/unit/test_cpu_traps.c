@@ -210,6 +210,34 @@ static void test_sensitive_instructions_at_cpl3(void **state)
 	fx_free(f);
 }
 
+/* Data-segment checks on access (QEMU's TCG skips them, so they are tested here). */
+static void test_segment_limit_and_rights(void **state)
+{
+	struct fx *f = fx_traps();
+	struct cpu *c = &f->cpu;
+	fx_desc(f, 6, 0, 0xfffff, 0x1, 0, true, true); /* read-only data, 0x30 */
+	fx_desc(f, 7, 0, 0xfff, 0x3, 0, true, false);  /* limit 0xfff, 0x38 */
+	c->gdtr_limit = 8 * 8 - 1;
+	/* mov ax, 0x30; mov es, ax; mov es:[0x100], eax -> #GP(0) */
+	FX_CODE_RUN(f, 0x66, 0xb8, 0x30, 0x00, 0x8e, 0xc0, 0x26, 0xa3, 0x00, 0x01, 0x00, 0x00);
+	assert_int_equal(c->eip, HANDLER_PA + 13 + 1);
+	assert_int_equal(fx_get32(f, c->r[R_ESP]), 0);
+	assert_int_equal(fx_get32(f, c->r[R_ESP] + 4), FX_CODE + 6);
+	/* reading through it is fine */
+	c->r[R_ESP] = 0x8000;
+	FX_CODE_RUN(f, 0x26, 0xa1, 0x00, 0x01, 0x00, 0x00);
+	assert_int_equal(c->eip, FX_CODE + 7);
+	/* mov ax, 0x38; mov es, ax; mov eax, es:[0xffe] -> the last byte is beyond the limit */
+	FX_CODE_RUN(f, 0x66, 0xb8, 0x38, 0x00, 0x8e, 0xc0, 0x26, 0xa1, 0xfe, 0x0f, 0x00, 0x00);
+	assert_int_equal(c->eip, HANDLER_PA + 13 + 1);
+	c->r[R_ESP] = 0x8000;
+	/* a null FS: any access is #GP(0) */
+	FX_CODE_RUN(f, 0x31, 0xc0, 0x8e, 0xe0, 0x64, 0xa1, 0x00, 0x00, 0x00, 0x00);
+	assert_int_equal(c->eip, HANDLER_PA + 13 + 1);
+	assert_int_equal(fx_get32(f, c->r[R_ESP]), 0);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_double_then_triple_fault),
 		cmocka_unit_test(test_intercepts_produce_exit_records),
 		cmocka_unit_test(test_sensitive_instructions_at_cpl3),
+		cmocka_unit_test(test_segment_limit_and_rights),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
