@@ -529,7 +529,7 @@ HANDLER(h_lar)
 	struct desc d;
 	bool ok = lar_lsl_ok(c, (u16)rm_read(c, in, 2), &d, true);
 	if (ok)
-		reg_set(c, in->reg, in->osize, d.hi & (in->osize == 4 ? 0x00ffff00u : 0xff00u));
+		reg_set(c, in->reg, in->osize, d.hi & (in->osize == 4 ? 0x00f0ff00u : 0xff00u)); /* limit bits undefined: 0 like QEMU */
 	set_zf(c, ok);
 }
 

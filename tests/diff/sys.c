@@ -31,7 +31,7 @@ void sys_gate(unsigned v, unsigned dpl, int trap, int present)
 }
 
 struct frame {
-	u32 edi, esi, ebp, esp0, ebx, edx, ecx, eax;
+	u32 edi, esi, ebp, esp0, ebx, edx, ecx, eax, es, ds;
 	u32 vec, err, eip, cs, eflags, esp, ss;
 };
 
@@ -68,8 +68,9 @@ void trap_handler(struct frame *f)
 /* Stubs: vectors with an error code push only the number. */
 __asm__(".text\n"
 	"trap_common:\n"
-	"  pusha\n  mov %esp, %eax\n  push %eax\n  call trap_handler\n  add $4, %esp\n"
-	"  popa\n  add $8, %esp\n  iret\n"
+	"  push %ds\n  push %es\n  pusha\n  mov $0x10, %ax\n  mov %ax, %ds\n  mov %ax, %es\n"
+	"  mov %esp, %eax\n  push %eax\n  call trap_handler\n  add $4, %esp\n"
+	"  popa\n  pop %es\n  pop %ds\n  add $8, %esp\n  iret\n"
 	".macro STUB n\n  .align 8\n stub\\n:\n"
 	"  .if (\\n == 8 || (\\n >= 10 && \\n <= 14) || \\n == 17)\n  .else\n  push $0\n  .endif\n"
 	"  push $\\n\n  jmp trap_common\n.endm\n"
