@@ -1,0 +1,66 @@
+/*
+ * pvops.h — the paravirt-ops table: every privileged operation of the kernel goes
+ * through it (like Linux pv_ops and VMware's VMI).
+ *
+ * Natively each entry is the privileged instruction itself (pvops.c). When the kernel
+ * finds the ringlab PV interface (CPUID leaf 0x40000000 returns "ringlabPV"), a PV
+ * engine's hypercall implementations will be installed here instead; today only the
+ * native table exists, and the detection only reports what it found. One image thus
+ * runs natively, fully virtualized and paravirtualized.
+ */
+#ifndef PVOPS_H
+#define PVOPS_H
+
+#include "types.h"
+
+struct pv_ops {
+	const char *name;
+	void (*irq_disable)(void);
+	void (*irq_enable)(void);
+	uint32 (*save_fl)(void);
+	void (*restore_fl)(uint32 fl);
+	void (*load_cr3)(uint32 pa);
+	uint32 (*read_cr2)(void);
+	void (*invlpg)(uint32 va);
+	void (*flush_tlb)(void);
+	void (*set_pte)(pte_t *p, pte_t v);
+	void (*set_pde)(pde_t *p, pde_t v);
+	void (*load_gdt)(void *desc);
+	void (*load_idt)(void *desc);
+	void (*load_tr)(uint16 sel);
+	void (*set_kernel_stack)(uint32 esp0);
+	void (*safe_halt)(void); /* enable interrupts and halt until one arrives */
+	uint8 (*inb)(uint16 port);
+	void (*outb)(uint16 port, uint8 v);
+	uint16 (*inw)(uint16 port);
+	void (*outw)(uint16 port, uint16 v);
+};
+
+extern struct pv_ops pv;
+
+/* Choose the implementation: native unless the ringlab PV interface is present (and
+ * supported). Returns a one-line description of the choice. */
+const char *pv_init(void);
+
+/* Unprivileged helpers (no pv entry needed). */
+static inline uint64 rdtsc(void)
+{
+	uint32 lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64)hi << 32) | lo;
+}
+
+static inline void cpuid(uint32 leaf, uint32 *a, uint32 *b, uint32 *c, uint32 *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+
+/* The measurement markers (DESIGN §3): xchg %bx,%bx with EAX = code, EDX = index. */
+static inline void marker(uint32 code, uint32 idx)
+{
+	__asm__ volatile("xchg %%bx, %%bx" ::"a"(code), "d"(idx) : "memory");
+}
+#define MARK_BEGIN 0x524C0001u
+#define MARK_END 0x524C0002u
+
+#endif
