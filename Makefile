@@ -56,7 +56,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/bench boot $(BUILD)/guest/kernel.elf --cmdline "syscall n=20000" --stats
+	$(BUILD)/bench run syscall-heavy
 
 unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)

@@ -65,8 +65,8 @@ int measure_extract(const struct vm *vm, const char *console, struct measurement
 					    cost_category(&b->cost, (enum cost_cat)k);
 			for (unsigned i = 0; i < vm->stats.n; i++) {
 				u64 d = e->counters[i] - b->counters[i];
-				if (d) {
-					m->counter_name[m->ncounters] = vm->stats.name[i];
+				if (d && m->ncounters < MEAS_COUNTERS) {
+					memcpy(m->counter_name[m->ncounters], vm->stats.name[i], STATS_NAME_MAX);
 					m->counter[m->ncounters++] = d;
 				}
 			}

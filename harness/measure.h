@@ -13,6 +13,7 @@
 #include "core/vm.h"
 
 #define MEAS_MAX 64
+#define MEAS_COUNTERS 128
 
 struct measurement {
 	char name[48];
@@ -22,8 +23,8 @@ struct measurement {
 	u64 cycles;                /* modeled, marker to marker */
 	u64 cat[COST_NCAT];        /* by category (guest derived) */
 	unsigned ncounters;
-	const char *counter_name[STATS_MAX]; /* points into vm->stats */
-	u64 counter[STATS_MAX];    /* nonzero deltas only */
+	char counter_name[MEAS_COUNTERS][STATS_NAME_MAX]; /* nonzero deltas only */
+	u64 counter[MEAS_COUNTERS];
 };
 
 /* Extract the measurements of `vm` given its console output. Returns how many (0 if

@@ -248,7 +248,7 @@ static void top_exits(const struct measurement *m, char *out, size_t n)
 {
 	size_t used = 0;
 	out[0] = 0;
-	bool taken[STATS_MAX] = { false };
+	bool taken[MEAS_COUNTERS] = { false };
 	for (int k = 0; k < 2; k++) {
 		int best = -1;
 		for (unsigned c = 0; c < m->ncounters; c++)

@@ -3,9 +3,15 @@
  */
 #include "defs.h"
 
+/* Word-aligned bulk fills and copies use REP STOSL / MOVSL, as real kernels do. */
 void *memset(void *d, int c, uint32 n)
 {
 	uint8 *p = d;
+	if (!((uint32)p & 3) && !(n & 3)) {
+		uint32 v = (uint8)c * 0x01010101u, words = n / 4;
+		__asm__ volatile("cld; rep stosl" : "+D"(p), "+c"(words) : "a"(v) : "memory");
+		return d;
+	}
 	while (n--)
 		*p++ = (uint8)c;
 	return d;
@@ -18,6 +24,11 @@ void *memmove(void *d, const void *s, uint32 n)
 	uint8 *dp = d;
 	const uint8 *sp = s;
 	if (dp < sp) {
+		if (!((uint32)dp & 3) && !((uint32)sp & 3) && !(n & 3)) {
+			uint32 words = n / 4;
+			__asm__ volatile("cld; rep movsl" : "+D"(dp), "+S"(sp), "+c"(words)::"memory");
+			return d;
+		}
 		while (n--)
 			*dp++ = *sp++;
 	} else {

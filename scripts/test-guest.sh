@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# test-guest.sh — the guest kernel on QEMU (the reference machine) and on ringlab: the
+# selftest passes on both, every program runs with small arguments and prints its
+# @result lines, and the two outputs are identical once cycles= values are masked.
+# Without QEMU the suite fails loudly.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+BENCH=${BENCH:-$BUILD/bench}
+K=$BUILD/guest/kernel.elf
+pass=0; fail=0
+if ! command -v qemu-system-i386 >/dev/null; then
+	echo "guest: ERROR: qemu-system-i386 is not installed; the guest cannot be checked against it" >&2
+	echo "guest: 0 passed, 1 failed"; exit 1
+fi
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+mask() { sed -E 's/cycles=[0-9]+/cycles=C/g' "$1"; }
+
+# program-and-args | needs a disk | what the output must contain
+cases=(
+	"selftest|0|@selftest passed=3[0-9] failed=0"
+	"selftest disk=1|1|@selftest passed=3[0-9] failed=0"
+	"syscall n=2000|0|@result name=syscall ops=2000"
+	"in n=200|0|@result name=in ops=200"
+	"out n=200|0|@result name=out ops=200"
+	"cr3 n=500|0|@result name=cr3 ops=500"
+	"pushf_popf n=500|0|@result name=pushf_popf"
+	"sgdt n=500|0|@result name=sgdt"
+	"sidt n=500|0|@result name=sidt"
+	"smsw n=500|0|@result name=smsw"
+	"cpuid n=200|0|@result name=cpuid"
+	"callret n=2000|0|@result name=callret"
+	"pgfault n=100|0|@result name=pgfault ops=100"
+	"divzero n=100|0|@result name=divzero ops=100"
+	"ptemod n=500|0|@result name=ptemod"
+	"nanobench n=100|0|@result name=ptemod ops=100"
+	"forkwait n=20|0|@result name=forkwait ops=20"
+	"ctxswitch n=100|0|@result name=ctxswitch ops=100"
+	"exec n=10|0|@result name=exec ops=10"
+	"compute n=20000|0|@result name=compute"
+	"memwalk pages=256 stride=2 passes=3|0|@result name=memwalk ops=384"
+	"diskio sectors=16 n=2|1|@result name=diskio ops=64"
+	"mix n=4|1|@result name=mix ops=4"
+)
+for c in "${cases[@]}"; do
+	IFS='|' read -r args disk want <<<"$c"
+	qd=(); rd=()
+	if [ "$disk" = 1 ]; then
+		dd if=/dev/zero of="$t/q.img" bs=512 count=4096 2>/dev/null
+		cp "$t/q.img" "$t/r.img"
+		qd=(-drive "file=$t/q.img,format=raw,if=ide"); rd=(--disk "$t/r.img")
+	fi
+	timeout 60 qemu-system-i386 -kernel "$K" -append "$args" -serial stdio -display none -no-reboot \
+		-m 128 -device isa-debug-exit,iobase=0xf4,iosize=4 "${qd[@]}" >"$t/q" 2>/dev/null; qs=$?
+	timeout 60 "$BENCH" boot "$K" --cmdline "$args" "${rd[@]}" >"$t/r" 2>"$t/re"; rs=$?
+	if [ "$qs" = 1 ] && [ "$rs" = 1 ] && grep -Eq "$want" "$t/q" && [ "$(mask "$t/q")" = "$(mask "$t/r")" ]; then
+		pass=$((pass + 1)); echo "PASS $args"
+	else
+		fail=$((fail + 1)); echo "FAIL $args (qemu status $qs, ringlab status $rs)"
+		head -3 "$t/re"; diff <(mask "$t/q") <(mask "$t/r") | head -10
+	fi
+done
+# Bad input: an unknown program and a bad argument exit non-zero with a message.
+for args in "nosuchprogram" "syscall x=1"; do
+	"$BENCH" boot "$K" --cmdline "$args" >"$t/r" 2>&1; rs=$?
+	if [ "$rs" = 5 ] && grep -Eq "unknown program|bad argument" "$t/r"; then
+		pass=$((pass + 1)); echo "PASS rejects '$args'"
+	else
+		fail=$((fail + 1)); echo "FAIL rejects '$args' (status $rs)"; cat "$t/r"
+	fi
+done
+echo "guest: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
