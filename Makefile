@@ -62,7 +62,7 @@ unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)
 
 integration: all
-	@BENCH=$(BUILD)/bench scripts/run-integration.sh
+	@BUILD=$(BUILD) BENCH=$(BUILD)/bench scripts/run-integration.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all

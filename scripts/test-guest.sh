@@ -70,5 +70,17 @@ for args in "nosuchprogram" "syscall x=1"; do
 		fail=$((fail + 1)); echo "FAIL rejects '$args' (status $rs)"; cat "$t/r"
 	fi
 done
+# Determinism: the same run twice gives the same counters and cycles.
+for args in "nanobench n=50" "forkwait n=5"; do
+	"$BENCH" boot "$K" --cmdline "$args" --stats-json "$t/a.json" >"$t/a.out"
+	"$BENCH" boot "$K" --cmdline "$args" --stats-json "$t/b.json" >"$t/b.out"
+	strip() { sed -E 's/"host_(cpu_)?seconds": [0-9.]+//g' "$1"; }
+	if cmp -s "$t/a.out" "$t/b.out" && [ "$(strip "$t/a.json")" = "$(strip "$t/b.json")" ] &&
+		grep -q '"modeled_cycles"' "$t/a.json"; then
+		pass=$((pass + 1)); echo "PASS deterministic '$args'"
+	else
+		fail=$((fail + 1)); echo "FAIL deterministic '$args'"; diff <(strip "$t/a.json") <(strip "$t/b.json") | head
+	fi
+done
 echo "guest: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
