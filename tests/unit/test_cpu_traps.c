@@ -238,6 +238,32 @@ static void test_segment_limit_and_rights(void **state)
 	fx_free(f);
 }
 
+/* A bad SS0 in the TSS: the ring switch raises #TS(SS0 selector). Delivering #TS from
+ * ring 3 needs the same stack, so (without task gates, which the machine does not
+ * implement) the processor ends in a triple fault whose chain starts with #TS. */
+static void test_bad_tss_stack_is_ts(void **state)
+{
+	struct fx *f = fx_traps();
+	struct cpu *c = &f->cpu;
+	fx_put32(f, FX_TSS + 8, FX_SEL_CODE0); /* SS0 = a code segment */
+	static const u8 user[] = { 0xcd, 0x80 };
+	memcpy(f->ram + 0x6000, user, sizeof(user));
+	static const u8 code[] = { 0xcf };
+	fx_code(f, code, 1);
+	u32 sp = 0x8000 - 20;
+	fx_put32(f, sp, 0x6000);
+	fx_put32(f, sp + 4, FX_SEL_CODE3);
+	fx_put32(f, sp + 8, FL_1);
+	fx_put32(f, sp + 12, 0x7f00);
+	fx_put32(f, sp + 16, FX_SEL_DATA3);
+	c->r[R_ESP] = sp;
+	assert_int_equal(fx_run(f), RUN_SHUTDOWN);
+	assert_int_equal(c->fault_chain[0], EXC_TS);
+	assert_int_equal(c->fault_chain[1], EXC_DF);
+	assert_int_equal(c->cpl, 3); /* nothing was committed */
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_intercepts_produce_exit_records),
 		cmocka_unit_test(test_sensitive_instructions_at_cpl3),
 		cmocka_unit_test(test_segment_limit_and_rights),
+		cmocka_unit_test(test_bad_tss_stack_is_ts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
