@@ -16,6 +16,9 @@ static const struct {
 	{ "run", cmd_run, "run a workload under each configuration and compare them" },
 	{ "list", cmd_list, "list workloads, configurations and profiles" },
 	{ "table", cmd_table, "the seed paper's summary table, filled from measured results" },
+	{ "plot", cmd_plot, "figures from saved results through gnuplot" },
+	{ "show", cmd_show, "one saved run with its provenance and measurements" },
+	{ "export", cmd_export, "every saved result as CSV or JSON" },
 	{ "boot", cmd_boot, "boot a multiboot kernel with its console on the terminal" },
 };
 

@@ -21,7 +21,7 @@ static const char schema[] =
 	" guest_instructions INTEGER, modeled_cycles INTEGER, json TEXT);"
 	"CREATE TABLE IF NOT EXISTS measurements ("
 	" run_id INTEGER REFERENCES runs(id), name TEXT, ops INTEGER, modeled_cycles INTEGER,"
-	" cycles_per_op REAL, overhead REAL);"
+	" cycles_per_op REAL, overhead REAL, categories TEXT, exits TEXT);"
 	"CREATE INDEX IF NOT EXISTS runs_by_workload ON runs(workload, profile, config);";
 
 struct results *results_open(const char *path, char *err, size_t errlen)
@@ -89,7 +89,7 @@ long long results_save(struct results *r, const struct run_row *run,
 	id = sqlite3_last_insert_rowid(r->db);
 	if (sqlite3_prepare_v2(r->db,
 			       "INSERT INTO measurements (run_id, name, ops, modeled_cycles,"
-			       " cycles_per_op, overhead) VALUES (?,?,?,?,?,?)",
+			       " cycles_per_op, overhead, categories, exits) VALUES (?,?,?,?,?,?,?,?)",
 			       -1, &s, NULL) != SQLITE_OK)
 		goto fail;
 	for (unsigned i = 0; i < nm; i++) {
@@ -103,6 +103,8 @@ long long results_save(struct results *r, const struct run_row *run,
 			sqlite3_bind_null(s, 6);
 		else
 			sqlite3_bind_double(s, 6, m[i].overhead);
+		bind_text(s, 7, m[i].categories);
+		bind_text(s, 8, m[i].exits);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			goto fail;
 	}
@@ -176,6 +178,35 @@ int results_latest_overheads(struct results *r, const char *profile,
 	bind_text(s, 1, profile);
 	while (sqlite3_step(s) == SQLITE_ROW)
 		fn(opaque, col(s, 0), col(s, 1), col(s, 2), sqlite3_column_double(s, 3));
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int results_each_measurement(struct results *r, const char *workload,
+			     void (*fn)(void *, long long, const char *, const char *, const char *,
+					const char *, const char *, const struct measurement_row *),
+			     void *opaque, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	const char *q = "SELECT r.id, r.workload, r.config, r.profile, r.git_rev, r.date, m.name, m.ops,"
+			" m.modeled_cycles, m.cycles_per_op, m.overhead, m.categories, m.exits FROM measurements m"
+			" JOIN runs r ON r.id = m.run_id WHERE (?1 IS NULL OR r.workload = ?1)"
+			" ORDER BY r.id, m.rowid";
+	if (sqlite3_prepare_v2(r->db, q, -1, &s, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		return -1;
+	}
+	if (workload)
+		bind_text(s, 1, workload);
+	else
+		sqlite3_bind_null(s, 1);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct measurement_row m = { col(s, 6), (u64)sqlite3_column_int64(s, 7),
+					     (u64)sqlite3_column_int64(s, 8), sqlite3_column_double(s, 9),
+					     sqlite3_column_type(s, 10) == SQLITE_NULL ? -1 : sqlite3_column_double(s, 10),
+					     col(s, 11), col(s, 12) };
+		fn(opaque, sqlite3_column_int64(s, 0), col(s, 1), col(s, 2), col(s, 3), col(s, 4), col(s, 5), &m);
+	}
 	sqlite3_finalize(s);
 	return 0;
 }

@@ -28,6 +28,8 @@ struct measurement_row {
 	const char *name;
 	u64 ops, modeled_cycles;
 	double cycles_per_op, overhead; /* overhead < 0: null */
+	const char *categories; /* "guest=N mem=N ..." */
+	const char *exits;      /* "CPUID=N IO_INSTRUCTION=N ..." */
 };
 
 /* Open (creating if needed) the database at `path`. */
@@ -43,6 +45,13 @@ int results_each_run(struct results *r, const char *workload,
 		     void (*fn)(void *opaque, long long id, const char *workload, const char *config,
 				const char *profile, const char *date, const char *json),
 		     void *opaque, char *err, size_t errlen);
+
+/* Call fn for each saved measurement (oldest run first), optionally only of `workload`. */
+int results_each_measurement(struct results *r, const char *workload,
+			     void (*fn)(void *opaque, long long id, const char *workload,
+					const char *config, const char *profile, const char *git_rev,
+					const char *date, const struct measurement_row *m),
+			     void *opaque, char *err, size_t errlen);
 
 /* Fetch the JSON of run `id` into a malloc'ed string (NULL if absent). */
 char *results_run_json(struct results *r, long long id);

@@ -457,9 +457,10 @@ int cmd_run(int argc, char **argv)
 			status = BENCH_EXIT_USAGE;
 			break;
 		}
-		rs[nr].json = run_json(&rs[nr], nr ? &rs[0] : NULL);
+		rs[nr].json = run_json(&rs[nr], !strcmp(rs[0].cfg->name, "native") ? &rs[0] : NULL);
 		if (store) {
 			struct measurement_row mr[MEAS_MAX];
+			static char cats[MEAS_MAX][256], exs[MEAS_MAX][512];
 			for (int k = 0; k < rs[nr].nmeas; k++) {
 				const struct measurement *m = &rs[nr].meas[k];
 				mr[k].name = m->name;
@@ -473,6 +474,18 @@ int cmd_run(int argc, char **argv)
 				mr[k].overhead = nm && nm->ops && nm->cycles
 							 ? mr[k].cycles_per_op / ((double)nm->cycles / (double)nm->ops)
 							 : -1;
+				size_t u = 0;
+				cats[k][0] = exs[k][0] = 0;
+				for (int c = 0; c < COST_NCAT; c++)
+					u += (size_t)snprintf(cats[k] + u, sizeof(cats[k]) - u, "%s%s=%llu", c ? " " : "",
+							      cost_category_name((enum cost_cat)c), (unsigned long long)m->cat[c]);
+				u = 0;
+				for (unsigned c = 0; c < m->ncounters && u < sizeof(exs[k]); c++)
+					if (!strncmp(m->counter_name[c], "exits.", 6))
+						u += (size_t)snprintf(exs[k] + u, sizeof(exs[k]) - u, "%s%s=%llu", u ? " " : "",
+								      m->counter_name[c] + 6, (unsigned long long)m->counter[c]);
+				mr[k].categories = cats[k];
+				mr[k].exits = exs[k];
 			}
 			char args[1024];
 			snprintf(args, sizeof(args), "%s", cmdline + strlen(w.program));

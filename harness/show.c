@@ -1,0 +1,147 @@
+/*
+ * show.c — `bench show ID` (one saved run, with its provenance and measurements) and
+ * `bench export --format csv|json [--workload W]` (everything saved, for other tools).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "report.h"
+#include "results.h"
+
+static struct results *open_db(const char *db, const char *cmd)
+{
+	char err[512], path[4200];
+	if (!db) {
+		snprintf(path, sizeof(path), "%s/results/ringlab.db", bench_root());
+		db = path;
+	}
+	struct results *r = results_open(db, err, sizeof(err));
+	if (!r)
+		fprintf(stderr, "bench %s: %s\n", cmd, err);
+	return r;
+}
+
+struct show_ctx {
+	long long id;
+	int found;
+};
+
+static void show_row(void *opaque, long long id, const char *workload, const char *config,
+		     const char *profile, const char *date, const char *json)
+{
+	struct show_ctx *c = opaque;
+	if (id != c->id)
+		return;
+	c->found = 1;
+	printf("run %lld: workload %s, configuration %s, profile %s, saved %s\n", id, workload, config,
+	       profile, date);
+	printf("%s\n", json);
+}
+
+int cmd_show(int argc, char **argv)
+{
+	const char *db = NULL;
+	if (argc >= 2 && !strcmp(argv[1], "--help")) {
+		printf("usage: bench show ID [--db FILE]\nPrint saved run ID (see bench export) with its measurements as JSON.\n");
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[2], "--db"))
+		db = argv[3];
+	else if (argc != 2) {
+		fprintf(stderr, "bench show: expected one run ID (bench show --help)\n");
+		return BENCH_EXIT_USAGE;
+	}
+	char *end;
+	struct show_ctx c = { strtoll(argv[1], &end, 10), 0 };
+	if (*end || c.id <= 0) {
+		fprintf(stderr, "bench show: '%s' is not a run ID\n", argv[1]);
+		return BENCH_EXIT_USAGE;
+	}
+	struct results *r = open_db(db, "show");
+	if (!r)
+		return BENCH_EXIT_USAGE;
+	char err[512];
+	results_each_run(r, NULL, show_row, &c, err, sizeof(err));
+	results_close(r);
+	if (!c.found) {
+		fprintf(stderr, "bench show: no run %lld in the database\n", c.id);
+		return BENCH_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void csv_row(void *opaque, long long id, const char *workload, const char *config,
+		    const char *profile, const char *rev, const char *date, const struct measurement_row *m)
+{
+	(void)opaque;
+	printf("%lld,%s,%s,%s,%s,%s,%s,%llu,%llu,%.4f,", id, workload, config, profile, rev, date, m->name,
+	       (unsigned long long)m->ops, (unsigned long long)m->modeled_cycles, m->cycles_per_op);
+	if (m->overhead >= 0)
+		printf("%.4f", m->overhead);
+	printf("\n");
+}
+
+static void json_row(void *opaque, long long id, const char *workload, const char *config,
+		     const char *profile, const char *date, const char *json)
+{
+	int *first = opaque;
+	printf("%s\n{\"id\": %lld, \"workload\": ", *first ? "" : ",", id);
+	json_string(stdout, workload);
+	printf(", \"profile\": ");
+	json_string(stdout, profile);
+	printf(", \"date\": ");
+	json_string(stdout, date);
+	printf(", \"run\": %s}", json);
+	(void)config;
+	*first = 0;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, 0, 'f' }, { "workload", required_argument, 0, 'w' },
+		{ "db", required_argument, 0, 'd' },     { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	const char *format = "csv", *workload = NULL, *db = NULL;
+	int o;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'f': format = optarg; break;
+		case 'w': workload = optarg; break;
+		case 'd': db = optarg; break;
+		case 'h':
+			printf("usage: bench export [--format csv|json] [--workload W] [--db FILE]\n"
+			       "Every saved measurement (csv) or run (json) on stdout.\n");
+			return 0;
+		default: return BENCH_EXIT_USAGE;
+		}
+	}
+	if (strcmp(format, "csv") && strcmp(format, "json")) {
+		fprintf(stderr, "bench export: unknown format '%s' (formats: csv, json)\n", format);
+		return BENCH_EXIT_USAGE;
+	}
+	struct results *r = open_db(db, "export");
+	if (!r)
+		return BENCH_EXIT_USAGE;
+	char err[512];
+	int rc;
+	if (!strcmp(format, "csv")) {
+		printf("run_id,workload,config,profile,git_rev,date,measurement,ops,modeled_cycles,cycles_per_op,overhead\n");
+		rc = results_each_measurement(r, workload, csv_row, NULL, err, sizeof(err));
+	} else {
+		int first = 1;
+		printf("[");
+		rc = results_each_run(r, workload, json_row, &first, err, sizeof(err));
+		printf("]\n");
+	}
+	results_close(r);
+	if (rc) {
+		fprintf(stderr, "bench export: %s\n", err);
+		return BENCH_EXIT_USAGE;
+	}
+	return 0;
+}
