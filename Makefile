@@ -19,7 +19,7 @@ WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wpointe
 	-Wold-style-definition -Wvla -Wno-unused-parameter
 CFLAGS  := -std=gnu11 $(OPT) -g $(WARN) -I. -MMD -MP $(SAN) $(EXTRA_CFLAGS)
 LDFLAGS := $(SAN)
-LIBS    := -llua5.4 -lsqlite3 -lm
+LIBS    := -llua5.4 -lsqlite3 -lpapi -lm
 
 LIB_SRC   := $(sort $(wildcard core/*.c devices/*.c engines/*/*.c mmu/*/*.c))
 BENCH_SRC := $(sort $(wildcard harness/*.c))
@@ -45,9 +45,14 @@ $(BUILD)/libringlab.a: $(LIB_OBJ)
 $(BUILD)/bench: $(BENCH_OBJ) $(BUILD)/libringlab.a
 	$(CC) $(LDFLAGS) $(BENCH_OBJ) $(BUILD)/libringlab.a $(LIBS) -o $@
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libringlab.a
+# the harness without main(), for its unit tests
+$(BUILD)/libharness.a: $(filter-out %/main.o,$(BENCH_OBJ))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libharness.a $(BUILD)/libringlab.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< $(BUILD)/libringlab.a $(LIBS) -lcmocka -o $@
+	$(CC) $(CFLAGS) $< $(BUILD)/libharness.a $(BUILD)/libringlab.a $(LIBS) -lcmocka -o $@
 
 include $(wildcard guest/guest.mk tests/guest/tests.mk tests/boot/boot.mk tests/diff/tests.mk)
 

@@ -22,13 +22,15 @@
 #include "bench.h"
 #include "configs.h"
 #include "measure.h"
+#include "hostcount.h"
 #include "report.h"
 #include "results.h"
 #include "workload.h"
 
 struct run_result {
 	const struct config *cfg;
-	double host_seconds;
+	double host_seconds, host_cpu;
+	long long host_insns; /* -1 without PAPI */
 	u64 insns, cycles;
 	int nmeas;
 	struct measurement *meas;
@@ -49,13 +51,6 @@ static void run_usage(FILE *out)
 		"  --kernel FILE      guest image (default build/guest/kernel.elf)\n"
 		"  --help             this text\n\n"
 		"Cycles are modeled cycles of the profile's CPU; host seconds are host wall time.\n");
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* FNV-1a 64 of a file, as hex (provenance: which profile, which guest image). */
@@ -127,8 +122,15 @@ static char *run_json(const struct run_result *r, const struct run_result *nativ
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	fprintf(f, "{\"config\": \"%s\", \"engine\": \"%s\", \"mmu\": \"%s\", \"host_seconds\": %.6f,"
-		   " \"guest_instructions\": %" PRIu64 ", \"measurements\": [",
-		r->cfg->name, r->cfg->engine, r->cfg->mmu, r->host_seconds, r->insns);
+		   " \"host_cpu_seconds\": %.6f, \"host_instructions\": ",
+		r->cfg->name, r->cfg->engine, r->cfg->mmu, r->host_seconds, r->host_cpu);
+	if (r->host_insns >= 0)
+		fprintf(f, "%lld", r->host_insns);
+	else
+		fprintf(f, "null");
+	fprintf(f, ", \"host_counters\": ");
+	json_string(f, hostcount_source());
+	fprintf(f, ", \"guest_instructions\": %" PRIu64 ", \"measurements\": [", r->insns);
 	for (int i = 0; i < r->nmeas; i++) {
 		const struct measurement *m = &r->meas[i];
 		double cpo = m->ops ? (double)m->cycles / (double)m->ops : 0;
@@ -185,19 +187,27 @@ static int run_config(const struct workload *w, const struct config *cfg, const 
 	struct vm *vm = vm_create(&vc, err, errlen);
 	int rc = -1;
 	if (vm) {
-		double t0 = now_s();
+		struct hostcount hc;
+		hostcount_start(&hc);
 		enum vm_status st = vm_run(vm);
-		out->host_seconds = now_s() - t0;
+		hostcount_stop(&hc);
+		out->host_seconds = hc.wall;
+		out->host_cpu = hc.cpu;
+		out->host_insns = hc.host_insns;
 		fflush(cons);
 		if (st != VM_EXITED || vm->exit_code != 1) {
-			char tail[200];
-			snprintf(tail, sizeof(tail), "%s", console ? console + (clen > 160 ? clen - 160 : 0) : "");
-			for (char *q = tail; *q; q++)
+			/* the guest's own words: its first console lines after the banner */
+			char said[200] = "";
+			const char *c0 = console ? console : "";
+			if (!strncmp(c0, "ringlab guest:", 14) && strchr(c0, '\n'))
+				c0 = strchr(c0, '\n') + 1;
+			snprintf(said, sizeof(said), "%s", c0);
+			for (char *q = said; *q; q++)
 				if (*q == '\n' || *q == '\r')
 					*q = '|';
-			snprintf(err, errlen, "guest '%.200s' failed under %s: %s%s%.200s (exit %d); console ends: %s",
+			snprintf(err, errlen, "guest '%.200s' failed under %s: %s%s%.200s (exit %d); it said: %s",
 				 cmdline, cfg->name, vm_status_name(st), vm->reason[0] ? ": " : "",
-				 vm->reason, vm->exit_code, tail);
+				 vm->reason, vm->exit_code, said);
 		} else {
 			out->cfg = cfg;
 			out->insns = vm->cpu.insns;
@@ -290,7 +300,7 @@ static void print_table(const struct workload *w, const struct profile *p, const
 			       m->ops ? (double)measure_sum(m, "exits.") / (double)m->ops : 0.0, ex, cats,
 			       rs[r].host_seconds);
 		}
-	printf("\nhost timer: clock_gettime (wall), getrusage (CPU); PAPI not used\n");
+	printf("\nhost counters: %s\n", hostcount_source());
 }
 
 static void print_csv(struct run_result *rs, int nr)
@@ -491,7 +501,7 @@ int cmd_run(int argc, char **argv)
 			snprintf(args, sizeof(args), "%s", cmdline + strlen(w.program));
 			struct run_row row = { w.name, todo[i]->name, todo[i]->engine, todo[i]->mmu, prof.name,
 					       phash, args[0] == ' ' ? args + 1 : args, cmdline, ghash, rev, host,
-					       date, "ok", "clock_gettime", rs[nr].host_seconds,
+					       date, "ok", hostcount_source(), rs[nr].host_seconds,
 					       rs[nr].insns, rs[nr].cycles, rs[nr].json };
 			if (results_save(store, &row, mr, (unsigned)rs[nr].nmeas, err, sizeof(err)) < 0) {
 				fprintf(stderr, "bench run: %s\n", err);

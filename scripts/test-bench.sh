@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# test-bench.sh — bench as a researcher uses it: run small syscall-heavy and nanobench
+# workloads and check their JSON against the contract (workloads/README.md, issue 4),
+# determinism of everything but host fields, the results database (show, export,
+# table, plot), and one-line errors with a non-zero status for bad input.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+BENCH=${BENCH:-$BUILD/bench}
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+pass=0; fail=0
+ok() { pass=$((pass + 1)); echo "PASS $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+DB=$t/r.db
+
+"$BENCH" run syscall-heavy --set n=2000 --format json --db "$DB" >"$t/s.json" 2>/dev/null
+"$BENCH" run nanobench --set n=200 --format json --db "$DB" >"$t/n.json" 2>/dev/null
+check_json() { # FILE WORKLOAD NAMES...
+python3 - "$@" <<'PY'
+import json, sys
+path, workload, *names = sys.argv[1:]
+d = json.load(open(path))
+assert d["workload"] == workload and d["profile"] == "p4-2006", d.keys()
+for run in d["runs"]:
+    for k in ("config", "engine", "mmu", "host_seconds", "guest_instructions", "measurements"):
+        assert k in run, k
+    got = [m["name"] for m in run["measurements"]]
+    assert got == names, got
+    for m in run["measurements"]:
+        for k in ("name", "ops", "modeled_cycles", "cycles_per_op", "overhead", "cycles_by_category", "exits", "counters"):
+            assert k in m, k
+        assert m["ops"] > 0 and m["modeled_cycles"] > 0
+        assert abs(m["cycles_per_op"] - m["modeled_cycles"] / m["ops"]) < 0.01
+        assert set(m["cycles_by_category"]) == {"guest", "mem", "trap", "transition", "vmm", "translate", "io", "idle"}
+        assert sum(m["cycles_by_category"].values()) == m["modeled_cycles"]
+        if run["config"] == "native":
+            assert m["overhead"] == 1.0, m["overhead"]
+PY
+}
+if check_json "$t/s.json" syscall-heavy syscall; then ok "syscall-heavy JSON contract"; else bad "syscall-heavy JSON contract"; fi
+if check_json "$t/n.json" nanobench syscall in out cr3 pushf_popf sgdt sidt smsw cpuid callret pgfault divzero ptemod; then
+	ok "nanobench JSON contract (13 measurements)"; else bad "nanobench JSON contract"; fi
+
+"$BENCH" run syscall-heavy --set n=2000 --format json --no-save >"$t/s2.json" 2>/dev/null
+strip() { sed -E 's/"host_[a-z_]+": ("[^"]*"|[0-9.e+-]+|null)//g' "$1"; }
+if [ "$(strip "$t/s.json")" = "$(strip "$t/s2.json")" ]; then ok "deterministic JSON"; else bad "deterministic JSON"; fi
+
+if "$BENCH" run syscall-heavy --set n=1000 --no-save 2>/dev/null | grep -Eq "^native +syscall +1000 "; then ok "table output"; else bad "table output"; fi
+if "$BENCH" run syscall-heavy --set n=1000 --no-save --format csv 2>/dev/null | grep -q "^native,native,direct,syscall,1000,"; then ok "csv output"; else bad "csv output"; fi
+
+"$BENCH" export --db "$DB" >"$t/e.csv" && [ "$(wc -l <"$t/e.csv")" -eq 15 ] && ok "export csv (14 measurements)" || bad "export csv"
+"$BENCH" export --db "$DB" --format json --workload nanobench | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d)==1' && ok "export json" || bad "export json"
+"$BENCH" show 1 --db "$DB" | grep -q '"measurements"' && ok "show" || bad "show"
+"$BENCH" table --db "$DB" --format markdown | grep -q "| \*\*Performance\*\* |" && ok "table (paper format)" || bad "table (paper format)"
+"$BENCH" plot nanobench --db "$DB" -o "$t/p.png" --kind categories 2>/dev/null && [ -s "$t/p.png" ] && ok "plot" || bad "plot"
+
+# bad input: one line, non-zero
+expect() { local name=$1 re=$2; shift 2; local err st; err=$("$@" 2>&1 >/dev/null); st=$?
+	if [ "$st" -ne 0 ] && grep -Eq -- "$re" <<<"$err" && [ "$(wc -l <<<"$err")" -eq 1 ]; then ok "$name"; else bad "$name (status $st: $err)"; fi; }
+expect "unknown workload" "unknown workload 'nope' \(workloads: .*syscall-heavy" "$BENCH" run nope --no-save
+expect "unknown profile" "unknown profile 'nope'" "$BENCH" run syscall-heavy --profile nope --no-save
+expect "unknown configuration" "unknown configuration 'warp' \(configurations: native" "$BENCH" run syscall-heavy --config warp --no-save
+expect "unavailable configuration" "cannot run: engine hvm is not implemented yet" "$BENCH" run syscall-heavy --config hvm/shadow --no-save
+mkdir -p "$t/w"
+printf 'return {\n  program = "syscall",\n  args = { n = 10 \n}\n' >"$t/w/broken.lua"
+expect "Lua syntax error with file and line" "broken.lua:[0-9]+:" env RINGLAB_WORKLOADS="$t/w" "$BENCH" run broken --no-save
+printf 'return { program = "syscall", colour = "red" }\n' >"$t/w/typo.lua"
+expect "unknown workload field" "unknown field 'colour'" env RINGLAB_WORKLOADS="$t/w" "$BENCH" run typo --no-save
+printf 'return { program = "nosuchprogram" }\n' >"$t/w/fails.lua"
+err=$(env RINGLAB_WORKLOADS="$t/w" "$BENCH" run fails --no-save 2>&1 >/dev/null); st=$?
+if [ "$st" -ne 0 ] && [ "$(grep -c '^bench run: guest' <<<"$err")" -eq 1 ] &&
+	grep -q "failed under native: exited (exit 5); it said: unknown program 'nosuchprogram'" <<<"$err"; then
+	ok "guest failure (one line, non-zero)"; else bad "guest failure (status $st: $err)"; fi
+expect "bad --set" "key=value" "$BENCH" run syscall-heavy --set n --no-save
+expect "bad format" "unknown format" "$BENCH" run syscall-heavy --format xml --no-save
+for c in run list table plot show export boot; do "$BENCH" $c --help >/dev/null 2>&1 || bad "$c --help"; done; ok "--help on every command"
+
+echo "bench: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
