@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 struct results {
 	sqlite3 *db;
@@ -29,6 +30,14 @@ struct results *results_open(const char *path, char *err, size_t errlen)
 	struct results *r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
+	/* create the directory (results/ in a fresh clone) */
+	char parent[4096];
+	snprintf(parent, sizeof(parent), "%s", path);
+	char *slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = 0;
+		mkdir(parent, 0755);
+	}
 	if (sqlite3_open(path, &r->db) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open results database %s: %s", path,
 			 r->db ? sqlite3_errmsg(r->db) : "out of memory");
