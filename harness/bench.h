@@ -21,6 +21,10 @@ const char *bench_profile_dir(void);
 /* The repository root (the directory above build/), for defaults. */
 const char *bench_root(void);
 
+/* The directory holding the bench executable (build/ or build-asan/): the guest
+ * kernel built with it is there, in guest/kernel.elf. */
+const char *bench_build_dir(void);
+
 /* Where workload files live: $RINGLAB_WORKLOADS, else workloads/ in the root. */
 const char *bench_workload_dir(void);
 

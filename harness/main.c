@@ -59,6 +59,23 @@ const char *bench_root(void)
 	return root;
 }
 
+const char *bench_build_dir(void)
+{
+	static char dir[4096];
+	if (dir[0])
+		return dir;
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	if (n <= 0) {
+		snprintf(dir, sizeof(dir), "build");
+		return dir;
+	}
+	dir[n] = 0;
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	return dir;
+}
+
 static const char *root_dir(const char *envname, const char *sub, char *buf, size_t n)
 {
 	const char *env = getenv(envname);

@@ -379,7 +379,7 @@ int cmd_run(int argc, char **argv)
 	}
 	static char kernel_default[4200];
 	if (!kernel) {
-		snprintf(kernel_default, sizeof(kernel_default), "%s/build/guest/kernel.elf", bench_root());
+		snprintf(kernel_default, sizeof(kernel_default), "%s/guest/kernel.elf", bench_build_dir());
 		kernel = kernel_default;
 	}
 

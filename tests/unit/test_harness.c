@@ -24,6 +24,8 @@ const char *bench_root(void);
 const char *bench_root(void) { return "."; }
 const char *bench_profile_dir(void);
 const char *bench_profile_dir(void) { return "profiles"; }
+const char *bench_build_dir(void);
+const char *bench_build_dir(void) { return "build"; }
 const char *bench_workload_dir(void);
 const char *bench_workload_dir(void) { return "workloads"; }
 
