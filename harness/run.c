@@ -116,6 +116,39 @@ static void progress(bool tty, const char *fmt, ...)
 }
 
 /* The JSON object of one configuration's run (the contract of --format json). */
+/* Evaluate the workload's derived metrics on measurement m; write them as JSON pairs
+ * ("name": value, ...) or, for tables, as "name=value" text. */
+static void derived(struct workload *w, const struct measurement *m, double overhead, FILE *json,
+		    char *text, size_t tn)
+{
+	const char *keys[4 + COST_NCAT];
+	double vals[4 + COST_NCAT];
+	unsigned n = 0;
+	keys[n] = "ops", vals[n++] = (double)m->ops;
+	keys[n] = "modeled_cycles", vals[n++] = (double)m->cycles;
+	keys[n] = "cycles_per_op", vals[n++] = m->ops ? (double)m->cycles / (double)m->ops : 0;
+	keys[n] = "overhead", vals[n++] = overhead;
+	for (int k = 0; k < COST_NCAT; k++)
+		keys[n] = cost_category_name((enum cost_cat)k), vals[n++] = (double)m->cat[k];
+	size_t used = 0;
+	if (text && tn)
+		text[0] = 0;
+	for (unsigned i = 0; i < w->nderived; i++) {
+		double v;
+		char err[512];
+		if (workload_derive(w, i, keys, vals, n, &v, err, sizeof(err))) {
+			fprintf(stderr, "bench run: %s\n", err);
+			continue;
+		}
+		if (json)
+			fprintf(json, "%s\"%s\": %.6g", i ? ", " : "", w->derived[i], v);
+		if (text && used < tn)
+			used += (size_t)snprintf(text + used, tn - used, "%s%s=%.4g", used ? " " : "", w->derived[i], v);
+	}
+}
+
+static struct workload *cur_workload;
+
 static char *run_json(const struct run_result *r, const struct run_result *native)
 {
 	char *buf = NULL;
@@ -155,6 +188,10 @@ static char *run_json(const struct run_result *r, const struct run_result *nativ
 				fprintf(f, "%s\"%s\": %" PRIu64, first ? "" : ", ", m->counter_name[c] + 6, m->counter[c]);
 				first = false;
 			}
+		fprintf(f, "}, \"derived\": {");
+		double ov = nm && nm->ops && nm->cycles ? cpo / ((double)nm->cycles / (double)nm->ops) : 0;
+		if (cur_workload)
+			derived(cur_workload, m, ov, f, NULL, 0);
 		fprintf(f, "}, \"counters\": {");
 		for (unsigned c = 0; c < m->ncounters; c++)
 			fprintf(f, "%s\"%s\": %" PRIu64, c ? ", " : "", m->counter_name[c], m->counter[c]);
@@ -299,6 +336,12 @@ static void print_table(const struct workload *w, const struct profile *p, const
 			       i ? "" : rs[r].cfg->name, m->name, m->ops, cpo, ovh,
 			       m->ops ? (double)measure_sum(m, "exits.") / (double)m->ops : 0.0, ex, cats,
 			       rs[r].host_seconds);
+			if (w->nderived) {
+				char dv[256];
+				double ov = nm && nm->ops && nm->cycles ? cpo / ((double)nm->cycles / (double)nm->ops) : 0;
+				derived((struct workload *)w, m, ov, NULL, dv, sizeof(dv));
+				printf("%-12s   derived: %s\n", "", dv);
+			}
 		}
 	printf("\nhost counters: %s\n", hostcount_source());
 }
@@ -360,7 +403,8 @@ int cmd_run(int argc, char **argv)
 		return BENCH_EXIT_USAGE;
 	}
 	char err[1024];
-	struct workload w;
+	static struct workload w;
+	cur_workload = &w;
 	if (workload_load_named(&w, bench_workload_dir(), argv[optind], err, sizeof(err))) {
 		fprintf(stderr, "bench run: %s\n", err);
 		return BENCH_EXIT_USAGE;

@@ -5,4 +5,8 @@ return {
   program = "syscall",
   args = { n = 100000 },
   metrics = { "cycles_per_op", "overhead", "exits_per_op" },
+  derived = {
+    -- share of each call spent in the processor's trap mechanics (INT/IRET)
+    trap_share = function(m) return m.trap / m.modeled_cycles end,
+  },
 }
