@@ -44,6 +44,7 @@ if check_json "$t/n.json" nanobench syscall in out cr3 pushf_popf sgdt sidt smsw
 
 "$BENCH" run syscall-heavy --set n=2000 --format json --no-save >"$t/s2.json" 2>/dev/null
 strip() { sed -E 's/"host_[a-z_]+": ("[^"]*"|[0-9.e+-]+|null)//g' "$1"; }
+strip_host() { sed -E 's/"host_[a-z_]+": ("[^"]*"|[0-9.e+-]+|null)//g'; }
 if [ "$(strip "$t/s.json")" = "$(strip "$t/s2.json")" ]; then ok "deterministic JSON"; else bad "deterministic JSON"; fi
 
 if "$BENCH" run syscall-heavy --set n=1000 --no-save 2>/dev/null | grep -Eq "^native +syscall +1000 "; then ok "table output"; else bad "table output"; fi
@@ -75,6 +76,19 @@ if [ "$st" -ne 0 ] && [ "$(grep -c '^bench run: guest' <<<"$err")" -eq 1 ] &&
 expect "bad --set" "key=value" "$BENCH" run syscall-heavy --set n --no-save
 expect "bad format" "unknown format" "$BENCH" run syscall-heavy --format xml --no-save
 for c in run list table plot show export boot; do "$BENCH" $c --help >/dev/null 2>&1 || bad "$c --help"; done; ok "--help on every command"
+
+# Golden files: the table, the JSON and the paper-format table of a fixed small run.
+# Modeled results are deterministic, so any change in them shows here; regenerate with
+# UPDATE_GOLDEN=1 scripts/test-bench.sh after checking the change is intended.
+G=tests/golden
+"$BENCH" run syscall-heavy --set n=1000 --db "$t/g.db" 2>/dev/null | sed -E 's/ +[0-9]+\.[0-9]+$//; /^host counters:/d' >"$t/g.table"
+"$BENCH" run syscall-heavy --set n=1000 --format json --no-save 2>/dev/null | strip_host >"$t/g.json"
+"$BENCH" table --db "$t/g.db" --format markdown >"$t/g.md"
+for f in g.table g.json g.md; do
+	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then cp "$t/$f" "$G/syscall-heavy.${f#g.}"; fi
+	if cmp -s "$t/$f" "$G/syscall-heavy.${f#g.}"; then ok "golden ${f#g.}"; else
+		bad "golden ${f#g.}"; diff "$G/syscall-heavy.${f#g.}" "$t/$f" | head -5; fi
+done
 
 echo "bench: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
