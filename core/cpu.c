@@ -178,8 +178,25 @@ u32 cpu_get_eflags(struct cpu *c)
 	return c->eflags | FL_1;
 }
 
+void cpu_inject_external(struct cpu *c, u8 vector)
+{
+	cpu_inject(c, vector, false, 0);
+	c->inject_ext = 1;
+}
+
+enum run_status cpu_step(struct cpu *c, struct exit_record *exit)
+{
+	c->bypass = 1;
+	c->step = 1;
+	enum run_status r = cpu_run(c, exit);
+	c->bypass = 0;
+	c->step = 0;
+	return r;
+}
+
 void cpu_inject(struct cpu *c, u8 vector, bool has_err, u32 err)
 {
+	c->inject_ext = 0;
 	c->inject_pending = 1;
 	c->inject_vec = vector;
 	c->inject_has_err = has_err;
@@ -298,10 +315,12 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 	case 0:
 		break;
 	case JMP_FAULT:
+		c->bypass = c->step = 0; /* a faulting step ends with the fault's delivery */
 		if (handle_fault(c, &r))
 			return r;
 		break;
 	case JMP_EXIT:
+		c->bypass = c->step = 0;
 		refund_tail(c);
 		(*c->cnt.exits)++;
 		return RUN_EXIT;
@@ -311,7 +330,8 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 	}
 	if (c->inject_pending) {
 		c->inject_pending = 0;
-		trap_deliver(c, c->inject_vec, TRAP_EXC, c->inject_has_err, c->inject_err, c->eip, c->eip);
+		trap_deliver(c, c->inject_vec, c->inject_ext ? TRAP_EXT : TRAP_EXC, c->inject_has_err,
+			     c->inject_err, c->eip, c->eip);
 	}
 	for (;;) {
 		if (clock_due(c->clock))
@@ -320,7 +340,7 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 			return RUN_STOP;
 		if (c->insns >= c->budget)
 			return RUN_BUDGET;
-		if (c->intc->intr && (c->eflags & FL_IF) && !c->inhibit) {
+		if (c->intc->intr && (c->eflags & FL_IF) && !c->inhibit && !c->step) {
 			if (c->icpt.active && (c->icpt.ctl & ICPT_EXT_INT)) {
 				exit->reason = EXIT_EXTERNAL_INTERRUPT;
 				exit->guest_eip = c->eip;
@@ -332,7 +352,7 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 			trap_deliver(c, v, TRAP_EXT, false, 0, c->eip, c->eip);
 		}
 		bool tf = c->eflags & FL_TF;
-		struct block *b = (c->inhibit || tf) ? block_single(c) : block_find(c);
+		struct block *b = (c->inhibit || tf || c->step) ? block_single(c) : block_find(c);
 		c->inhibit = 0;
 		c->event_delivered = 0;
 		c->blk = b;
@@ -355,5 +375,7 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 			c->req = 0;
 			return r;
 		}
+		if (c->step)
+			return RUN_STEP;
 	}
 }

@@ -94,6 +94,7 @@ enum run_status {
 	RUN_BUDGET,   /* the instruction budget ran out */
 	RUN_STOP,     /* a device asked the machine to stop (exit port) */
 	RUN_ERROR,    /* the guest used something the machine does not implement */
+	RUN_STEP,     /* cpu_step() executed its one instruction */
 };
 
 /* Counters the processor keeps (registered under these names in stats). */
@@ -131,6 +132,10 @@ struct cpu {
 	u64 insns;                    /* guest instructions retired */
 	u64 budget;                   /* stop when insns reaches this (UINT64_MAX: none) */
 	bool stop;                    /* a device asked to stop */
+	u8 bypass;                    /* cpu_step(): the instruction runs as the VMM's emulation:
+				       * no instruction intercepts, writes go to the MMU unchecked
+				       * (ACC_BYPASS) and ports take the emulated path */
+	u8 step;                      /* cpu_run() executes one instruction, then RUN_STEP */
 
 	/* Memory */
 	u8 *ram;
@@ -167,7 +172,7 @@ struct cpu {
 	u8 deliver_kind;              /* ... of this enum trap_kind */
 	u8 event_delivered;           /* set by every delivery (single-step bookkeeping) */
 	u8 inject_pending;            /* cpu_inject() queued an event for the next entry */
-	u8 inject_vec, inject_has_err;
+	u8 inject_vec, inject_has_err, inject_ext;
 	u32 inject_err;
 	u8 delivering_inner;          /* ... onto an inner ring's stack */
 	u8 pend_vec;                  /* the fault being raised */
@@ -199,6 +204,15 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit);
 
 /* Materialize and return the full EFLAGS value. */
 u32 cpu_get_eflags(struct cpu *c);
+
+/* Execute the instruction at CS:EIP once on the VMM's behalf (bypassing its intercept
+ * and page protection: the VMM's emulation of an instruction that exited). Faults it
+ * takes are delivered or exit as usual. Returns RUN_STEP when it completed. */
+enum run_status cpu_step(struct cpu *c, struct exit_record *exit);
+
+/* Deliver external interrupt `vector` at the next entry (engines injecting the
+ * interrupt whose exit they handled). */
+void cpu_inject_external(struct cpu *c, u8 vector);
 
 /* Deliver external interrupt or exception `vector` to the guest now (used by the run
  * loop, and by engines injecting events on entry). has_err: push `err`. */

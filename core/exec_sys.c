@@ -25,7 +25,7 @@ static inline void need_cpl0(struct cpu *c)
 
 static inline bool icpt(const struct cpu *c, u32 bit)
 {
-	return c->icpt.active && (c->icpt.ctl & bit);
+	return c->icpt.active && !c->bypass && (c->icpt.ctl & bit);
 }
 
 static inline unsigned iopl(const struct cpu *c) { return (c->eflags & FL_IOPL) >> FL_IOPL_SHIFT; }
@@ -133,6 +133,8 @@ static void io_permission(struct cpu *c, u16 port, unsigned size)
 }
 
 /* Does the I/O bitmap of the intercept controls claim any of these ports? */
+static inline enum io_path io_path(const struct cpu *c) { return c->bypass ? IO_EMULATED : IO_NATIVE; }
+
 static bool io_intercepted(const struct cpu *c, u16 port, unsigned size)
 {
 	if (!icpt(c, ICPT_IO))
@@ -165,7 +167,7 @@ HANDLER(h_in)
 	io_permission(c, port, in->osize);
 	if (io_intercepted(c, port, in->osize))
 		io_exit(c, in, port, true, false, 0);
-	reg_set(c, R_EAX, in->osize, io_bus_in(c->io, port, in->osize, IO_NATIVE));
+	reg_set(c, R_EAX, in->osize, io_bus_in(c->io, port, in->osize, io_path(c)));
 }
 
 HANDLER(h_out)
@@ -175,7 +177,7 @@ HANDLER(h_out)
 	io_permission(c, port, in->osize);
 	if (io_intercepted(c, port, in->osize))
 		io_exit(c, in, port, false, false, v);
-	io_bus_out(c->io, port, in->osize, v, IO_NATIVE);
+	io_bus_out(c->io, port, in->osize, v, io_path(c));
 	after_out(c);
 }
 
@@ -206,7 +208,7 @@ HANDLER(h_ins)
 		/* Check the destination before reading the port (reads have side effects). */
 		u32 di = idx(c, R_EDI, a16);
 		seg_write(c, SEG_ES, di, s, seg_read(c, SEG_ES, di, s));
-		seg_write(c, SEG_ES, di, s, io_bus_in(c->io, port, s, IO_NATIVE));
+		seg_write(c, SEG_ES, di, s, io_bus_in(c->io, port, s, io_path(c)));
 		idx_add(c, R_EDI, a16, d);
 		n++;
 		if (!rep)
@@ -229,7 +231,7 @@ HANDLER(h_outs)
 	u64 n = 0;
 	while (!rep || idx(c, R_ECX, a16)) {
 		u32 v = seg_read(c, in->seg, idx(c, R_ESI, a16), s);
-		io_bus_out(c->io, port, s, v, IO_NATIVE);
+		io_bus_out(c->io, port, s, v, io_path(c));
 		idx_add(c, R_ESI, a16, d);
 		n++;
 		if (!rep)
@@ -278,7 +280,7 @@ static void write_cr0(struct cpu *c, u32 v, unsigned gpr, unsigned type)
 		cpu_fault(c, EXC_GP, 0);
 	if ((v & CR0_NW) && !(v & CR0_CD))
 		cpu_fault(c, EXC_GP, 0);
-	if (c->icpt.active && ((v ^ c->cr0) & c->icpt.cr0_mask)) {
+	if (c->icpt.active && !c->bypass && ((v ^ c->cr0) & c->icpt.cr0_mask)) {
 		c->exit->value = v;
 		cpu_exit_insn(c, EXIT_CR_ACCESS, exit_cr_qual(0, type, gpr));
 	}
@@ -323,7 +325,7 @@ HANDLER(h_mov_cr_r)
 		const u32 ok = CR4_TSD | CR4_DE | CR4_PSE | CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR;
 		if (v & ~ok)
 			cpu_fault(c, EXC_GP, 0);
-		if (c->icpt.active && ((v ^ c->cr4) & c->icpt.cr4_mask)) {
+		if (c->icpt.active && !c->bypass && ((v ^ c->cr4) & c->icpt.cr4_mask)) {
 			c->exit->value = v;
 			cpu_exit_insn(c, EXIT_CR_ACCESS, exit_cr_qual(4, 0, in->rm));
 		}

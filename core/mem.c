@@ -65,6 +65,17 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 	}
 
 	bool fetch = acc == ACC_FETCH, write = acc == ACC_WRITE;
+	if (__builtin_expect(c->bypass, 0) && write) {
+		/* the VMM emulating a write the MMU engine traps: translate afresh, with
+		 * the engine's own protection lifted, and keep nothing in any TLB */
+		struct tlb_entry f = { 0 };
+		u32 pfec;
+		tlb_flush_page(&c->dtlb, vpn);
+		if (c->mmu->translate(c, lin, acc | ACC_BYPASS | (user ? ACC_USER : 0), &f, &pfec))
+			cpu_page_fault(c, lin, pfec);
+		u32 ppn = f.large ? f.ppn + (vpn - f.vpn) : f.ppn;
+		return (ppn << 12) | (lin & 0xfff);
+	}
 	struct tlb *t = fetch ? &c->itlb : &c->dtlb;
 	struct tlb_entry *e = tlb_lookup(t, vpn);
 	u32 pfec;

@@ -21,6 +21,8 @@ enum {
 	ACC_WRITE = 1,
 	ACC_FETCH = 2,
 	ACC_USER = 4, /* the access is made at CPL 3 (not an implicit supervisor access) */
+	ACC_BYPASS = 8, /* the VMM's emulation of a write (cpu_step): ignore its own write
+			 * protection of guest page tables; the result is not cached */
 };
 
 struct mmu_ops {

@@ -150,6 +150,24 @@ static bool idle(struct vm *vm)
 	return true;
 }
 
+bool vm_halt(struct vm *vm)
+{
+	struct cpu *c = &vm->cpu;
+	if (!(c->eflags & FL_IF)) {
+		snprintf(vm->reason, sizeof(vm->reason), "halted with interrupts disabled at EIP %#010x",
+			 c->eip - 1);
+		vm->status = VM_HALTED;
+		return false;
+	}
+	if (!idle(vm)) {
+		snprintf(vm->reason, sizeof(vm->reason), "halted at EIP %#010x and no interrupt can wake it",
+			 c->eip - 1);
+		vm->status = VM_IDLE;
+		return false;
+	}
+	return true;
+}
+
 enum vm_status vm_run(struct vm *vm)
 {
 	struct cpu *c = &vm->cpu;
@@ -167,16 +185,10 @@ enum vm_status vm_run(struct vm *vm)
 				return vm->status;
 			break;
 		case RUN_HLT:
-			if (!(c->eflags & FL_IF)) {
-				snprintf(vm->reason, sizeof(vm->reason),
-					 "halted with interrupts disabled at EIP %#010x", c->eip - 1);
-				return vm->status = VM_HALTED;
-			}
-			if (!idle(vm)) {
-				snprintf(vm->reason, sizeof(vm->reason),
-					 "halted at EIP %#010x and no interrupt can wake it", c->eip - 1);
-				return vm->status = VM_IDLE;
-			}
+			if (!vm_halt(vm))
+				return vm->status;
+			break;
+		case RUN_STEP:
 			break;
 		case RUN_SHUTDOWN: {
 			char chain[64] = "";

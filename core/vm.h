@@ -89,6 +89,11 @@ enum vm_status vm_run(struct vm *vm);
 
 void vm_destroy(struct vm *vm);
 
+/* The guest halted (HLT, natively or emulated by an engine): let modeled time pass
+ * until an interrupt is pending. Returns false (with vm->status set) if it can never
+ * continue. */
+bool vm_halt(struct vm *vm);
+
 /* Count one exit of `reason` (counter exits.NAME, so markers snapshot it too). */
 void vm_count_exit(struct vm *vm, u32 reason);
 
