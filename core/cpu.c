@@ -213,8 +213,20 @@ _Noreturn void cpu_fault(struct cpu *c, u8 vector, u32 err)
 
 _Noreturn void cpu_page_fault(struct cpu *c, u32 lin, u32 pfec)
 {
-	c->cr2 = lin;
+	/* A #PF that exits (VT-x exception bitmap) leaves the guest's CR2 alone; the
+	 * address travels in the exit record, and CR2 is set if it is injected. */
+	c->pf_lin = lin;
+	if (!(c->icpt.active && (c->icpt.exception_bitmap & (1u << EXC_PF))))
+		c->cr2 = lin;
 	cpu_fault(c, EXC_PF, pfec);
+}
+
+_Noreturn void cpu_exit_event(struct cpu *c)
+{
+	c->exit->guest_eip = c->delivering ? c->fault_eip : c->ip ? cpu_cur(c)->eip : c->eip;
+	c->exit->insn_len = 0;
+	c->eip = c->exit->guest_eip;
+	longjmp(c->jmp, JMP_EXIT);
 }
 
 _Noreturn void cpu_exit_insn(struct cpu *c, u32 reason, u32 qual)
@@ -224,6 +236,7 @@ _Noreturn void cpu_exit_insn(struct cpu *c, u32 reason, u32 qual)
 	c->exit->qualification = qual;
 	c->exit->guest_eip = in->eip;
 	c->exit->insn_len = in->len;
+	c->eip = in->eip; /* the guest stops before the instruction */
 	longjmp(c->jmp, JMP_EXIT);
 }
 
@@ -297,8 +310,10 @@ static bool handle_fault(struct cpu *c, enum run_status *out)
 		c->exit->vector = vec;
 		c->exit->error_code = err;
 		c->exit->guest_eip = eip;
-		c->exit->linear = c->cr2;
+		c->exit->linear = vec == EXC_PF ? c->pf_lin : 0;
+		c->exit->qualification = c->exit->linear;
 		c->exit->insn_len = 0;
+		c->delivering = 0;
 		*out = RUN_EXIT;
 		return true;
 	}
@@ -321,6 +336,7 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 		break;
 	case JMP_EXIT:
 		c->bypass = c->step = 0;
+		c->delivering = 0;
 		refund_tail(c);
 		(*c->cnt.exits)++;
 		return RUN_EXIT;

@@ -178,6 +178,7 @@ struct cpu {
 	u8 pend_vec;                  /* the fault being raised */
 	u32 pend_err;
 	u32 pend_eip;
+	u32 pf_lin;                   /* linear address of the last #PF */
 	int req;                      /* a handler asks cpu_run to return this run_status + 1 */
 	char unimpl[120];
 	int fault_depth;              /* 0 normal; 1 delivering; 2 delivering #DF */

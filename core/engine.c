@@ -5,9 +5,9 @@
 
 #include <string.h>
 
-extern const struct engine_ops engine_native;
+extern const struct engine_ops engine_native, engine_hvm;
 
-const struct engine_ops *const engine_registry[] = { &engine_native, NULL };
+const struct engine_ops *const engine_registry[] = { &engine_native, &engine_hvm, NULL };
 
 const struct engine_ops *engine_find(const char *name)
 {

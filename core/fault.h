@@ -22,6 +22,10 @@ _Noreturn void cpu_page_fault(struct cpu *c, u32 lin, u32 pfec);
  * c->exit. The VMM resumes the guest after emulating (or skipping) the instruction. */
 _Noreturn void cpu_exit_insn(struct cpu *c, u32 reason, u32 qual);
 
+/* Leave the guest with the exit already in c->exit (an MMU exit: EPT violation),
+ * at an instruction boundary or during a fetch; the access restarts on resume. */
+_Noreturn void cpu_exit_event(struct cpu *c);
+
 /* Stop the run: the guest used a feature the machine does not implement (real mode,
  * virtual-8086 mode, task switches, gates...). cpu_run() returns RUN_ERROR and
  * c->shutdown_reason says what. */

@@ -71,7 +71,10 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 		struct tlb_entry f = { 0 };
 		u32 pfec;
 		tlb_flush_page(&c->dtlb, vpn);
-		if (c->mmu->translate(c, lin, acc | ACC_BYPASS | (user ? ACC_USER : 0), &f, &pfec))
+		int rc = c->mmu->translate(c, lin, acc | ACC_BYPASS | (user ? ACC_USER : 0), &f, &pfec);
+		if (rc == MMU_EXIT)
+			cpu_exit_event(c);
+		if (rc)
 			cpu_page_fault(c, lin, pfec);
 		u32 ppn = f.large ? f.ppn + (vpn - f.vpn) : f.ppn;
 		return (ppn << 12) | (lin & 0xfff);
@@ -87,7 +90,10 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 	} else {
 		struct tlb_entry f = { 0 };
 		(*(fetch ? c->cnt.itlb_misses : c->cnt.dtlb_misses))++;
-		if (c->mmu->translate(c, lin, acc | (user ? ACC_USER : 0), &f, &pfec))
+		int rc = c->mmu->translate(c, lin, acc | (user ? ACC_USER : 0), &f, &pfec);
+		if (rc == MMU_EXIT)
+			cpu_exit_event(c);
+		if (rc)
 			cpu_page_fault(c, lin, pfec);
 		e = tlb_insert(t, &f);
 	}

@@ -5,9 +5,9 @@
 
 #include <string.h>
 
-extern const struct mmu_ops mmu_direct;
+extern const struct mmu_ops mmu_direct, mmu_nested;
 
-static const struct mmu_ops *const registry[] = { &mmu_direct };
+static const struct mmu_ops *const registry[] = { &mmu_direct, &mmu_nested };
 
 const struct mmu_ops *mmu_find(const char *name)
 {

@@ -30,7 +30,9 @@ struct mmu_ops {
 	int (*init)(struct cpu *c);
 	void (*fini)(struct cpu *c);
 	/* Translate linear `lin` for access `acc` (ACC_*). On success fill `*f` and return 0;
-	 * on a guest page fault return -1 with the error code in `*pfec`. */
+	 * on a page fault return -1 with the error code in `*pfec`; or return MMU_EXIT
+	 * after filling c->exit (reason, gpa, qualification) to leave the guest (an EPT
+	 * violation): the access restarts when the VMM resumes it. */
 	int (*translate)(struct cpu *c, u32 lin, unsigned acc, struct tlb_entry *f, u32 *pfec);
 	/* CR3 was loaded (the TLB is already flushed). */
 	void (*cr3_load)(struct cpu *c, u32 old_cr3);
@@ -38,7 +40,21 @@ struct mmu_ops {
 	void (*invlpg)(struct cpu *c, u32 lin);
 	/* CR0.PG/WP or CR4.PSE/PGE changed. */
 	void (*mode_change)(struct cpu *c);
+	/* Handle a #PF that exited to the VMM (exception bitmap): return MMU_FIXED (a
+	 * hidden fault the VMM resolved: resume), MMU_GUEST_FAULT (the guest's own fault:
+	 * inject it, with *pfec its error code) or MMU_EMULATE (the VMM must emulate the
+	 * instruction, then call after_emulate). */
+	int (*fault)(struct cpu *c, u32 lin, u32 err, u32 *pfec);
+	void (*after_emulate)(struct cpu *c);
+	/* Drop cached translations of the engine (a VM exit/entry without VPID). */
+	void (*flush)(struct cpu *c);
+	/* An EPT violation exit: map the guest-physical page; returns 0, or -1 if it is
+	 * outside guest RAM (the run ends). */
+	int (*violation)(struct cpu *c, u32 gpa);
 };
+
+enum { MMU_EXIT = -2 };
+enum { MMU_FIXED = 1, MMU_GUEST_FAULT = 0, MMU_EMULATE = 2 };
 
 /* Charge one page-walk memory reference (the `mem` category, counter mem.walk_refs). */
 static inline void cpu_walk_ref(struct cpu *c)

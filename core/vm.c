@@ -78,15 +78,15 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
 	vm->cfg = *cfg;
 	vm->engine = engine_find(cfg->engine);
 	if (!vm->engine) {
-		snprintf(err, errlen, "unknown engine '%s' (engines:%s)", cfg->engine, " native");
+		snprintf(err, errlen, "unknown engine '%s' (engines: native, hvm)", cfg->engine);
 		goto fail;
 	}
 	const struct mmu_ops *mmu = mmu_find(cfg->mmu);
 	if (!mmu) {
-		snprintf(err, errlen, "unknown MMU '%s' (MMUs: direct)", cfg->mmu);
+		snprintf(err, errlen, "unknown MMU '%s' (MMUs: direct, nested, shadow)", cfg->mmu);
 		goto fail;
 	}
-	if (strcmp(cfg->engine, "native") == 0 && strcmp(cfg->mmu, "direct") != 0) {
+	if (!strcmp(cfg->engine, "native") && strcmp(cfg->mmu, "direct")) {
 		snprintf(err, errlen, "invalid configuration %s/%s: native runs only with the direct MMU",
 			 cfg->engine, cfg->mmu);
 		goto fail;

@@ -74,6 +74,7 @@ return {
     entry          = { 1500, src = "estimate (see vmx.exit)" },
     nested_paging  = { 0, src = "Intel: EPT arrived with Nehalem (2008)" },
     vpid           = { 0, src = "Intel: VPID arrived with Nehalem (2008)" },
+    nested_walk_cache = { 0, src = "no nested paging" },
   },
   vmm = {
     handler      = { 500,  src = "estimate (VMM exit dispatch)" },

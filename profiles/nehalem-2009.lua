@@ -74,6 +74,7 @@ return {
     entry          = { 1000, src = "SplitX 2011 (see vmx.exit)" },
     nested_paging  = { 1, src = "Intel: EPT introduced with Nehalem" },
     vpid           = { 1, src = "Intel: VPID introduced with Nehalem" },
+    nested_walk_cache = { 32, src = "estimate (EPT paging-structure caches; Bhargava et al. ASPLOS 2008 show 2D page-walk caches give 15-38%)" },
   },
   vmm = {
     handler      = { 500,  src = "estimate (VMM exit dispatch)" },

@@ -79,6 +79,7 @@ return {
     entry          = { 4000, src = "estimate (see vmx.exit)" },
     nested_paging  = { 0, src = AA06 .. ": first-generation VT-x had no MMU virtualization" },
     vpid           = { 0, src = "Intel: VPID arrived with Nehalem (2008)" },
+    nested_walk_cache = { 0, src = "no nested paging" },
   },
   vmm = {
     handler      = { 500,  src = "estimate (VMM exit dispatch)" },

@@ -73,6 +73,7 @@ return {
     entry          = { 500, src = "estimate (see vmx.exit)" },
     nested_paging  = { 1, src = "Intel: EPT (since Nehalem)" },
     vpid           = { 1, src = "Intel: VPID (since Nehalem)" },
+    nested_walk_cache = { 32, src = "estimate (EPT paging-structure caches)" },
   },
   vmm = {
     handler      = { 300, src = "estimate" },

@@ -1,0 +1,236 @@
+/*
+ * nested.c — nested paging (Intel EPT, AMD NPT): the guest owns its page tables and
+ * CR3, and the hardware walks two dimensions. Each guest-physical address the walk
+ * touches (the guest's PDE, its PTE, and the final frame) is itself translated by a
+ * 4-level nested table the VMM built, so a full TLB miss of a 2-level guest costs
+ * (2+1)(4+1) - 1 = 14 memory references instead of 2. A nested walk cache (the
+ * profile's vmx.nested_walk_cache entries, direct-mapped by the 2 MB region) holds the
+ * upper three nested levels, leaving one reference per nested translation on a hit.
+ *
+ * The VMM fills the nested table lazily: a guest-physical page not yet mapped makes
+ * the walk leave with an EPT violation, and the engine asks violation() to map it
+ * (one vmm.pte_write per nested entry written).
+ *
+ * Guest-physical equals host-physical on this machine (guest RAM is the one host
+ * allocation), so the table is an identity map; what matters is its shape and costs.
+ * With paging off the guest's accesses are not walked (the boot path is short).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "core/mmu.h"
+
+#define NWC_MAX 256
+
+struct nested {
+	void **l4;               /* 512 -> l3 -> l2 -> l1 (u32 leaf: hpa | 1) */
+	u32 nwc_tag[NWC_MAX];    /* (gpa >> 21) + 1, 0 = empty */
+	unsigned nwc;
+	u64 *violations, *mapped, *cache_hits, *walks;
+};
+
+static struct nested *ns(struct cpu *c) { return c->mmu_state; }
+
+static int nested_init(struct cpu *c)
+{
+	struct nested *n = calloc(1, sizeof(*n));
+	if (!n)
+		return -1;
+	n->l4 = calloc(512, sizeof(void *));
+	n->nwc = (unsigned)c->prof->v[P_VMX_NWC];
+	if (n->nwc > NWC_MAX)
+		n->nwc = NWC_MAX;
+	n->violations = stats_counter(c->stats, "nested.ept_violations");
+	n->mapped = stats_counter(c->stats, "nested.pages_mapped");
+	n->cache_hits = stats_counter(c->stats, "nested.walk_cache_hits");
+	n->walks = stats_counter(c->stats, "nested.walks");
+	c->mmu_state = n;
+	return n->l4 ? 0 : -1;
+}
+
+static void free_level(void **t, int depth)
+{
+	if (!t)
+		return;
+	if (depth > 1)
+		for (int i = 0; i < 512; i++)
+			free_level(t[i], depth - 1);
+	free(t);
+}
+
+static void nested_fini(struct cpu *c)
+{
+	struct nested *n = ns(c);
+	if (!n)
+		return;
+	free_level(n->l4, 4);
+	free(n);
+	c->mmu_state = NULL;
+}
+
+/* The leaf for gpa, or NULL if any level is missing. */
+static u32 *leaf(struct nested *n, u32 gpa, bool alloc, unsigned *created)
+{
+	unsigned idx[4] = { 0, (gpa >> 30) & 511, (gpa >> 21) & 511, (gpa >> 12) & 511 };
+	void **t = n->l4;
+	for (int lvl = 0; lvl < 3; lvl++) {
+		if (!t[idx[lvl]]) {
+			if (!alloc)
+				return NULL;
+			t[idx[lvl]] = calloc(512, lvl == 2 ? sizeof(u32) : sizeof(void *));
+			if (!t[idx[lvl]])
+				return NULL;
+			(*created)++;
+		}
+		t = t[idx[lvl]];
+	}
+	return &((u32 *)t)[idx[3]];
+}
+
+/* Translate guest-physical `gpa` through the nested table, charging its references.
+ * Returns 0 with *hpa, or MMU_EXIT (EPT violation) with c->exit filled. */
+static int gpa_to_hpa(struct cpu *c, u32 gpa, unsigned acc, u32 *hpa)
+{
+	struct nested *n = ns(c);
+	(*n->walks)++;
+	u32 tag = (gpa >> 21) + 1;
+	unsigned refs = 4;
+	if (n->nwc) {
+		u32 *slot = &n->nwc_tag[(gpa >> 21) % n->nwc];
+		if (*slot == tag) {
+			refs = 1;
+			(*n->cache_hits)++;
+		}
+	}
+	u32 *e = leaf(n, gpa, false, NULL);
+	for (unsigned i = 0; i < refs; i++)
+		cpu_walk_ref(c);
+	if (!e || !(*e & 1)) {
+		(*n->violations)++;
+		c->exit->reason = EXIT_EPT_VIOLATION;
+		c->exit->gpa = gpa;
+		c->exit->qualification = (acc & 3) == ACC_WRITE ? 2 : (acc & 3) == ACC_FETCH ? 4 : 1;
+		return MMU_EXIT;
+	}
+	if (n->nwc)
+		n->nwc_tag[(gpa >> 21) % n->nwc] = tag;
+	*hpa = (*e & ~0xfffu) | (gpa & 0xfff);
+	return 0;
+}
+
+static u32 read_guest(struct cpu *c, u32 hpa)
+{
+	const u8 *p = cpu_phys(c, hpa, 4);
+	return p ? load_n(p, 4) : 0;
+}
+
+static void write_guest(struct cpu *c, u32 hpa, u32 v)
+{
+	u8 *p = cpu_phys(c, hpa, 4);
+	if (p)
+		store_n(p, 4, v);
+}
+
+static u32 check(const struct cpu *c, unsigned acc, bool u, bool w)
+{
+	bool user = acc & ACC_USER, write = (acc & 3) == ACC_WRITE;
+	u32 pfec = PFEC_P | (write ? PFEC_W : 0) | (user ? PFEC_U : 0);
+	if (user && !u)
+		return pfec;
+	if (write && !w && (user || (c->cr0 & CR0_WP)))
+		return pfec;
+	return 0;
+}
+
+/* The two-dimensional walk: the guest's 2-level walk with every guest-physical
+ * reference translated by the nested table. */
+static int nested_translate(struct cpu *c, u32 lin, unsigned acc, struct tlb_entry *f, u32 *pfec)
+{
+	bool user = acc & ACC_USER, write = (acc & 3) == ACC_WRITE;
+	u32 np = (write ? PFEC_W : 0) | (user ? PFEC_U : 0), hpa, e;
+	u32 pde_gpa = (c->cr3 & PTE_FRAME) + ((lin >> 22) << 2);
+	if (gpa_to_hpa(c, pde_gpa, ACC_READ, &hpa))
+		return MMU_EXIT;
+	cpu_walk_ref(c);
+	u32 pde = read_guest(c, hpa), pde_hpa = hpa, frame_gpa;
+	if (!(pde & PTE_P)) {
+		*pfec = np;
+		return -1;
+	}
+	bool u, w;
+	if ((pde & PTE_PS) && (c->cr4 & CR4_PSE)) {
+		u = pde & PTE_U;
+		w = pde & PTE_W;
+		if ((e = check(c, acc, u, w))) {
+			*pfec = e;
+			return -1;
+		}
+		frame_gpa = (pde & PDE_FRAME_4M) | (lin & 0x3ff000);
+		if (gpa_to_hpa(c, frame_gpa, acc, &hpa))
+			return MMU_EXIT;
+		u32 set = PTE_A | (write ? PTE_D : 0);
+		if ((pde & set) != set)
+			write_guest(c, pde_hpa, pde | set);
+		f->dirty = ((pde | (write ? PTE_D : 0)) & PTE_D) != 0;
+		f->global = (pde & PTE_G) && (c->cr4 & CR4_PGE);
+	} else {
+		if (!(pde & PTE_A))
+			write_guest(c, pde_hpa, pde |= PTE_A);
+		u32 pte_gpa = (pde & PTE_FRAME) + (((lin >> 12) & 0x3ff) << 2);
+		if (gpa_to_hpa(c, pte_gpa, ACC_READ, &hpa))
+			return MMU_EXIT;
+		cpu_walk_ref(c);
+		u32 pte = read_guest(c, hpa), pte_hpa = hpa;
+		if (!(pte & PTE_P)) {
+			*pfec = np;
+			return -1;
+		}
+		u = (pde & PTE_U) && (pte & PTE_U);
+		w = (pde & PTE_W) && (pte & PTE_W);
+		if ((e = check(c, acc, u, w))) {
+			*pfec = e;
+			return -1;
+		}
+		frame_gpa = pte & PTE_FRAME;
+		if (gpa_to_hpa(c, frame_gpa, acc, &hpa))
+			return MMU_EXIT;
+		u32 set = PTE_A | (write ? PTE_D : 0);
+		if ((pte & set) != set)
+			write_guest(c, pte_hpa, pte | set);
+		f->dirty = ((pte | (write ? PTE_D : 0)) & PTE_D) != 0;
+		f->global = (pte & PTE_G) && (c->cr4 & CR4_PGE);
+	}
+	f->vpn = lin >> 12;
+	f->ppn = hpa >> 12;
+	f->large = 0; /* the combined translation is at the nested 4 KB granularity */
+	f->user = u;
+	f->writable = w;
+	return 0;
+}
+
+static int nested_violation(struct cpu *c, u32 gpa)
+{
+	struct nested *n = ns(c);
+	if (gpa >= c->ram_size)
+		return -1;
+	unsigned created = 0;
+	u32 *e = leaf(n, gpa, true, &created);
+	if (!e)
+		return -1;
+	*e = (gpa & ~0xfffu) | 1;
+	(*n->mapped)++;
+	cost_charge(c->cost, COST_VMM, (created + 1) * c->prof->v[P_VMM_PTE_WRITE]);
+	return 0;
+}
+
+static void nested_flush(struct cpu *c) { memset(ns(c)->nwc_tag, 0, sizeof(ns(c)->nwc_tag)); }
+
+const struct mmu_ops mmu_nested = {
+	.name = "nested",
+	.init = nested_init,
+	.fini = nested_fini,
+	.translate = nested_translate,
+	.violation = nested_violation,
+	.flush = nested_flush,
+};
