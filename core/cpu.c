@@ -203,6 +203,8 @@ void cpu_inject(struct cpu *c, u8 vector, bool has_err, u32 err)
 	c->inject_err = err;
 }
 
+static void record_idt_info(struct cpu *c);
+
 _Noreturn void cpu_fault(struct cpu *c, u8 vector, u32 err)
 {
 	c->pend_vec = vector;
@@ -224,6 +226,7 @@ _Noreturn void cpu_page_fault(struct cpu *c, u32 lin, u32 pfec)
 _Noreturn void cpu_exit_event(struct cpu *c)
 {
 	c->exit->guest_eip = c->delivering ? c->fault_eip : c->ip ? cpu_cur(c)->eip : c->eip;
+	record_idt_info(c);
 	c->exit->insn_len = 0;
 	c->eip = c->exit->guest_eip;
 	longjmp(c->jmp, JMP_EXIT);
@@ -271,11 +274,27 @@ static bool contributory(u8 v)
 
 /* A fault unwound to cpu_run: deliver it (or combine it, or exit). Returns true and
  * sets *out when cpu_run must return. */
+/* Record the event being delivered in the exit's IDT-vectoring information (an exit
+ * during delivery: the VMM fixes the cause and re-injects the event). */
+static void record_idt_info(struct cpu *c)
+{
+	c->exit->idt_info = 0;
+	if (!c->delivering)
+		return;
+	u32 type = c->deliver_kind == TRAP_EXT ? 0 : c->deliver_kind == TRAP_SOFT ? 4 : 3;
+	c->exit->idt_info = IDT_INFO_VALID | c->deliver_vec | (type << 8) |
+			    (c->deliver_has_err ? IDT_INFO_HAS_ERR : 0);
+	c->exit->idt_err = c->deliver_err;
+	c->delivering = 0;
+}
+
 static bool handle_fault(struct cpu *c, enum run_status *out)
 {
 	u8 vec = c->pend_vec;
 	u32 err = c->pend_err, eip = c->pend_eip;
 	refund_tail(c);
+	if (c->delivering && c->icpt.active && (c->icpt.exception_bitmap >> vec & 1))
+		record_idt_info(c); /* the VMM sees the fault; no double-fault combination */
 	if (c->delivering) {
 		u8 prev = c->deliver_vec;
 		bool prev_exc = c->deliver_kind == TRAP_EXC;
@@ -284,6 +303,7 @@ static bool handle_fault(struct cpu *c, enum run_status *out)
 			if (c->fault_chain_len < 3)
 				c->fault_chain[c->fault_chain_len++] = vec;
 			if (c->icpt.active) {
+				(*c->cnt.exits)++;
 				c->exit->reason = EXIT_TRIPLE_FAULT;
 				c->exit->guest_eip = eip;
 				*out = RUN_EXIT;
@@ -306,6 +326,8 @@ static bool handle_fault(struct cpu *c, enum run_status *out)
 	if (c->fault_chain_len < 3)
 		c->fault_chain[c->fault_chain_len++] = vec;
 	if (c->icpt.active && (c->icpt.exception_bitmap >> vec & 1)) {
+		c->eip = eip; /* the guest stops at the faulting instruction */
+		(*c->cnt.exits)++;
 		c->exit->reason = EXIT_EXCEPTION_NMI;
 		c->exit->vector = vec;
 		c->exit->error_code = err;

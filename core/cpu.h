@@ -170,6 +170,8 @@ struct cpu {
 	u8 delivering;                /* an event is being delivered through the IDT */
 	u8 deliver_vec;               /* ... this one */
 	u8 deliver_kind;              /* ... of this enum trap_kind */
+	u8 deliver_has_err;
+	u32 deliver_err;
 	u8 event_delivered;           /* set by every delivery (single-step bookkeeping) */
 	u8 inject_pending;            /* cpu_inject() queued an event for the next entry */
 	u8 inject_vec, inject_has_err, inject_ext;

@@ -53,7 +53,14 @@ struct exit_record {
 	u32 linear;        /* INVLPG, #PF (CR2), EPT violation: the linear address */
 	u64 gpa;           /* EPT violation: the guest-physical address */
 	u32 value;         /* OUT, WRMSR, MOV to CR: the value the guest wrote */
+	u32 idt_info;      /* IDT-vectoring information: the event whose delivery the exit
+			    * interrupted (IDT_INFO_*), to be re-injected by the VMM */
+	u32 idt_err;
 };
+
+#define IDT_INFO_VALID 0x80000000u
+#define IDT_INFO_HAS_ERR 0x800u
+#define IDT_INFO_TYPE(i) (((i) >> 8) & 7) /* 0 external interrupt, 3 exception, 4 software */
 
 /* Return the SDM name of an exit reason ("CPUID", "IO_INSTRUCTION"), or "UNKNOWN". */
 const char *exit_reason_name(u32 reason);

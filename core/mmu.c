@@ -5,9 +5,9 @@
 
 #include <string.h>
 
-extern const struct mmu_ops mmu_direct, mmu_nested;
+extern const struct mmu_ops mmu_direct, mmu_nested, mmu_shadow;
 
-static const struct mmu_ops *const registry[] = { &mmu_direct, &mmu_nested };
+static const struct mmu_ops *const registry[] = { &mmu_direct, &mmu_nested, &mmu_shadow };
 
 const struct mmu_ops *mmu_find(const char *name)
 {

@@ -44,6 +44,8 @@ void trap_deliver(struct cpu *c, u8 vec, enum trap_kind kind, bool has_err, u32 
 	c->delivering = 1;
 	c->deliver_vec = vec;
 	c->deliver_kind = (u8)kind;
+	c->deliver_has_err = has_err;
+	c->deliver_err = err;
 	c->fault_eip = cur_eip;
 
 	if (vec * 8u + 7 > c->idtr_limit)

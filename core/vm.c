@@ -60,6 +60,25 @@ void vm_count_exit(struct vm *vm, u32 reason)
 {
 	if (reason >= EXIT_REASON_MAX)
 		return;
+	if (vm->traced < vm->cfg.trace_exits) {
+		const struct exit_record *e = &vm->exit;
+		vm->traced++;
+		fprintf(stderr, "exit %u: %-18s eip %#010x len %u qual %#x", vm->traced, exit_reason_name(reason),
+			e->guest_eip, e->insn_len, e->qualification);
+		if (reason == EXIT_IO_INSTRUCTION)
+			fprintf(stderr, " (port %#x %s%s)", e->qualification >> 16, (e->qualification & 8) ? "in" : "out",
+				(e->qualification & 16) ? " string" : "");
+		else if (reason == EXIT_EXCEPTION_NMI)
+			fprintf(stderr, " (vector %u err %#x addr %#x)", e->vector, e->error_code, e->linear);
+		else if (reason == EXIT_CR_ACCESS)
+			fprintf(stderr, " (CR%u %s value %#x)", e->qualification & 15,
+				((e->qualification >> 4) & 3) == 1 ? "read" : "write", e->value);
+		else if (reason == EXIT_EPT_VIOLATION)
+			fprintf(stderr, " (gpa %#llx)", (unsigned long long)e->gpa);
+		else if (reason == EXIT_INVLPG)
+			fprintf(stderr, " (address %#x)", e->linear);
+		fprintf(stderr, "\n");
+	}
 	if (!vm->exits_by_reason[reason]) {
 		char name[STATS_NAME_MAX];
 		snprintf(name, sizeof(name), "exits.%s", exit_reason_name(reason));

@@ -37,6 +37,7 @@ struct vm_config {
 	u64 max_insns;           /* 0: no limit */
 	u32 ram_mb;              /* guest RAM in MiB (default 128) */
 	FILE *console;           /* where the UART's output goes (default stdout) */
+	unsigned trace_exits;    /* print the first N exits on stderr */
 };
 
 enum vm_status {
@@ -77,7 +78,8 @@ struct vm {
 	char reason[200];       /* VM_SHUTDOWN / VM_ERROR / VM_HALTED: one line */
 	struct vm_mark *marks;
 	unsigned nmarks, cap_marks;
-	u64 *exits_by_reason[EXIT_REASON_MAX]; /* counters "exits.NAME", made on first use */
+	u64 *exits_by_reason[EXIT_REASON_MAX];
+	unsigned traced;        /* exits printed so far (cfg.trace_exits) */ /* counters "exits.NAME", made on first use */
 };
 
 /* Build the machine described by `cfg` and load its kernel. Returns the vm, or NULL

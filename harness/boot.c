@@ -27,6 +27,7 @@ static void boot_usage(FILE *out)
 		"  --max-insns N      stop after about N guest instructions\n"
 		"  --stats            print a summary on stderr (modeled cycles, counters, host time)\n"
 		"  --stats-json FILE  write the same as one JSON object to FILE ('-' = stdout)\n"
+		"  --trace-exits N    print the first N exits (reason, guest EIP, qualification)\n"
 		"  --help             this text\n\n"
 		"Exit status: the guest's, as QEMU computes it from port 0xF4 ((v << 1) | 1);\n"
 		"  2 bad usage or input, 4 guest halted with interrupts off (or forever),\n"
@@ -72,7 +73,8 @@ int cmd_boot(int argc, char **argv)
 		{ "profile", required_argument, 0, 'p' }, { "config", required_argument, 0, 'C' },
 		{ "ram", required_argument, 0, 'r' },     { "max-insns", required_argument, 0, 'm' },
 		{ "stats", no_argument, 0, 's' },         { "stats-json", required_argument, 0, 'j' },
-		{ "help", no_argument, 0, 'h' },          { 0, 0, 0, 0 },
+		{ "help", no_argument, 0, 'h' },          { "trace-exits", required_argument, 0, 't' },
+		{ 0, 0, 0, 0 },
 	};
 	struct vm_config cfg = { .cmdline = "", .profile = "p4-2006", .engine = "native",
 				 .mmu = "direct", .ram_mb = 128, .console = stdout };
@@ -104,6 +106,7 @@ int cmd_boot(int argc, char **argv)
 			}
 			break;
 		case 's': stats = true; break;
+		case 't': cfg.trace_exits = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'j': json = optarg; break;
 		case 'h': boot_usage(stdout); return 0;
 		default: boot_usage(stderr); return BENCH_EXIT_USAGE;

@@ -135,6 +135,21 @@ static void emulate_cpuid(struct vm *vm)
 	c->insns++;
 }
 
+/* The exit interrupted the delivery of an event: deliver it again on entry (a
+ * software interrupt is re-executed instead: EIP is still at the INT). */
+static void reinject(struct vm *vm, const struct exit_record *e)
+{
+	struct cpu *c = &vm->cpu;
+	u32 info = e->idt_info;
+	if (!(info & IDT_INFO_VALID) || IDT_INFO_TYPE(info) == 4)
+		return;
+	if (IDT_INFO_TYPE(info) == 0)
+		cpu_inject_external(c, (u8)info);
+	else
+		cpu_inject(c, (u8)info, info & IDT_INFO_HAS_ERR, e->idt_err);
+	(*((struct hvm *)vm->engine_state)->injected)++;
+}
+
 static enum engine_verdict hvm_exit(struct vm *vm, struct exit_record *e)
 {
 	struct cpu *c = &vm->cpu;
@@ -169,13 +184,16 @@ static enum engine_verdict hvm_exit(struct vm *vm, struct exit_record *e)
 			vm->status = VM_ERROR;
 			return ENGINE_STOP;
 		}
+		reinject(vm, e);
 		return ENGINE_RESUME;
 	case EXIT_EXCEPTION_NMI: {
 		u32 pfec = e->error_code;
 		if (e->vector == EXC_PF && c->mmu->fault) {
 			int r = c->mmu->fault(c, e->linear, e->error_code, &pfec);
-			if (r == MMU_FIXED)
+			if (r == MMU_FIXED) {
+				reinject(vm, e);
 				return ENGINE_RESUME;
+			}
 			if (r == MMU_EMULATE) {
 				enum engine_verdict v = emulate(vm);
 				if (c->mmu->after_emulate)

@@ -1,0 +1,393 @@
+/*
+ * shadow.c — shadow paging: the VMM keeps, for each guest address space, a table of
+ * its own mapping guest-virtual pages straight to host-physical frames, and the
+ * processor walks that table (2 references) while the guest believes its own tables
+ * are in use. The story of one hidden fault:
+ *   1. the guest touches a page the shadow does not map yet; the processor's walk of
+ *      the shadow finds nothing and raises #PF, which exits to the VMM (the hvm engine
+ *      intercepts #PF) without touching the guest's CR2;
+ *   2. fault() walks the guest's own tables in software (vmm.pte_read per entry):
+ *      if the guest's tables forbid the access, it is a true fault and the engine
+ *      reflects it with the guest's error code and CR2;
+ *   3. otherwise the VMM sets the guest's accessed (and, for a write, dirty) bits as
+ *      hardware would, writes the shadow entry (vmm.pte_write) and resumes.
+ * Coherence: every guest page that serves as a page directory or table of a cached
+ * shadow is "tracked", and the shadow never maps a tracked page writable, so a guest
+ * write to its own page tables faults too. A write to a page table drops the shadow
+ * tables built from it and lets the page be written (zap on write: they are rebuilt
+ * by hidden faults when used again); a write to the live page directory is emulated
+ * (MMU_EMULATE: the engine executes the instruction once on the VMM's behalf) and
+ * then the shadow tables are resynchronised (after_emulate).
+ * Dirty bits are emulated the same way: a page is mapped writable only once its guest
+ * PTE is dirty. CR3 loads switch between up to SHADOW_CACHE cached shadows (evicting
+ * the least recently used), INVLPG drops one entry, and a paging-mode change drops all.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "core/mmu.h"
+
+#define SHADOW_CACHE 8
+#define SP_P 1u
+#define SP_W 2u
+#define SP_U 4u
+
+struct shadow {
+	bool used;
+	u32 gcr3;            /* guest page directory (physical) */
+	u64 last_use;
+	u32 *pt[1024];       /* shadow page tables, by PDE index */
+	u32 src[1024];       /* guest page table each was built from (+1; 0: a 4 MB page) */
+};
+
+struct shadow_state {
+	struct shadow cache[SHADOW_CACHE];
+	struct shadow *cur;
+	u64 clock;
+	u16 *track;          /* per guest frame: shadow structures built from it */
+	u32 emu_page;        /* frame of the guest page table being written (emulation) */
+	u64 *hidden, *truef, *traced, *fills, *created, *freed, *switches, *cache_hits, *evicted;
+};
+
+static struct shadow_state *st(struct cpu *c) { return c->mmu_state; }
+
+static int shadow_init(struct cpu *c)
+{
+	struct shadow_state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -1;
+	s->track = calloc(c->ram_size >> 12, sizeof(u16));
+	s->hidden = stats_counter(c->stats, "shadow.hidden_faults");
+	s->truef = stats_counter(c->stats, "shadow.true_faults");
+	s->traced = stats_counter(c->stats, "shadow.traced_writes");
+	s->fills = stats_counter(c->stats, "shadow.pte_fills");
+	s->created = stats_counter(c->stats, "shadow.pages_created");
+	s->freed = stats_counter(c->stats, "shadow.pages_freed");
+	s->switches = stats_counter(c->stats, "shadow.cr3_switches");
+	s->cache_hits = stats_counter(c->stats, "shadow.cr3_cache_hits");
+	s->evicted = stats_counter(c->stats, "shadow.evictions");
+	c->mmu_state = s;
+	return s->track ? 0 : -1;
+}
+
+static void vmm(struct cpu *c, enum profile_primitive p, u64 n)
+{
+	cost_charge(c->cost, COST_VMM, n * c->prof->v[p]);
+}
+
+static void untrack(struct cpu *c, u32 frame)
+{
+	u16 *t = &st(c)->track[frame];
+	if (frame < (c->ram_size >> 12) && *t)
+		(*t)--;
+}
+
+/* Drop shadow page table `i` of `sh`. */
+static void drop_pt(struct cpu *c, struct shadow *sh, unsigned i)
+{
+	if (!sh->pt[i])
+		return;
+	free(sh->pt[i]);
+	sh->pt[i] = NULL;
+	if (sh->src[i])
+		untrack(c, sh->src[i] - 1);
+	sh->src[i] = 0;
+	(*st(c)->freed)++;
+	vmm(c, P_VMM_PTE_WRITE, 1); /* clearing the shadow PDE */
+}
+
+static void drop_shadow(struct cpu *c, struct shadow *sh)
+{
+	for (unsigned i = 0; i < 1024; i++)
+		drop_pt(c, sh, i);
+	if (sh->used)
+		untrack(c, sh->gcr3 >> 12);
+	sh->used = false;
+	(*st(c)->freed)++;
+}
+
+static void flush_hw_tlb(struct cpu *c)
+{
+	tlb_flush_all(&c->itlb, false);
+	tlb_flush_all(&c->dtlb, false);
+	cpu_flush_fast_tlb(c);
+}
+
+/* A guest frame became a page table: no shadow may keep mapping it writable. */
+static void track(struct cpu *c, u32 frame)
+{
+	struct shadow_state *s = st(c);
+	if (frame >= (c->ram_size >> 12))
+		return;
+	if (s->track[frame]++)
+		return;
+	bool changed = false;
+	for (int k = 0; k < SHADOW_CACHE; k++) {
+		struct shadow *sh = &s->cache[k];
+		if (!sh->used)
+			continue;
+		for (unsigned i = 0; i < 1024; i++) {
+			u32 *pt = sh->pt[i];
+			if (!pt)
+				continue;
+			for (unsigned j = 0; j < 1024; j++)
+				if ((pt[j] & SP_W) && (pt[j] >> 12) == frame) {
+					pt[j] &= ~SP_W;
+					vmm(c, P_VMM_PTE_WRITE, 1);
+					changed = true;
+				}
+		}
+	}
+	if (changed)
+		flush_hw_tlb(c);
+}
+
+/* Make the shadow of guest CR3 `cr3` current, from the cache or new. */
+static void switch_to(struct cpu *c, u32 cr3)
+{
+	struct shadow_state *s = st(c);
+	u32 g = cr3 & PTE_FRAME;
+	(*s->switches)++;
+	struct shadow *victim = NULL;
+	for (int k = 0; k < SHADOW_CACHE; k++) {
+		struct shadow *sh = &s->cache[k];
+		if (sh->used && sh->gcr3 == g) {
+			(*s->cache_hits)++;
+			sh->last_use = ++s->clock;
+			s->cur = sh;
+			return;
+		}
+		if (!victim || !sh->used || (victim->used && sh->last_use < victim->last_use))
+			if (!victim || victim->used)
+				victim = sh;
+	}
+	if (victim->used) {
+		(*s->evicted)++;
+		drop_shadow(c, victim);
+	}
+	victim->used = true;
+	victim->gcr3 = g;
+	victim->last_use = ++s->clock;
+	(*s->created)++;
+	vmm(c, P_VMM_PTE_WRITE, 1);
+	s->cur = victim;
+	track(c, g >> 12);
+}
+
+static int shadow_translate(struct cpu *c, u32 lin, unsigned acc, struct tlb_entry *f, u32 *pfec)
+{
+	struct shadow_state *s = st(c);
+	bool user = acc & ACC_USER, write = (acc & 3) == ACC_WRITE;
+	if (!s->cur || s->cur->gcr3 != (c->cr3 & PTE_FRAME))
+		switch_to(c, c->cr3);
+	/* the processor walks the shadow: directory and table */
+	cpu_walk_ref(c);
+	u32 *pt = s->cur->pt[lin >> 22];
+	u32 e = 0;
+	if (pt) {
+		cpu_walk_ref(c);
+		e = pt[(lin >> 12) & 0x3ff];
+	}
+	*pfec = (write ? PFEC_W : 0) | (user ? PFEC_U : 0);
+	if (!(e & SP_P))
+		return -1;
+	*pfec |= PFEC_P;
+	if (user && !(e & SP_U))
+		return -1;
+	if (write && !(e & SP_W) && !((acc & ACC_BYPASS) && s->track[e >> 12]))
+		return -1;
+	f->vpn = lin >> 12;
+	f->ppn = e >> 12;
+	f->large = 0;
+	f->global = 0;
+	f->user = (e & SP_U) != 0;
+	f->writable = (e & SP_W) != 0;
+	f->dirty = f->writable;
+	return 0;
+}
+
+static u32 guest_read(struct cpu *c, u32 pa)
+{
+	const u8 *p = cpu_phys(c, pa, 4);
+	vmm(c, P_VMM_PTE_READ, 1);
+	return p ? load_n(p, 4) : 0;
+}
+
+static void guest_write(struct cpu *c, u32 pa, u32 v)
+{
+	u8 *p = cpu_phys(c, pa, 4);
+	vmm(c, P_VMM_PTE_WRITE, 1);
+	if (p)
+		store_n(p, 4, v);
+}
+
+/* Drop every shadow structure built from guest frame `frame` except the current
+ * shadow's own directory. */
+static void unprotect(struct cpu *c, u32 frame)
+{
+	struct shadow_state *s = st(c);
+	for (int k = 0; k < SHADOW_CACHE; k++) {
+		struct shadow *sh = &s->cache[k];
+		if (!sh->used)
+			continue;
+		if ((sh->gcr3 >> 12) == frame && sh != s->cur) {
+			drop_shadow(c, sh);
+			continue;
+		}
+		for (unsigned i = 0; i < 1024; i++)
+			if (sh->src[i] == frame + 1)
+				drop_pt(c, sh, i);
+	}
+	flush_hw_tlb(c);
+}
+
+/* A #PF exited: resolve it against the guest's own tables (see the story above). */
+static int shadow_fault(struct cpu *c, u32 lin, u32 err, u32 *pfec)
+{
+	struct shadow_state *s = st(c);
+	bool write = err & PFEC_W, user = err & PFEC_U;
+	u32 np = err & (PFEC_W | PFEC_U);
+	if (!s->cur || s->cur->gcr3 != (c->cr3 & PTE_FRAME))
+		switch_to(c, c->cr3);
+	u32 pde_pa = (c->cr3 & PTE_FRAME) + ((lin >> 22) << 2);
+	u32 pde = guest_read(c, pde_pa), pte_pa = 0, pte, gframe;
+	bool u, w, large = (pde & PTE_PS) && (c->cr4 & CR4_PSE);
+	if (!(pde & PTE_P))
+		goto true_fault;
+	if (large) {
+		pte = pde;
+		u = pde & PTE_U;
+		w = pde & PTE_W;
+		gframe = ((pde & PDE_FRAME_4M) >> 12) + ((lin >> 12) & 0x3ff);
+	} else {
+		pte_pa = (pde & PTE_FRAME) + (((lin >> 12) & 0x3ff) << 2);
+		pte = guest_read(c, pte_pa);
+		if (!(pte & PTE_P))
+			goto true_fault;
+		u = (pde & PTE_U) && (pte & PTE_U);
+		w = (pde & PTE_W) && (pte & PTE_W);
+		gframe = pte >> 12;
+	}
+	np |= PFEC_P;
+	if ((user && !u) || (write && !w && (user || (c->cr0 & CR0_WP))))
+		goto true_fault;
+
+	/* the guest allows it: accessed and dirty bits, as the hardware walk would */
+	if (!large && !(pde & PTE_A))
+		guest_write(c, pde_pa, pde |= PTE_A);
+	u32 set = PTE_A | (write ? PTE_D : 0);
+	if ((pte & set) != set) {
+		pte |= set;
+		guest_write(c, large ? pde_pa : pte_pa, pte);
+	}
+	(*s->hidden)++;
+	if (write && s->track[gframe]) {
+		/* a write to a page the shadows were built from */
+		(*s->traced)++;
+		if (s->cur && (s->cur->gcr3 >> 12) == gframe) {
+			/* the live page directory: emulate the write, then resynchronise */
+			s->emu_page = gframe;
+			return MMU_EMULATE;
+		}
+		/* a page table (or the directory of another cached shadow): drop what was
+		 * built from it; the page is then an ordinary page again (zap on write) */
+		unprotect(c, gframe);
+	}
+	if (write && !w) {
+		/* a supervisor write the guest allows with CR0.WP clear: emulate it */
+		s->emu_page = gframe;
+		return MMU_EMULATE;
+	}
+	unsigned i = lin >> 22;
+	struct shadow *sh = s->cur;
+	if (!sh->pt[i]) {
+		sh->pt[i] = calloc(1024, sizeof(u32));
+		if (!sh->pt[i])
+			return MMU_GUEST_FAULT;
+		(*s->created)++;
+		vmm(c, P_VMM_PTE_WRITE, 1);
+		if (!large) {
+			sh->src[i] = (pde >> 12) + 1;
+			track(c, pde >> 12);
+		}
+	}
+	bool sw = w && (pte & PTE_D) && !s->track[gframe];
+	sh->pt[i][(lin >> 12) & 0x3ff] = (gframe << 12) | SP_P | (u ? SP_U : 0) | (sw ? SP_W : 0);
+	vmm(c, P_VMM_PTE_WRITE, 1);
+	(*s->fills)++;
+	/* a stale read-only translation may still sit in the TLB */
+	tlb_flush_page(&c->dtlb, lin >> 12);
+	tlb_flush_page(&c->itlb, lin >> 12);
+	return MMU_FIXED;
+true_fault:
+	(*s->truef)++;
+	*pfec = np;
+	return MMU_GUEST_FAULT;
+}
+
+/* After emulating a write to guest page-table frame emu_page: drop what was built
+ * from it (a directory: the whole shadow; a table: that shadow table). */
+static void shadow_after_emulate(struct cpu *c)
+{
+	struct shadow_state *s = st(c);
+	u32 frame = s->emu_page;
+	for (int k = 0; k < SHADOW_CACHE; k++) {
+		struct shadow *sh = &s->cache[k];
+		if (!sh->used)
+			continue;
+		if ((sh->gcr3 >> 12) == frame)
+			for (unsigned i = 0; i < 1024; i++)
+				drop_pt(c, sh, i);
+		else
+			for (unsigned i = 0; i < 1024; i++)
+				if (sh->src[i] == frame + 1)
+					drop_pt(c, sh, i);
+	}
+	flush_hw_tlb(c);
+}
+
+static void shadow_cr3_load(struct cpu *c, u32 old) { switch_to(c, c->cr3); }
+
+static void shadow_invlpg(struct cpu *c, u32 lin)
+{
+	struct shadow_state *s = st(c);
+	if (s->cur && s->cur->pt[lin >> 22]) {
+		s->cur->pt[lin >> 22][(lin >> 12) & 0x3ff] = 0;
+		vmm(c, P_VMM_PTE_WRITE, 1);
+	}
+}
+
+static void shadow_mode_change(struct cpu *c)
+{
+	struct shadow_state *s = st(c);
+	for (int k = 0; k < SHADOW_CACHE; k++)
+		if (s->cache[k].used)
+			drop_shadow(c, &s->cache[k]);
+	s->cur = NULL;
+}
+
+static void shadow_fini(struct cpu *c)
+{
+	struct shadow_state *s = st(c);
+	if (!s)
+		return;
+	for (int k = 0; k < SHADOW_CACHE; k++)
+		for (unsigned i = 0; i < 1024; i++)
+			free(s->cache[k].pt[i]);
+	free(s->track);
+	free(s);
+	c->mmu_state = NULL;
+}
+
+const struct mmu_ops mmu_shadow = {
+	.name = "shadow",
+	.init = shadow_init,
+	.fini = shadow_fini,
+	.translate = shadow_translate,
+	.cr3_load = shadow_cr3_load,
+	.invlpg = shadow_invlpg,
+	.mode_change = shadow_mode_change,
+	.fault = shadow_fault,
+	.after_emulate = shadow_after_emulate,
+};
