@@ -43,6 +43,10 @@ cases=(
 	"diskio sectors=16 n=2|1|@result name=diskio ops=64"
 	"mix n=4|1|@result name=mix ops=4"
 )
+# every configuration: native on p4-2006, and the hvm configurations
+CONFIGS=${CONFIGS:-"native:p4-2006 hvm/shadow:p4-2006 hvm/nested:nehalem-2009"}
+for conf in $CONFIGS; do
+cfg=${conf%%:*}; prof=${conf##*:}
 for c in "${cases[@]}"; do
 	IFS='|' read -r args disk want <<<"$c"
 	qd=(); rd=()
@@ -53,13 +57,14 @@ for c in "${cases[@]}"; do
 	fi
 	timeout 60 qemu-system-i386 -kernel "$K" -append "$args" -serial stdio -display none -no-reboot \
 		-m 128 -device isa-debug-exit,iobase=0xf4,iosize=4 "${qd[@]}" >"$t/q" 2>/dev/null; qs=$?
-	timeout 60 "$BENCH" boot "$K" --cmdline "$args" "${rd[@]}" >"$t/r" 2>"$t/re"; rs=$?
+	timeout 60 "$BENCH" boot "$K" --config "$cfg" --profile "$prof" --cmdline "$args" "${rd[@]}" >"$t/r" 2>"$t/re"; rs=$?
 	if [ "$qs" = 1 ] && [ "$rs" = 1 ] && grep -Eq "$want" "$t/q" && [ "$(mask "$t/q")" = "$(mask "$t/r")" ]; then
-		pass=$((pass + 1)); echo "PASS $args"
+		pass=$((pass + 1)); echo "PASS [$cfg] $args"
 	else
-		fail=$((fail + 1)); echo "FAIL $args (qemu status $qs, ringlab status $rs)"
+		fail=$((fail + 1)); echo "FAIL [$cfg] $args (qemu status $qs, ringlab status $rs)"
 		head -3 "$t/re"; diff <(mask "$t/q") <(mask "$t/r") | head -10
 	fi
+done
 done
 # Bad input: an unknown program and a bad argument exit non-zero with a message.
 for args in "nosuchprogram" "syscall x=1"; do
@@ -70,16 +75,18 @@ for args in "nosuchprogram" "syscall x=1"; do
 		fail=$((fail + 1)); echo "FAIL rejects '$args' (status $rs)"; cat "$t/r"
 	fi
 done
-# Determinism: the same run twice gives the same counters and cycles.
-for args in "nanobench n=50" "forkwait n=5"; do
-	"$BENCH" boot "$K" --cmdline "$args" --stats-json "$t/a.json" >"$t/a.out"
-	"$BENCH" boot "$K" --cmdline "$args" --stats-json "$t/b.json" >"$t/b.out"
+# Determinism: the same run twice gives the same counters and cycles, per MMU.
+for run in "nanobench n=50|native|p4-2006" "forkwait n=5|native|p4-2006" \
+	"forkwait n=5|hvm/shadow|p4-2006" "forkwait n=5|hvm/nested|nehalem-2009"; do
+	IFS='|' read -r args cfg prof <<<"$run"
+	"$BENCH" boot "$K" --cmdline "$args" --config "$cfg" --profile "$prof" --stats-json "$t/a.json" >"$t/a.out"
+	"$BENCH" boot "$K" --cmdline "$args" --config "$cfg" --profile "$prof" --stats-json "$t/b.json" >"$t/b.out"
 	strip() { sed -E 's/"host_(cpu_)?seconds": [0-9.]+//g' "$1"; }
 	if cmp -s "$t/a.out" "$t/b.out" && [ "$(strip "$t/a.json")" = "$(strip "$t/b.json")" ] &&
 		grep -q '"modeled_cycles"' "$t/a.json"; then
-		pass=$((pass + 1)); echo "PASS deterministic '$args'"
+		pass=$((pass + 1)); echo "PASS deterministic '$args' [$cfg]"
 	else
-		fail=$((fail + 1)); echo "FAIL deterministic '$args'"; diff <(strip "$t/a.json") <(strip "$t/b.json") | head
+		fail=$((fail + 1)); echo "FAIL deterministic '$args' [$cfg]"; diff <(strip "$t/a.json") <(strip "$t/b.json") | head
 	fi
 done
 echo "guest: $pass passed, $fail failed"
