@@ -43,7 +43,7 @@ static void on_marker(void *opaque, u32 code, u32 arg)
 		vm->cap_marks = cap;
 	}
 	struct vm_mark *m = &vm->marks[vm->nmarks];
-	m->counters = malloc(STATS_MAX * sizeof(u64));
+	m->counters = calloc(STATS_MAX, sizeof(u64)); /* counters made later start at 0 */
 	if (!m->counters)
 		return;
 	m->code = code;

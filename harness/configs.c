@@ -4,8 +4,12 @@
  */
 #include "configs.h"
 
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "bench.h"
 
 #include "core/engine.h"
 #include "core/mmu.h"
@@ -39,7 +43,24 @@ bool config_valid(const struct config *c, const struct profile *p, char *why, si
 		return false;
 	}
 	if (c->needs_nested && p && !p->v[P_VMX_NESTED]) {
-		snprintf(why, n, "profile %s has no nested paging", p->name);
+		char list[256] = "";
+		struct dirent **e;
+		int k = scandir(bench_profile_dir(), &e, NULL, alphasort);
+		for (int i = 0; i < k; i++) {
+			size_t l = strlen(e[i]->d_name);
+			struct profile q;
+			char err[256], path[4400];
+			snprintf(path, sizeof(path), "%s/%s", bench_profile_dir(), e[i]->d_name);
+			if (l > 4 && !strcmp(e[i]->d_name + l - 4, ".lua") &&
+			    !profile_load(&q, path, err, sizeof(err)) &&
+			    q.v[P_VMX_NESTED])
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? ", " : "", q.name);
+			free(e[i]);
+		}
+		if (k >= 0)
+			free(e);
+		snprintf(why, n, "profile %s has no nested paging (profiles with it: %s)", p->name,
+			 list[0] ? list : "none");
 		return false;
 	}
 	return true;
