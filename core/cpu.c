@@ -348,6 +348,7 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 {
 	enum run_status r;
 	c->exit = exit;
+	exit->idt_info = 0; /* no interrupted event unless an exit records one */
 	switch (setjmp(c->jmp)) {
 	case 0:
 		break;

@@ -195,10 +195,14 @@ static enum engine_verdict hvm_exit(struct vm *vm, struct exit_record *e)
 				return ENGINE_RESUME;
 			}
 			if (r == MMU_EMULATE) {
-				enum engine_verdict v = emulate(vm);
+				cost_charge(&vm->cost, COST_VMM, p[P_VMM_EMULATE]);
+				(*h->emulated)++;
+				enum run_status s = cpu_step(c, e);
+				if (s != RUN_STEP)
+					return after(vm, s); /* the emulation itself exited; it retries */
 				if (c->mmu->after_emulate)
 					c->mmu->after_emulate(c);
-				return v;
+				return ENGINE_RESUME;
 			}
 			c->cr2 = e->linear;
 		}

@@ -13,11 +13,11 @@
  *      hardware would, writes the shadow entry (vmm.pte_write) and resumes.
  * Coherence: every guest page that serves as a page directory or table of a cached
  * shadow is "tracked", and the shadow never maps a tracked page writable, so a guest
- * write to its own page tables faults too. A write to a page table drops the shadow
- * tables built from it and lets the page be written (zap on write: they are rebuilt
- * by hidden faults when used again); a write to the live page directory is emulated
- * (MMU_EMULATE: the engine executes the instruction once on the VMM's behalf) and
- * then the shadow tables are resynchronised (after_emulate).
+ * write to its own page tables faults too. The VMM emulates the write (MMU_EMULATE: the
+ * engine executes the instruction once on its behalf) and then drops the shadow
+ * structures built from the written page (after_emulate), to be rebuilt by hidden
+ * faults when used again. A write by the processor itself while delivering an event
+ * (a stack frame) cannot be emulated: the page is unprotected at once (zap on write).
  * Dirty bits are emulated the same way: a page is mapped writable only once its guest
  * PTE is dirty. CR3 loads switch between up to SHADOW_CACHE cached shadows (evicting
  * the least recently used), INVLPG drops one entry, and a paging-mode change drops all.
@@ -282,23 +282,6 @@ static int shadow_fault(struct cpu *c, u32 lin, u32 err, u32 *pfec)
 		guest_write(c, large ? pde_pa : pte_pa, pte);
 	}
 	(*s->hidden)++;
-	if (write && s->track[gframe]) {
-		/* a write to a page the shadows were built from */
-		(*s->traced)++;
-		if (s->cur && (s->cur->gcr3 >> 12) == gframe) {
-			/* the live page directory: emulate the write, then resynchronise */
-			s->emu_page = gframe;
-			return MMU_EMULATE;
-		}
-		/* a page table (or the directory of another cached shadow): drop what was
-		 * built from it; the page is then an ordinary page again (zap on write) */
-		unprotect(c, gframe);
-	}
-	if (write && !w) {
-		/* a supervisor write the guest allows with CR0.WP clear: emulate it */
-		s->emu_page = gframe;
-		return MMU_EMULATE;
-	}
 	unsigned i = lin >> 22;
 	struct shadow *sh = s->cur;
 	if (!sh->pt[i]) {
@@ -319,6 +302,27 @@ static int shadow_fault(struct cpu *c, u32 lin, u32 err, u32 *pfec)
 	/* a stale read-only translation may still sit in the TLB */
 	tlb_flush_page(&c->dtlb, lin >> 12);
 	tlb_flush_page(&c->itlb, lin >> 12);
+	if (write && s->track[gframe]) {
+		/* a write to a page the shadows were built from (now mapped read-only) */
+		(*s->traced)++;
+		if (!(c->exit->idt_info & IDT_INFO_VALID)) {
+			/* an instruction's write: emulate it, then resynchronise */
+			s->emu_page = gframe;
+			return MMU_EMULATE;
+		}
+		/* the processor's own write while delivering an event (a stack frame on a
+		 * page that used to be a page table): drop what was built from the page,
+		 * which becomes an ordinary page again (zap on write), and map it writable */
+		unprotect(c, gframe);
+		if (!sh->pt[i])
+			return MMU_FIXED; /* dropped with it: the next fault refills */
+		sh->pt[i][(lin >> 12) & 0x3ff] |= (w && !s->track[gframe]) ? SP_W : 0;
+	}
+	if (write && !w) {
+		/* a supervisor write the guest allows with CR0.WP clear: emulate it */
+		s->emu_page = gframe;
+		return MMU_EMULATE;
+	}
 	return MMU_FIXED;
 true_fault:
 	(*s->truef)++;
@@ -332,19 +336,10 @@ static void shadow_after_emulate(struct cpu *c)
 {
 	struct shadow_state *s = st(c);
 	u32 frame = s->emu_page;
-	for (int k = 0; k < SHADOW_CACHE; k++) {
-		struct shadow *sh = &s->cache[k];
-		if (!sh->used)
-			continue;
-		if ((sh->gcr3 >> 12) == frame)
-			for (unsigned i = 0; i < 1024; i++)
-				drop_pt(c, sh, i);
-		else
-			for (unsigned i = 0; i < 1024; i++)
-				if (sh->src[i] == frame + 1)
-					drop_pt(c, sh, i);
-	}
-	flush_hw_tlb(c);
+	if (s->cur && (s->cur->gcr3 >> 12) == frame)
+		for (unsigned i = 0; i < 1024; i++)
+			drop_pt(c, s->cur, i); /* the live directory changed: rebuild its tables */
+	unprotect(c, frame);
 }
 
 static void shadow_cr3_load(struct cpu *c, u32 old) { switch_to(c, c->cr3); }
