@@ -3,6 +3,6 @@
 return {
   description = "disk reads and writes through the ATA PIO driver",
   program = "diskio",
-  args = { sectors = 256, n = 4 },
+  args = { sectors = 128, n = 4 },
   disk = 4096,
 }
