@@ -136,6 +136,7 @@ struct cpu {
 				       * no instruction intercepts, writes go to the MMU unchecked
 				       * (ACC_BYPASS) and ports take the emulated path */
 	u8 step;                      /* cpu_run() executes one instruction, then RUN_STEP */
+	u32 bypass_pa;                /* physical address of the last bypassed write */
 
 	/* Memory */
 	u8 *ram;

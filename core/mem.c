@@ -77,7 +77,8 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 		if (rc)
 			cpu_page_fault(c, lin, pfec);
 		u32 ppn = f.large ? f.ppn + (vpn - f.vpn) : f.ppn;
-		return (ppn << 12) | (lin & 0xfff);
+		c->bypass_pa = (ppn << 12) | (lin & 0xfff);
+		return c->bypass_pa;
 	}
 	struct tlb *t = fetch ? &c->itlb : &c->dtlb;
 	struct tlb_entry *e = tlb_lookup(t, vpn);

@@ -14,9 +14,11 @@
  * Coherence: every guest page that serves as a page directory or table of a cached
  * shadow is "tracked", and the shadow never maps a tracked page writable, so a guest
  * write to its own page tables faults too. The VMM emulates the write (MMU_EMULATE: the
- * engine executes the instruction once on its behalf) and then drops the shadow
- * structures built from the written page (after_emulate), to be rebuilt by hidden
- * faults when used again. A write by the processor itself while delivering an event
+ * engine executes the instruction once on its behalf) and then drops the shadow state
+ * derived from the entry written (after_emulate): the shadow entry of a written PTE,
+ * the shadow table of a written PDE; hidden faults rebuild them when used again. A
+ * guest table written SHADOW_FLOOD times without being used in between (fork writing
+ * every PTE) is dropped and unprotected instead, as KVM's write-flooding heuristic does. A write by the processor itself while delivering an event
  * (a stack frame) cannot be emulated: the page is unprotected at once (zap on write).
  * Dirty bits are emulated the same way: a page is mapped writable only once its guest
  * PTE is dirty. CR3 loads switch between up to SHADOW_CACHE cached shadows (evicting
@@ -29,6 +31,7 @@
 #include "core/mmu.h"
 
 #define SHADOW_CACHE 8
+#define SHADOW_FLOOD 3 /* emulated writes to one guest page table before it is unshadowed */
 #define SP_P 1u
 #define SP_W 2u
 #define SP_U 4u
@@ -39,6 +42,7 @@ struct shadow {
 	u64 last_use;
 	u32 *pt[1024];       /* shadow page tables, by PDE index */
 	u32 src[1024];       /* guest page table each was built from (+1; 0: a 4 MB page) */
+	u8 flood[1024];      /* emulated writes to that guest table since its last fill */
 };
 
 struct shadow_state {
@@ -93,6 +97,7 @@ static void drop_pt(struct cpu *c, struct shadow *sh, unsigned i)
 	if (sh->src[i])
 		untrack(c, sh->src[i] - 1);
 	sh->src[i] = 0;
+	sh->flood[i] = 0;
 	(*st(c)->freed)++;
 	vmm(c, P_VMM_PTE_WRITE, 1); /* clearing the shadow PDE */
 }
@@ -295,6 +300,7 @@ static int shadow_fault(struct cpu *c, u32 lin, u32 err, u32 *pfec)
 			track(c, pde >> 12);
 		}
 	}
+	sh->flood[i] = 0; /* the table is in use */
 	bool sw = w && (pte & PTE_D) && !s->track[gframe];
 	sh->pt[i][(lin >> 12) & 0x3ff] = (gframe << 12) | SP_P | (u ? SP_U : 0) | (sw ? SP_W : 0);
 	vmm(c, P_VMM_PTE_WRITE, 1);
@@ -336,10 +342,38 @@ static void shadow_after_emulate(struct cpu *c)
 {
 	struct shadow_state *s = st(c);
 	u32 frame = s->emu_page;
-	if (s->cur && (s->cur->gcr3 >> 12) == frame)
+	if ((c->bypass_pa >> 12) != frame) {
+		unprotect(c, frame); /* the write went elsewhere: resynchronise coarsely */
+		return;
+	}
+	/* the entry written: as KVM does, update only the shadow state derived from it */
+	unsigned j = (c->bypass_pa & 0xfff) >> 2;
+	for (int k = 0; k < SHADOW_CACHE; k++) {
+		struct shadow *sh = &s->cache[k];
+		if (!sh->used)
+			continue;
+		if ((sh->gcr3 >> 12) == frame) {
+			if (sh != s->cur) {
+				/* the directory of an address space not running (typically one
+				 * that exited and whose page is being reused): drop it whole */
+				drop_shadow(c, sh);
+				continue;
+			}
+			drop_pt(c, sh, j); /* a directory entry: the table it named */
+		}
 		for (unsigned i = 0; i < 1024; i++)
-			drop_pt(c, s->cur, i); /* the live directory changed: rebuild its tables */
-	unprotect(c, frame);
+			if (sh->src[i] == frame + 1 && sh->pt[i]) {
+				if (sh->pt[i][j]) {
+					sh->pt[i][j] = 0; /* a table entry: refilled on the next access */
+					vmm(c, P_VMM_PTE_WRITE, 1);
+				}
+				/* write flooding (KVM's heuristic): a table written again and
+				 * again without being used is dropped and unprotected */
+				if (++sh->flood[i] >= SHADOW_FLOOD)
+					drop_pt(c, sh, i);
+			}
+	}
+	flush_hw_tlb(c);
 }
 
 static void shadow_cr3_load(struct cpu *c, u32 old) { switch_to(c, c->cr3); }
