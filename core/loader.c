@@ -2,8 +2,8 @@
  * loader.c — the multiboot (v1) boot loader (see loader.h).
  *
  * It reproduces what QEMU's `-kernel` does, since QEMU is the reference machine the
- * guest's output is compared against: the command line handed to the kernel is the
- * kernel's file name followed by the given command line; the info structure, command
+ * guest's output is compared against (the caller passes QEMU's command line: the
+ * kernel's file name, then the arguments); the info structure, command
  * line, loader name and memory map sit in the first page-aligned memory after the
  * kernel; the memory map for RAM of size R is
  *     0 .. 0x9FC00 available, 0x9FC00 .. 0xA0000 reserved, 0xF0000 .. 0x100000 reserved,
@@ -208,10 +208,9 @@ int loader_load(u8 *ram, u32 ram_size, const char *path, const char *cmdline,
 		goto out;
 	}
 	memset(ram + mbi, 0, 0x100);
-	/* command line: "FILE ARGS" as QEMU passes it */
+	/* the command line, which the caller starts with the kernel's name as QEMU does */
 	u32 cmd = p;
-	int n = snprintf((char *)ram + p, need, "%s%s%s", path, cmdline && *cmdline ? " " : "",
-			 cmdline ? cmdline : "");
+	int n = snprintf((char *)ram + p, need, "%s", cmdline ? cmdline : "");
 	p += (u32)n + 1;
 	u32 name = p;
 	memcpy(ram + p, "ringlab", 8);

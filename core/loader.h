@@ -32,7 +32,8 @@ struct boot_info {
 };
 
 /* Load the multiboot kernel at `path` into `ram` (`ram_size` bytes of guest-physical
- * memory starting at 0), with command line `cmdline` and `nmod` modules. Returns 0 and
+ * memory starting at 0), with the complete command line `cmdline` (QEMU's: the
+ * kernel's name, a space, the arguments) and `nmod` modules. Returns 0 and
  * fills `out`; or returns -1 with one line in `err` (missing file, not ELF or a.out
  * kludge, no multiboot header in the first 8 KiB, bad checksum, a segment outside RAM,
  * an unsupported header flag). Never aborts on bad input. */

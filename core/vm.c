@@ -138,7 +138,17 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
 	}
 
 	struct boot_info bi;
-	if (loader_load(vm->ram, vm->ram_size, cfg->kernel, cfg->cmdline, NULL, 0, &bi, err, errlen))
+	/* QEMU's multiboot command line: the kernel's name, then the arguments */
+	char *full = malloc(strlen(cfg->kernel) + strlen(cfg->cmdline ? cfg->cmdline : "") + 2);
+	if (!full) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	const char *name = cfg->kernel_name ? cfg->kernel_name : cfg->kernel;
+	sprintf(full, "%s%s%s", name, cfg->cmdline && *cfg->cmdline ? " " : "", cfg->cmdline ? cfg->cmdline : "");
+	int lrc = loader_load(vm->ram, vm->ram_size, cfg->kernel, full, NULL, 0, &bi, err, errlen);
+	free(full);
+	if (lrc)
 		goto fail;
 	cpu_reset_multiboot(&vm->cpu, bi.entry, bi.magic, bi.mbi);
 	if (cfg->max_insns)

@@ -28,6 +28,10 @@
 
 struct vm_config {
 	const char *kernel;      /* multiboot kernel file */
+	const char *kernel_name; /* the name the guest sees first on its command line
+				  * (default: the path, as QEMU does; bench run uses the
+				  * file's base name so that results do not depend on where
+				  * the checkout lives) */
 	const char *cmdline;     /* its command line ("" if none) */
 	const char *disk;        /* ATA disk image, or NULL */
 	const char *profile;     /* profile name or path (default "p4-2006") */

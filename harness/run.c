@@ -218,7 +218,9 @@ static int run_config(const struct workload *w, const struct config *cfg, const 
 		free(console);
 		return -1;
 	}
-	struct vm_config vc = { .kernel = kernel, .cmdline = cmdline, .disk = disk,
+	const char *base = strrchr(kernel, '/');
+	struct vm_config vc = { .kernel = kernel, .kernel_name = base ? base + 1 : kernel,
+				.cmdline = cmdline, .disk = disk,
 				.profile = profile, .profile_dir = bench_profile_dir(),
 				.engine = cfg->engine, .mmu = cfg->mmu, .ram_mb = 128, .console = cons };
 	struct vm *vm = vm_create(&vc, err, errlen);
