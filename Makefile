@@ -63,8 +63,8 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/bench run syscall-heavy
 
-unit: $(UNIT_BIN)
-	@scripts/run-unit.sh $(UNIT_BIN)
+unit: $(UNIT_BIN) $(if $(wildcard guest/guest.mk),guest)
+	@BUILD=$(BUILD) scripts/run-unit.sh $(UNIT_BIN)
 
 integration: all
 	@BUILD=$(BUILD) BENCH=$(BUILD)/bench scripts/run-integration.sh

@@ -210,7 +210,18 @@ enum vm_status vm_run(struct vm *vm)
 					 vm->engine->name, exit_reason_name(vm->exit.reason));
 				return vm->status = VM_ERROR;
 			}
-			if (vm->engine->handle_exit(vm, &vm->exit) == ENGINE_STOP)
+			u32 reason = vm->exit.reason;
+			u64 t0 = vm->cost.now;
+			enum engine_verdict v = vm->engine->handle_exit(vm, &vm->exit);
+			if (reason < EXIT_REASON_MAX) {
+				if (!vm->exit_cycles[reason]) {
+					char name[STATS_NAME_MAX];
+					snprintf(name, sizeof(name), "exit_cycles.%s", exit_reason_name(reason));
+					vm->exit_cycles[reason] = stats_counter(&vm->stats, name);
+				}
+				*vm->exit_cycles[reason] += vm->cost.now - t0;
+			}
+			if (v == ENGINE_STOP)
 				return vm->status;
 			break;
 		case RUN_HLT:

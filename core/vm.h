@@ -83,6 +83,7 @@ struct vm {
 	struct vm_mark *marks;
 	unsigned nmarks, cap_marks;
 	u64 *exits_by_reason[EXIT_REASON_MAX];
+	u64 *exit_cycles[EXIT_REASON_MAX]; /* "exit_cycles.NAME": modeled cycles of handling them */
 	unsigned traced;        /* exits printed so far (cfg.trace_exits) */ /* counters "exits.NAME", made on first use */
 };
 

@@ -66,6 +66,11 @@ void report_text(FILE *out, const struct vm *vm, const struct host_time *ht)
 	fprintf(out, "\n");
 	u64 exits = stats_get(st, "cpu.exits");
 	fprintf(out, "  exits                  %" PRIu64 "\n", exits);
+	for (u32 r = 0; r < EXIT_REASON_MAX; r++)
+		if (vm->exits_by_reason[r] && *vm->exits_by_reason[r])
+			fprintf(out, "    %-20s %12" PRIu64 " exits %14" PRIu64 " modeled cycles handling them\n",
+				exit_reason_name(r), *vm->exits_by_reason[r],
+				vm->exit_cycles[r] ? *vm->exit_cycles[r] : 0);
 	fprintf(out, "  host time              %.3f s wall, %.3f s CPU\n", ht->seconds, ht->cpu_seconds);
 	fprintf(out, "  guest insns per host s %.1f M\n", per_sec(insns, ht->seconds) / 1e6);
 }
