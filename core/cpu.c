@@ -379,14 +379,23 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 			return RUN_STOP;
 		if (c->insns >= c->budget)
 			return RUN_BUDGET;
+		bool guest_mode = c->icpt.active && !c->step;
+		if (guest_mode && (c->icpt.ctl & ICPT_EXT_INT) && c->intc->intr) {
+			/* external-interrupt exiting with acknowledge-on-exit: the exit happens
+			 * whatever the guest's IF; the VMM injects when the guest can take it */
+			exit->reason = EXIT_EXTERNAL_INTERRUPT;
+			exit->guest_eip = c->eip;
+			exit->vector = c->intc->ack(c->intc->opaque);
+			(*c->cnt.exits)++;
+			return RUN_EXIT;
+		}
+		if (guest_mode && (c->icpt.ctl & ICPT_INTR_WINDOW) && (c->eflags & FL_IF) && !c->inhibit) {
+			exit->reason = EXIT_INTERRUPT_WINDOW;
+			exit->guest_eip = c->eip;
+			(*c->cnt.exits)++;
+			return RUN_EXIT;
+		}
 		if (c->intc->intr && (c->eflags & FL_IF) && !c->inhibit && !c->step) {
-			if (c->icpt.active && (c->icpt.ctl & ICPT_EXT_INT)) {
-				exit->reason = EXIT_EXTERNAL_INTERRUPT;
-				exit->guest_eip = c->eip;
-				exit->vector = c->intc->ack(c->intc->opaque);
-				(*c->cnt.exits)++;
-				return RUN_EXIT;
-			}
 			u8 v = c->intc->ack(c->intc->opaque);
 			trap_deliver(c, v, TRAP_EXT, false, 0, c->eip, c->eip);
 		}

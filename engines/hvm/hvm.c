@@ -17,7 +17,9 @@
  *      fault, asks for the emulation of a write to a guest page table, or reflects a
  *      true guest fault; an EPT violation goes to the nested MMU;
  *   4. the guest resumes; pending events (an interrupt, a reflected fault) are
- *      injected on entry.
+ *      injected on entry. External interrupts exit whatever the guest's IF (they are
+ *      acknowledged on exit); one the guest cannot take yet is held until an
+ *      interrupt-window exit says it can.
  * With nested paging nothing about paging exits except EPT violations; with shadow
  * paging CR3 loads, INVLPG, paging-mode changes and #PF all exit.
  */
@@ -31,6 +33,7 @@
 
 struct hvm {
 	bool shadow;
+	int pending_irq;      /* acknowledged external interrupt awaiting injection, or -1 */
 	u64 *emulated, *injected;
 };
 
@@ -78,6 +81,7 @@ static int hvm_init(struct vm *vm, char *err, size_t errlen)
 		return -1;
 	}
 	h->shadow = !strcmp(mmu, "shadow");
+	h->pending_irq = -1;
 	h->emulated = stats_counter(&vm->stats, "hvm.emulated_insns");
 	h->injected = stats_counter(&vm->stats, "hvm.injected_events");
 	vm->engine_state = h;
@@ -172,10 +176,27 @@ static enum engine_verdict hvm_exit(struct vm *vm, struct exit_record *e)
 	case EXIT_HLT:
 		c->eip += e->insn_len;
 		c->insns++;
+		if (h->pending_irq >= 0)
+			return ENGINE_RESUME; /* an interrupt is already waiting for the window */
 		return vm_halt(vm) ? ENGINE_RESUME : ENGINE_STOP;
 	case EXIT_EXTERNAL_INTERRUPT:
-		cpu_inject_external(c, (u8)e->vector);
-		(*h->injected)++;
+		/* inject now if the guest can take it, else ask for the interrupt window;
+		 * no further interrupt exits while one is held */
+		if ((c->eflags & FL_IF) && !c->inhibit) {
+			cpu_inject_external(c, (u8)e->vector);
+			(*h->injected)++;
+		} else {
+			h->pending_irq = (int)e->vector;
+			c->icpt.ctl = (c->icpt.ctl & ~ICPT_EXT_INT) | ICPT_INTR_WINDOW;
+		}
+		return ENGINE_RESUME;
+	case EXIT_INTERRUPT_WINDOW:
+		c->icpt.ctl = (c->icpt.ctl & ~ICPT_INTR_WINDOW) | ICPT_EXT_INT;
+		if (h->pending_irq >= 0) {
+			cpu_inject_external(c, (u8)h->pending_irq);
+			(*h->injected)++;
+			h->pending_irq = -1;
+		}
 		return ENGINE_RESUME;
 	case EXIT_EPT_VIOLATION:
 		if (!c->mmu->violation || c->mmu->violation(c, (u32)e->gpa)) {
