@@ -90,6 +90,9 @@ static void test_cr3_exits_only_with_shadow(void **state)
 	assert_true(ctr(&r, "shadow.cr3_switches") >= 100);
 	assert_true(ctr(&r, "shadow.cr3_cache_hits") >= 100);
 	done(&r);
+	run(&r, "hvm/shadow", "p4-2006", "ptemod n=100");
+	assert_true(ctr(&r, "exits.INVLPG") >= 100); /* each emulated, shadow entry dropped */
+	done(&r);
 	run(&r, "hvm/nested", "nehalem-2009", "cr3 n=100");
 	assert_true(ctr(&r, "exits.CR_ACCESS") < 10);
 	assert_true(ctr(&r, "nested.ept_violations") > 0);
