@@ -21,7 +21,7 @@ CFLAGS  := -std=gnu11 $(OPT) -g $(WARN) -I. -MMD -MP $(SAN) $(EXTRA_CFLAGS)
 LDFLAGS := $(SAN)
 LIBS    := -llua5.4 -lsqlite3 -lpapi -lm
 
-LIB_SRC   := $(sort $(wildcard core/*.c devices/*.c engines/*/*.c mmu/*/*.c))
+LIB_SRC   := $(sort $(wildcard core/*.c devices/*.c vmm/*.c engines/*/*.c mmu/*/*.c))
 BENCH_SRC := $(sort $(wildcard harness/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 

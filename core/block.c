@@ -87,9 +87,22 @@ void block_flush_all(struct cpu *c)
 	memset(c->code_mask, 0, (c->ram_size >> 12) * sizeof(u32));
 }
 
-/* Mark [pa, pa+len) as holding decoded code; drop fast write entries to the page the
- * first time it gets code, so writes to it take the slow path. */
-static void mark_code(struct cpu *c, u32 pa, u32 len)
+/* Drop the fast write entries that reach physical page `ppn`, so that writes to it
+ * take the slow path (which sees code and watched pages). */
+static void drop_fast_writes(struct cpu *c, u32 ppn)
+{
+	uintptr_t host = (uintptr_t)(c->ram + ((uintptr_t)ppn << 12));
+	for (int k = 0; k < 2; k++)
+		for (unsigned i = 0; i < FTLB_SIZE; i++) {
+			struct ftlb_entry *f = &c->ftlb[k][i];
+			if (f->wtag != FTLB_NONE && ((uintptr_t)f->wtag << 12) + f->addend == host)
+				f->wtag = FTLB_NONE;
+		}
+}
+
+/* Mark [pa, pa+len) as holding decoded code in `mask` (code_mask or watch_mask);
+ * drop fast write entries to a page the first time it gets any. */
+static void mark(struct cpu *c, u32 *mask, u32 pa, u32 len)
 {
 	while (len) {
 		u32 ppn = pa >> 12;
@@ -97,22 +110,18 @@ static void mark_code(struct cpu *c, u32 pa, u32 len)
 		if (n > len)
 			n = len;
 		if ((u64)(ppn + 1) << 12 <= c->ram_size) {
-			if (!c->code_mask[ppn]) {
-				uintptr_t host = (uintptr_t)(c->ram + ((uintptr_t)ppn << 12));
-				for (int k = 0; k < 2; k++)
-					for (unsigned i = 0; i < FTLB_SIZE; i++) {
-						struct ftlb_entry *f = &c->ftlb[k][i];
-						if (f->wtag != FTLB_NONE &&
-						    ((uintptr_t)f->wtag << 12) + f->addend == host)
-							f->wtag = FTLB_NONE;
-					}
-			}
-			c->code_mask[ppn] |= code_chunks(pa, n);
+			if (!c->code_mask[ppn] && !c->watch_mask[ppn])
+				drop_fast_writes(c, ppn);
+			mask[ppn] |= code_chunks(pa, n);
 		}
 		pa += n;
 		len -= n;
 	}
 }
+
+static void mark_code(struct cpu *c, u32 pa, u32 len) { mark(c, c->code_mask, pa, len); }
+
+void cpu_watch_code(struct cpu *c, u32 pa, u32 len) { mark(c, c->watch_mask, pa, len); }
 
 /* Decode a block at CS:EIP whose first byte is at physical `phys` into `b`, at most
  * `max` instructions. */
@@ -246,6 +255,17 @@ static bool invalidate_page(struct cpu *c, u32 ppn)
 
 bool block_invalidate_write(struct cpu *c, u32 pa, unsigned size)
 {
+	u32 last = (pa + size - 1) >> 12;
+	if ((c->watch_mask[pa >> 12] & code_chunks(pa, size)) ||
+	    (last != pa >> 12 && last < (c->ram_size >> 12) && c->watch_mask[last])) {
+		/* a page the engine derived something from: it forgets it, and watches
+		 * again what it derives anew */
+		c->watch_mask[pa >> 12] = 0;
+		if (last != pa >> 12 && last < (c->ram_size >> 12))
+			c->watch_mask[last] = 0;
+		if (c->code_written)
+			c->code_written(c->code_written_opaque, pa, size);
+	}
 	bool cur = invalidate_page(c, pa >> 12);
 	if (((pa + size - 1) >> 12) != (pa >> 12))
 		cur |= invalidate_page(c, (pa + size - 1) >> 12);

@@ -52,6 +52,10 @@ bool block_invalidate_write(struct cpu *c, u32 pa, unsigned size);
 /* The modeled base cost of one decoded instruction (its share of a block's cost). */
 u32 block_insn_cost(const struct cpu *c, const struct insn *in);
 
+/* An engine derived something from guest code at physical [pa, pa+len) (a
+ * translation): the next guest write there calls c->code_written once. */
+void cpu_watch_code(struct cpu *c, u32 pa, u32 len);
+
 /* Drop every block (CS default size change, or an explicit flush). */
 void block_flush_all(struct cpu *c);
 

@@ -93,8 +93,9 @@ int cpu_init(struct cpu *c, u8 *ram, u32 ram_size, const struct profile *prof,
 	c->itlb.evict = c->dtlb.evict = fast_evict;
 	c->itlb.opaque = c->dtlb.opaque = c;
 	c->code_mask = calloc(ram_size >> 12, sizeof(u32));
+	c->watch_mask = calloc(ram_size >> 12, sizeof(u32));
 	c->bc = block_cache_new();
-	if (!c->code_mask || !c->bc)
+	if (!c->code_mask || !c->watch_mask || !c->bc)
 		return -1;
 
 	struct cpu_counters *n = &c->cnt;
@@ -130,8 +131,10 @@ void cpu_fini(struct cpu *c)
 	tlb_free(&c->itlb);
 	tlb_free(&c->dtlb);
 	free(c->code_mask);
+	free(c->watch_mask);
 	block_cache_free(c->bc);
 	c->code_mask = NULL;
+	c->watch_mask = NULL;
 	c->bc = NULL;
 }
 
@@ -184,13 +187,19 @@ void cpu_inject_external(struct cpu *c, u8 vector)
 	c->inject_ext = 1;
 }
 
-enum run_status cpu_step(struct cpu *c, struct exit_record *exit)
+enum run_status cpu_emulate(struct cpu *c, struct exit_record *exit, unsigned cpl)
 {
+	unsigned own = c->cpl;
+	if ((cpl == 3) != (own == 3))
+		cpl = own; /* memory permissions follow the guest's mode: never cross user/supervisor */
 	c->bypass = 1;
 	c->step = 1;
+	c->cpl = (u8)cpl;
 	enum run_status r = cpu_run(c, exit);
 	c->bypass = 0;
 	c->step = 0;
+	if (c->cpl == cpl && cpl != own)
+		c->cpl = (u8)own; /* the instruction did not change privilege itself */
 	return r;
 }
 
@@ -204,6 +213,16 @@ void cpu_inject(struct cpu *c, u8 vector, bool has_err, u32 err)
 }
 
 static void record_idt_info(struct cpu *c);
+
+/* The exit in c->exit is complete: name the mechanism that carries it and count it. */
+static enum run_status exit_now(struct cpu *c)
+{
+	u32 r = c->exit->reason;
+	c->exit->kind = r == EXIT_BT_CALLOUT ? EXIT_KIND_CALLOUT
+		      : r == EXIT_PV_HYPERCALL ? EXIT_KIND_HYPERCALL : c->icpt.kind;
+	(*c->cnt.exits)++;
+	return RUN_EXIT;
+}
 
 _Noreturn void cpu_fault(struct cpu *c, u8 vector, u32 err)
 {
@@ -303,10 +322,9 @@ static bool handle_fault(struct cpu *c, enum run_status *out)
 			if (c->fault_chain_len < 3)
 				c->fault_chain[c->fault_chain_len++] = vec;
 			if (c->icpt.active) {
-				(*c->cnt.exits)++;
 				c->exit->reason = EXIT_TRIPLE_FAULT;
 				c->exit->guest_eip = eip;
-				*out = RUN_EXIT;
+				*out = exit_now(c);
 				return true;
 			}
 			c->fault_eip = eip;
@@ -327,7 +345,6 @@ static bool handle_fault(struct cpu *c, enum run_status *out)
 		c->fault_chain[c->fault_chain_len++] = vec;
 	if (c->icpt.active && (c->icpt.exception_bitmap >> vec & 1)) {
 		c->eip = eip; /* the guest stops at the faulting instruction */
-		(*c->cnt.exits)++;
 		c->exit->reason = EXIT_EXCEPTION_NMI;
 		c->exit->vector = vec;
 		c->exit->error_code = err;
@@ -336,7 +353,7 @@ static bool handle_fault(struct cpu *c, enum run_status *out)
 		c->exit->qualification = c->exit->linear;
 		c->exit->insn_len = 0;
 		c->delivering = 0;
-		*out = RUN_EXIT;
+		*out = exit_now(c);
 		return true;
 	}
 	c->eip = eip;
@@ -361,8 +378,7 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 		c->bypass = c->step = 0;
 		c->delivering = 0;
 		refund_tail(c);
-		(*c->cnt.exits)++;
-		return RUN_EXIT;
+		return exit_now(c);
 	default:
 		c->ip = NULL;
 		return RUN_ERROR;
@@ -386,14 +402,12 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 			exit->reason = EXIT_EXTERNAL_INTERRUPT;
 			exit->guest_eip = c->eip;
 			exit->vector = c->intc->ack(c->intc->opaque);
-			(*c->cnt.exits)++;
-			return RUN_EXIT;
+			return exit_now(c);
 		}
 		if (guest_mode && (c->icpt.ctl & ICPT_INTR_WINDOW) && (c->eflags & FL_IF) && !c->inhibit) {
 			exit->reason = EXIT_INTERRUPT_WINDOW;
 			exit->guest_eip = c->eip;
-			(*c->cnt.exits)++;
-			return RUN_EXIT;
+			return exit_now(c);
 		}
 		if (c->intc->intr && (c->eflags & FL_IF) && !c->inhibit && !c->step) {
 			u8 v = c->intc->ack(c->intc->opaque);

@@ -58,11 +58,16 @@ enum {
 	ICPT_INTR_WINDOW = 1u << 9,
 	ICPT_DESC = 1u << 10,   /* LGDT/LIDT/SGDT/SIDT/LLDT/LTR/SLDT/STR */
 	ICPT_WBINVD = 1u << 11,
-	ICPT_VMCALL = 1u << 12,
+	ICPT_VMCALL = 1u << 12, /* VMCALL exits (otherwise it raises #UD) */
 };
 
 struct intercepts {
 	u32 ctl;            /* ICPT_* */
+	u8 kind;            /* enum exit_kind: how intercepted events leave the guest (VT-x
+			     * exits for hvm; traps into an in-guest VMM for bt, pv and te) */
+	u16 softint[256];   /* INT n: 0 delivers it through the IDT; otherwise the exit reason
+			     * it leaves with (EXIT_PV_HYPERCALL, EXIT_BT_CALLOUT...), checked
+			     * after the gate's privilege check as hardware checks it first */
 	u32 cr0_mask;       /* CR0 bits owned by the VMM: writes changing them exit */
 	u32 cr4_mask;
 	u32 exception_bitmap;
@@ -94,7 +99,7 @@ enum run_status {
 	RUN_BUDGET,   /* the instruction budget ran out */
 	RUN_STOP,     /* a device asked the machine to stop (exit port) */
 	RUN_ERROR,    /* the guest used something the machine does not implement */
-	RUN_STEP,     /* cpu_step() executed its one instruction */
+	RUN_STEP,     /* cpu_emulate() executed its one instruction */
 };
 
 /* Counters the processor keeps (registered under these names in stats). */
@@ -132,16 +137,18 @@ struct cpu {
 	u64 insns;                    /* guest instructions retired */
 	u64 budget;                   /* stop when insns reaches this (UINT64_MAX: none) */
 	bool stop;                    /* a device asked to stop */
-	u8 bypass;                    /* cpu_step(): the instruction runs as the VMM's emulation:
+	u8 bypass;                    /* cpu_emulate(): the instruction runs as the VMM's emulation:
 				       * no instruction intercepts, writes go to the MMU unchecked
 				       * (ACC_BYPASS) and ports take the emulated path */
 	u8 step;                      /* cpu_run() executes one instruction, then RUN_STEP */
-	u32 bypass_pa;                /* physical address of the last bypassed write */
 
 	/* Memory */
 	u8 *ram;
 	u32 ram_size;
 	u32 *code_mask;               /* per physical page: 128-byte chunks holding decoded code */
+	u32 *watch_mask;              /* ... holding code an engine derived something from */
+	void (*code_written)(void *opaque, u32 pa, unsigned len); /* the guest wrote there */
+	void *code_written_opaque;
 	struct ftlb_entry ftlb[2][FTLB_SIZE]; /* [0] supervisor, [1] user (CPL 3) */
 	struct ctlb_entry ctlb[2][FTLB_SIZE];
 	struct ftlb_entry *ft;        /* ftlb[cpl == 3] */
@@ -149,6 +156,8 @@ struct cpu {
 	struct tlb itlb, dtlb;
 	const struct mmu_ops *mmu;
 	void *mmu_state;
+	u8 force_wp;                  /* supervisor writes honour read-only pages whatever
+				       * CR0.WP (a shadow MMU's protection of guest tables) */
 
 	/* The machine around the processor */
 	struct cost *cost;
@@ -164,7 +173,6 @@ struct cpu {
 	/* Virtualization controls and the exit being reported */
 	struct intercepts icpt;
 	struct exit_record *exit;
-	enum exit_kind exit_kind;
 
 	/* Fault handling */
 	jmp_buf jmp;
@@ -209,10 +217,14 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit);
 /* Materialize and return the full EFLAGS value. */
 u32 cpu_get_eflags(struct cpu *c);
 
-/* Execute the instruction at CS:EIP once on the VMM's behalf (bypassing its intercept
- * and page protection: the VMM's emulation of an instruction that exited). Faults it
- * takes are delivered or exit as usual. Returns RUN_STEP when it completed. */
-enum run_status cpu_step(struct cpu *c, struct exit_record *exit);
+/* Execute the instruction at CS:EIP once on the VMM's behalf: the VMM's emulation of an
+ * instruction that exited. Its intercepts are bypassed, writes reach memory the MMU
+ * engine protects for itself (ACC_BYPASS), ports take the emulated path, and privilege
+ * checks are made as at `cpl` (the guest's own CPL for hvm; its virtual CPL 0 for a
+ * deprivileged guest kernel), memory permissions as the guest's mode allows. Faults
+ * it takes are delivered or exit as usual, never recursing into the VMM. Returns
+ * RUN_STEP when the instruction completed. */
+enum run_status cpu_emulate(struct cpu *c, struct exit_record *exit, unsigned cpl);
 
 /* Deliver external interrupt `vector` at the next entry (engines injecting the
  * interrupt whose exit they handled). */

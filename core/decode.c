@@ -321,7 +321,7 @@ static struct spec spec2(u8 op, unsigned reg, bool mem)
 		}
 	case 0x01:
 		switch (reg) {
-		case 0: return mem ? S(h_sgdt, D_MODRM | D_ST, IC_DESC_STORE, 0) : UD;
+		case 0: return mem ? S(h_sgdt, D_MODRM | D_ST, IC_DESC_STORE, 0) : S(h_vmcall, D_MODRM | D_END, IC_NONE, 0);
 		case 1: return mem ? S(h_sgdt, D_MODRM | D_ST, IC_DESC_STORE, 1) : UD;
 		case 2: return mem ? S(h_lgdt, D_MODRM | D_LD | D_END, IC_DESC_LOAD, 0) : UD;
 		case 3: return mem ? S(h_lgdt, D_MODRM | D_LD | D_END, IC_DESC_LOAD, 1) : UD;

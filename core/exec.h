@@ -152,6 +152,7 @@ HANDLER(h_verr);            /* op 0 VERR 1 VERW */
 HANDLER(h_lar);
 HANDLER(h_lsl);
 HANDLER(h_invlpg);
+HANDLER(h_vmcall);          /* 0F 01 C1 */
 HANDLER(h_wbinvd);          /* WBINVD / INVD */
 HANDLER(h_cpuid);
 HANDLER(h_rdtsc);

@@ -93,9 +93,15 @@ HANDLER(h_loop)
 		jump(c, in, insn_next(in) + in->imm);
 }
 
-/* A software interrupt or trap-class exception raised by an instruction. */
+/* A software interrupt or trap-class exception raised by an instruction. An INT n the
+ * engine intercepts (a hypercall, a callout) leaves the guest instead of being
+ * delivered; EIP stays at the instruction and insn_len says how far to step over it. */
 static void soft_trap(struct cpu *c, const struct insn *in, u8 vec, enum trap_kind kind)
 {
+	if (kind == TRAP_SOFT && c->icpt.active && !c->bypass && c->icpt.softint[vec]) {
+		c->exit->vector = vec;
+		cpu_exit_insn(c, c->icpt.softint[vec], vec);
+	}
 	if (kind != TRAP_SOFT || vec == EXC_BP || vec == EXC_OF) {
 		if (c->icpt.active && (c->icpt.exception_bitmap >> vec & 1) && vec < 32) {
 			c->exit->vector = vec;

@@ -569,6 +569,15 @@ HANDLER(h_invlpg)
 		c->mmu->invlpg(c, lin);
 }
 
+/* VMCALL (0F 01 C1): a hypercall when the VMM intercepts it; outside VMX non-root
+ * operation it raises #UD. Other register forms of 0F 01 /0 are undefined. */
+HANDLER(h_vmcall)
+{
+	if (in->rm == 1 && icpt(c, ICPT_VMCALL))
+		cpu_exit_insn(c, EXIT_VMCALL, 0);
+	cpu_fault(c, EXC_UD, 0);
+}
+
 HANDLER(h_wbinvd)
 {
 	need_cpl0(c);

@@ -1,7 +1,48 @@
 /*
- * exit.c — names of exit reasons, as reports and traces print them.
+ * exit.c — what an exit costs the machine by the mechanism that carried it, and the
+ * names of exit reasons and kinds as reports and traces print them.
  */
 #include "exit.h"
+
+#include "cpu.h"
+#include "mmu.h"
+
+void exit_transition(struct cpu *c, const struct exit_record *e)
+{
+	const u64 *p = c->prof->v;
+	switch ((enum exit_kind)e->kind) {
+	case EXIT_KIND_VMX:
+		cost_charge(c->cost, COST_TRANSITION, p[P_VMX_EXIT] + p[P_VMX_ENTRY]);
+		if (!p[P_VMX_VPID]) {
+			/* no tagged TLB: the world switch flushes it */
+			tlb_flush_all(&c->itlb, false);
+			tlb_flush_all(&c->dtlb, false);
+			cpu_flush_fast_tlb(c);
+			if (c->mmu->flush)
+				c->mmu->flush(c);
+		}
+		break;
+	case EXIT_KIND_CALLOUT:
+		cost_charge(c->cost, COST_TRANSITION, p[P_BT_CALLOUT]);
+		break;
+	case EXIT_KIND_HYPERCALL:
+	case EXIT_KIND_TRAP:
+		cost_charge(c->cost, COST_TRANSITION,
+			    p[P_TRAP_EXCEPTION] + p[P_TRAP_RING_SWITCH] + p[P_TRAP_IRET]);
+		break;
+	}
+}
+
+const char *exit_kind_name(u32 kind)
+{
+	switch (kind) {
+	case EXIT_KIND_VMX: return "vmx";
+	case EXIT_KIND_CALLOUT: return "callout";
+	case EXIT_KIND_HYPERCALL: return "hypercall";
+	case EXIT_KIND_TRAP: return "trap";
+	default: return "unknown";
+	}
+}
 
 const char *exit_reason_name(u32 reason)
 {

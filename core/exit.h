@@ -40,11 +40,21 @@ enum exit_reason {
 	EXIT_REASON_MAX = 258
 };
 
-/* Which mechanism carried an exit, so the machine charges the right transition cost. */
-enum exit_kind { EXIT_KIND_VMX, EXIT_KIND_CALLOUT, EXIT_KIND_HYPERCALL };
+/* Which mechanism carried an exit; the machine charges its transition by kind
+ * (exit_transition):
+ *   VMX        a VT-x exit and the VM entry back: vmx.exit + vmx.entry, and a TLB flush
+ *              when the CPU has no VPID (the world switch changes address space);
+ *   CALLOUT    translated code calling into its VMM (bt): bt.callout;
+ *   HYPERCALL  a paravirtual guest's hypercall, a software interrupt into the VMM at
+ *              ring 0 and the IRET back: trap.exception + trap.ring_switch + trap.iret;
+ *   TRAP       an event the guest raised that the processor delivers to a VMM living in
+ *              the guest's address space through the real IDT (bt, pv, te): the same
+ *              delivery and return as a hypercall. */
+enum exit_kind { EXIT_KIND_VMX, EXIT_KIND_CALLOUT, EXIT_KIND_HYPERCALL, EXIT_KIND_TRAP };
 
 struct exit_record {
 	u32 reason;        /* enum exit_reason */
+	u32 kind;          /* enum exit_kind: the mechanism, which decides the transition cost */
 	u32 qualification; /* as the SDM defines it per reason (port, CR number, ...) */
 	u32 guest_eip;     /* EIP of the instruction that exited */
 	u32 insn_len;      /* its length, for instruction exits */
@@ -64,6 +74,16 @@ struct exit_record {
 
 /* Return the SDM name of an exit reason ("CPUID", "IO_INSTRUCTION"), or "UNKNOWN". */
 const char *exit_reason_name(u32 reason);
+
+/* Return the name of an exit kind ("vmx", "callout", "hypercall", "trap"). */
+const char *exit_kind_name(u32 kind);
+
+struct cpu;
+
+/* Charge the transition of exit `e` by its kind (see enum exit_kind), and flush the
+ * TLBs a VMX world switch without VPID flushes. Called once per exit by the run loop,
+ * never by an engine. */
+void exit_transition(struct cpu *c, const struct exit_record *e);
 
 /* I/O-instruction exit qualification (SDM Table 27-5): size-1 in bits 2:0, direction
  * (1 = IN) bit 3, string bit 4, REP bit 5, immediate-operand bit 6, port in 31:16. */

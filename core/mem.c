@@ -16,6 +16,10 @@
 #include "fault.h"
 #include "mmu.h"
 
+/* Does the machine honour read-only pages for supervisor writes? (CR0.WP, or a VMM
+ * that keeps it on underneath the guest's value.) */
+static inline bool wp(const struct cpu *c) { return (c->cr0 & CR0_WP) || c->force_wp; }
+
 /* Return the page-fault error code an access would take on a TLB entry, or 0. */
 static u32 perm_fault(const struct cpu *c, const struct tlb_entry *e, unsigned acc, bool user)
 {
@@ -23,7 +27,7 @@ static u32 perm_fault(const struct cpu *c, const struct tlb_entry *e, unsigned a
 	u32 pfec = PFEC_P | (write ? PFEC_W : 0) | (user ? PFEC_U : 0);
 	if (user && !e->user)
 		return pfec;
-	if (write && !e->writable && (user || (c->cr0 & CR0_WP)))
+	if (write && !e->writable && (user || wp(c)))
 		return pfec;
 	return 0;
 }
@@ -31,9 +35,10 @@ static u32 perm_fault(const struct cpu *c, const struct tlb_entry *e, unsigned a
 /* May a fast write entry be made for this translation, for this privilege class? */
 static bool fast_writable(const struct cpu *c, const struct tlb_entry *e, bool user)
 {
-	if (!e->dirty || (u64)(e->ppn + 1) << 12 > c->ram_size || c->code_mask[e->ppn])
+	if (!e->dirty || (u64)(e->ppn + 1) << 12 > c->ram_size || c->code_mask[e->ppn] ||
+	    c->watch_mask[e->ppn])
 		return false;
-	return e->writable || (!user && !(c->cr0 & CR0_WP));
+	return e->writable || (!user && !wp(c));
 }
 
 static void fill_data(struct cpu *c, u32 vpn, const struct tlb_entry *e, bool user)
@@ -77,8 +82,7 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 		if (rc)
 			cpu_page_fault(c, lin, pfec);
 		u32 ppn = f.large ? f.ppn + (vpn - f.vpn) : f.ppn;
-		c->bypass_pa = (ppn << 12) | (lin & 0xfff);
-		return c->bypass_pa;
+		return (ppn << 12) | (lin & 0xfff);
 	}
 	struct tlb *t = fetch ? &c->itlb : &c->dtlb;
 	struct tlb_entry *e = tlb_lookup(t, vpn);
@@ -149,11 +153,14 @@ static void write_phys(struct cpu *c, u32 pa, unsigned size, u32 v)
 	u8 *p = cpu_phys(c, pa, size);
 	if (!p)
 		return;
-	if (c->code_mask[pa >> 12] & code_chunks(pa, size)) {
-		(*c->cnt.smc_writes)++;
-		if (block_invalidate_write(c, pa, size)) {
+	u32 chunks = code_chunks(pa, size);
+	if ((c->code_mask[pa >> 12] | c->watch_mask[pa >> 12]) & chunks) {
+		if (c->code_mask[pa >> 12] & chunks)
+			(*c->cnt.smc_writes)++;
+		if (block_invalidate_write(c, pa, size) && c->ip) {
 			/* The running block changed under us: finish this instruction, then
-			 * continue at the next one from freshly decoded code. */
+			 * continue at the next one from freshly decoded code. (Outside a
+			 * block, delivering an event, the next lookup decodes afresh.) */
 			const struct insn *cur = cpu_cur(c);
 			c->eip = insn_next(cur);
 			c->iend = c->ip;

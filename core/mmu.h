@@ -21,12 +21,21 @@ enum {
 	ACC_WRITE = 1,
 	ACC_FETCH = 2,
 	ACC_USER = 4, /* the access is made at CPL 3 (not an implicit supervisor access) */
-	ACC_BYPASS = 8, /* the VMM's emulation of a write (cpu_step): ignore its own write
-			 * protection of guest page tables; the result is not cached */
+	ACC_BYPASS = 8, /* the VMM's emulation of a write (cpu_emulate): ignore its own write
+			 * protection of guest page tables, honour the guest's; not cached */
+};
+
+/* A #PF that exited to the VMM, as the VMM layer hands it to the MMU engine. */
+struct mmu_fault {
+	u32 lin;         /* the faulting linear address (the guest's CR2 is not touched) */
+	u32 err;         /* the hardware error code */
+	bool delivering; /* the processor's own access while delivering an event (a stack
+			  * frame, a gate): it cannot be emulated as an instruction's write */
 };
 
 struct mmu_ops {
 	const char *name;
+	bool needs_nested_paging; /* only on a CPU with EPT/NPT (profile vmx.nested_paging) */
 	int (*init)(struct cpu *c);
 	void (*fini)(struct cpu *c);
 	/* Translate linear `lin` for access `acc` (ACC_*). On success fill `*f` and return 0;
@@ -43,8 +52,8 @@ struct mmu_ops {
 	/* Handle a #PF that exited to the VMM (exception bitmap): return MMU_FIXED (a
 	 * hidden fault the VMM resolved: resume), MMU_GUEST_FAULT (the guest's own fault:
 	 * inject it, with *pfec its error code) or MMU_EMULATE (the VMM must emulate the
-	 * instruction, then call after_emulate). */
-	int (*fault)(struct cpu *c, u32 lin, u32 err, u32 *pfec);
+	 * instruction, then call after_emulate once it has completed). */
+	int (*fault)(struct cpu *c, const struct mmu_fault *pf, u32 *pfec);
 	void (*after_emulate)(struct cpu *c);
 	/* Drop cached translations of the engine (a VM exit/entry without VPID). */
 	void (*flush)(struct cpu *c);

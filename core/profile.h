@@ -75,6 +75,7 @@
 	X(P_VMX_NESTED, "vmx.nested_paging", "1 if the CPU has EPT/NPT")                   \
 	X(P_VMX_VPID, "vmx.vpid", "1 if the CPU has tagged TLBs (VPID/ASID)")              \
 	X(P_VMX_NWC, "vmx.nested_walk_cache", "nested paging-structure cache entries (0: none)") \
+	X(P_BT_CALLOUT, "bt.callout", "transition from translated code into the VMM and back") \
 	X(P_VMM_HANDLER, "vmm.handler", "VMM software: entering an exit handler")          \
 	X(P_VMM_EMULATE, "vmm.emulate_insn", "VMM software: decoding and emulating one insn") \
 	X(P_VMM_PTE_READ, "vmm.pte_read", "VMM software: reading one guest PTE")           \
@@ -108,5 +109,46 @@ int profile_load_named(struct profile *p, const char *dir, const char *name, cha
 
 /* Return the dotted name of a primitive ("insn.alu"). */
 const char *profile_primitive_name(enum profile_primitive id);
+
+/* Range checks at load time (values are u64 in the file but some are kept in 32 bits):
+ * a cost (every primitive not named below) is at most PROFILE_COST_MAX modeled cycles;
+ * cpu.hz lies in PROFILE_HZ_MIN..PROFILE_HZ_MAX; TLB entries 1..PROFILE_TLB_MAX with
+ * ways 1..255 dividing them; a "1 if ..." primitive is 0 or 1; the nested walk cache
+ * has at most PROFILE_NWC_MAX entries. */
+#define PROFILE_COST_MAX 10000000ull
+#define PROFILE_HZ_MIN 1000000ull
+#define PROFILE_HZ_MAX 100000000000ull
+#define PROFILE_TLB_MAX 4096u
+#define PROFILE_NWC_MAX 256u
+
+/*
+ * The Lua sandbox every user-written chunk runs in (profiles here, workloads and their
+ * derived metrics in harness/workload.c): only the base, string and math libraries
+ * (and table when asked), text chunks only (load is forced to mode "t"; loadfile,
+ * dofile and string.dump are gone), `print` writes to stderr (never into a data
+ * stream on stdout), at most SANDBOX_MEM bytes of Lua memory and SANDBOX_INSNS Lua
+ * instructions per chunk or call. Errors come back as one line naming the file.
+ */
+#define SANDBOX_MEM (64u << 20)
+#define SANDBOX_INSNS 10000000L
+
+struct lua_State;
+
+/* A fresh sandboxed state for the file `path` (kept for messages); NULL if out of memory. */
+struct lua_State *sandbox_new(const char *path, bool with_table);
+
+/* Load the text chunk at the state's path and run it; 0 leaves `nresults` values on
+ * the stack, -1 writes one line (file[:line]: what) into err. */
+int sandbox_run_file(struct lua_State *L, int nresults, char *err, size_t errlen);
+
+/* lua_pcall within the limits (the instruction count starts again); 0 or -1 with err. */
+int sandbox_call(struct lua_State *L, int nargs, int nresults, char *err, size_t errlen);
+
+/* Push t[key] of the table at idx without metamethods (C code must never run Lua code
+ * unprotected); returns the value's type. */
+int sandbox_rawfield(struct lua_State *L, int idx, const char *key);
+
+/* Close a state made by sandbox_new (NULL is fine). */
+void sandbox_close(struct lua_State *L);
 
 #endif

@@ -2,9 +2,14 @@
  * vm.c — building a virtual machine and the common run loop every engine shares.
  *
  * The run loop is kvmtool's: call cpu_run(), then one switch over why it returned.
- * An exit goes to the engine (charging its transition and handler costs there); HLT
- * with interrupts enabled idles to the next timer deadline (charged to `idle`) until
- * an interrupt is pending; the exit port, a triple fault, the budget or an
+ * An exit is counted, its transition charged by its kind (exit_transition: the machine
+ * knows what a VMX exit, a callout, a hypercall or a trap into the VMM costs), and
+ * handed to the engine, whose verdict the loop carries out: resume the guest, execute
+ * the exited instruction once on the VMM's behalf (which may itself exit: that exit is
+ * handled by this same loop, never by recursion), or stop. A VMM that keeps exiting
+ * without the guest making progress ends the run with a reason instead of spinning.
+ * HLT with interrupts enabled idles to the next timer deadline (charged to `idle`)
+ * until an interrupt is pending; the exit port, a triple fault, the budget or an
  * unimplemented feature end the run with a status and a one-line reason.
  */
 #include "vm.h"
@@ -12,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "loader.h"
 #include "machine.h"
 
@@ -24,6 +30,7 @@ const char *vm_status_name(enum vm_status s)
 	case VM_SHUTDOWN: return "triple-fault";
 	case VM_BUDGET: return "budget";
 	case VM_ERROR: return "unimplemented";
+	case VM_VMM_FAILED: return "vmm-failure";
 	}
 	return "?";
 }
@@ -34,6 +41,12 @@ static void on_marker(void *opaque, u32 code, u32 arg)
 	struct vm *vm = opaque;
 	if (code != MARK_BEGIN && code != MARK_END)
 		return;
+	if (vm->nmarks >= VM_MAX_MARKS) {
+		if (!vm->marks_dropped)
+			vm->marks_dropped = stats_counter(&vm->stats, "vm.marks_dropped");
+		(*vm->marks_dropped)++;
+		return;
+	}
 	if (vm->nmarks == vm->cap_marks) {
 		unsigned cap = vm->cap_marks ? vm->cap_marks * 2 : 16;
 		struct vm_mark *m = realloc(vm->marks, cap * sizeof(*m));
@@ -54,6 +67,14 @@ static void on_marker(void *opaque, u32 code, u32 arg)
 	m->cost = vm->cost;
 	stats_snapshot(&vm->stats, m->counters);
 	vm->nmarks++;
+}
+
+/* The guest wrote code the engine watches (cpu_watch_code). */
+static void on_code_written(void *opaque, u32 pa, unsigned len)
+{
+	struct vm *vm = opaque;
+	if (vm->engine->code_written)
+		vm->engine->code_written(vm, pa, len);
 }
 
 void vm_count_exit(struct vm *vm, u32 reason)
@@ -95,22 +116,13 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	vm->cfg = *cfg;
+	vm->emulate_cpl = -1;
+	if (config_check(cfg->engine, cfg->mmu, NULL, NULL, err, errlen))
+		goto fail;
 	vm->engine = engine_find(cfg->engine);
-	if (!vm->engine) {
-		snprintf(err, errlen, "unknown engine '%s' (engines: native, hvm)", cfg->engine);
-		goto fail;
-	}
 	const struct mmu_ops *mmu = mmu_find(cfg->mmu);
-	if (!mmu) {
-		snprintf(err, errlen, "unknown MMU '%s' (MMUs: direct, nested, shadow)", cfg->mmu);
-		goto fail;
-	}
-	if (!strcmp(cfg->engine, "native") && strcmp(cfg->mmu, "direct")) {
-		snprintf(err, errlen, "invalid configuration %s/%s: native runs only with the direct MMU",
-			 cfg->engine, cfg->mmu);
-		goto fail;
-	}
-	if (profile_load_named(&vm->prof, cfg->profile_dir, cfg->profile, err, errlen))
+	if (profile_load_named(&vm->prof, cfg->profile_dir, cfg->profile, err, errlen) ||
+	    config_check(cfg->engine, cfg->mmu, &vm->prof, cfg->profile_dir, err, errlen))
 		goto fail;
 	vm->ram_size = (cfg->ram_mb ? cfg->ram_mb : 128) << 20;
 	vm->ram = calloc(1, vm->ram_size);
@@ -130,6 +142,8 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
 	}
 	machine_connect_cpu(vm);
 	vm->cpu.mmu = mmu;
+	vm->cpu.code_written = on_code_written;
+	vm->cpu.code_written_opaque = vm;
 	vm->cpu.marker = on_marker;
 	vm->cpu.marker_opaque = vm;
 	if (mmu->init && mmu->init(&vm->cpu)) {
@@ -197,38 +211,101 @@ bool vm_halt(struct vm *vm)
 	return true;
 }
 
+/* Count the exit in vm->exit, charge its transition, and hand it to the engine. */
+static enum engine_verdict dispatch(struct vm *vm)
+{
+	u32 reason = vm->exit.reason;
+	vm_count_exit(vm, reason);
+	if (!vm->engine->handle_exit) {
+		snprintf(vm->reason, sizeof(vm->reason), "engine %s cannot handle exit %s",
+			 vm->engine->name, exit_reason_name(reason));
+		vm->status = VM_ERROR;
+		return ENGINE_STOP;
+	}
+	exit_transition(&vm->cpu, &vm->exit);
+	return vm->engine->handle_exit(vm, &vm->exit);
+}
+
+/* Add `cycles` to exit_cycles.NAME of `reason`: what handling one exit cost, from its
+ * transition to the end of the emulation it asked for (an exit the emulation itself
+ * takes is accounted to its own reason). */
+static void account(struct vm *vm, u32 reason, u64 cycles)
+{
+	if (reason >= EXIT_REASON_MAX)
+		return;
+	if (!vm->exit_cycles[reason]) {
+		char name[STATS_NAME_MAX];
+		snprintf(name, sizeof(name), "exit_cycles.%s", exit_reason_name(reason));
+		vm->exit_cycles[reason] = stats_counter(&vm->stats, name);
+	}
+	*vm->exit_cycles[reason] += cycles;
+}
+
+/* Execute the exited instruction once on the VMM's behalf (verdict `v`); a write to a
+ * guest page table is followed by the MMU's resynchronisation once it completed. */
+static enum run_status emulate(struct vm *vm, enum engine_verdict v)
+{
+	struct cpu *c = &vm->cpu;
+	unsigned cpl = vm->emulate_cpl >= 0 ? (unsigned)vm->emulate_cpl : c->cpl;
+	vm->emulate_cpl = -1;
+	memset(&vm->exit, 0, sizeof(vm->exit));
+	enum run_status r = cpu_emulate(c, &vm->exit, cpl);
+	if (r == RUN_STEP && v == ENGINE_EMULATE_PT && c->mmu->after_emulate)
+		c->mmu->after_emulate(c);
+	return r;
+}
+
+/* Progress of the guest across exits: the last (instructions retired, EIP, ECX). */
+struct progress {
+	u64 insns;
+	u32 eip, ecx;
+	unsigned stalled;
+};
+
+/* Has the guest been exiting again and again without moving? */
+static bool stuck(struct vm *vm, struct progress *p)
+{
+	const struct cpu *c = &vm->cpu;
+	if (c->insns != p->insns || c->eip != p->eip || c->r[R_ECX] != p->ecx) {
+		*p = (struct progress){ c->insns, c->eip, c->r[R_ECX], 0 };
+		return false;
+	}
+	if (++p->stalled < VM_MAX_STALLED_EXITS)
+		return false;
+	snprintf(vm->reason, sizeof(vm->reason),
+		 "VMM made no progress: %u exits in a row at EIP %#010x without the guest retiring an instruction (last: %s)",
+		 p->stalled, c->eip, exit_reason_name(vm->exit.reason));
+	vm->status = VM_VMM_FAILED;
+	return true;
+}
+
 enum vm_status vm_run(struct vm *vm)
 {
 	struct cpu *c = &vm->cpu;
+	struct progress prog = { 0 };
 	for (;;) {
 		memset(&vm->exit, 0, sizeof(vm->exit));
-		switch (cpu_run(c, &vm->exit)) {
-		case RUN_EXIT:
-			vm_count_exit(vm, vm->exit.reason);
-			if (!vm->engine->handle_exit) {
-				snprintf(vm->reason, sizeof(vm->reason), "engine %s cannot handle exit %s",
-					 vm->engine->name, exit_reason_name(vm->exit.reason));
-				return vm->status = VM_ERROR;
-			}
+		enum run_status r = cpu_run(c, &vm->exit);
+		while (r == RUN_EXIT) {
+			if (stuck(vm, &prog))
+				return vm->status;
 			u32 reason = vm->exit.reason;
 			u64 t0 = vm->cost.now;
-			enum engine_verdict v = vm->engine->handle_exit(vm, &vm->exit);
-			if (reason < EXIT_REASON_MAX) {
-				if (!vm->exit_cycles[reason]) {
-					char name[STATS_NAME_MAX];
-					snprintf(name, sizeof(name), "exit_cycles.%s", exit_reason_name(reason));
-					vm->exit_cycles[reason] = stats_counter(&vm->stats, name);
-				}
-				*vm->exit_cycles[reason] += vm->cost.now - t0;
-			}
-			if (v == ENGINE_STOP)
+			enum engine_verdict v = dispatch(vm);
+			if (v == ENGINE_STOP) {
+				account(vm, reason, vm->cost.now - t0);
 				return vm->status;
+			}
+			r = v == ENGINE_RESUME ? RUN_STEP : emulate(vm, v);
+			account(vm, reason, vm->cost.now - t0);
+		}
+		switch (r) {
+		case RUN_EXIT:
+		case RUN_STEP:
 			break;
 		case RUN_HLT:
 			if (!vm_halt(vm))
 				return vm->status;
-			break;
-		case RUN_STEP:
 			break;
 		case RUN_SHUTDOWN: {
 			char chain[64] = "";

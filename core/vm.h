@@ -51,7 +51,15 @@ enum vm_status {
 	VM_SHUTDOWN,   /* triple fault */
 	VM_BUDGET,     /* the instruction budget ran out */
 	VM_ERROR,      /* the guest used an unimplemented feature */
+	VM_VMM_FAILED, /* the VMM could not make progress (a bug of ringlab's, never the host's end) */
 };
+
+/* Exits in a row without the guest retiring an instruction (same EIP, same ECX: a REP
+ * string instruction makes progress by its count) before the run is declared stuck. */
+#define VM_MAX_STALLED_EXITS 10000
+
+/* Marker snapshots kept per run; later markers are counted in vm.marks_dropped. */
+#define VM_MAX_MARKS 4096
 
 /* A marker snapshot: every counter and cycle category at that point of the run. */
 struct vm_mark {
@@ -77,14 +85,16 @@ struct vm {
 	const struct engine_ops *engine;
 	void *engine_state;
 	struct exit_record exit;
+	int emulate_cpl;        /* the CPL the next ENGINE_EMULATE runs at (-1: the guest's own) */
 	enum vm_status status;
 	int exit_code;          /* VM_EXITED: the status QEMU would exit with */
 	char reason[200];       /* VM_SHUTDOWN / VM_ERROR / VM_HALTED: one line */
 	struct vm_mark *marks;
 	unsigned nmarks, cap_marks;
-	u64 *exits_by_reason[EXIT_REASON_MAX];
+	u64 *exits_by_reason[EXIT_REASON_MAX]; /* counters "exits.NAME", made on first use */
 	u64 *exit_cycles[EXIT_REASON_MAX]; /* "exit_cycles.NAME": modeled cycles of handling them */
-	unsigned traced;        /* exits printed so far (cfg.trace_exits) */ /* counters "exits.NAME", made on first use */
+	unsigned traced;        /* exits printed so far (cfg.trace_exits) */
+	u64 *marks_dropped;
 };
 
 /* Build the machine described by `cfg` and load its kernel. Returns the vm, or NULL

@@ -1,26 +1,26 @@
 /*
- * configs.c — the configurations ringlab knows. A configuration whose engine or MMU
+ * configs.c — the configurations bench knows, in the order tables show them. Whether
+ * one can run on a profile is decided by the core (core/config.c); one whose engine
  * does not exist yet is listed as such and refused, never faked.
  */
 #include "configs.h"
 
-#include <dirent.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
 
+#include "core/config.h"
 #include "core/engine.h"
 #include "core/mmu.h"
 
 const struct config configs[] = {
-	{ "native", "native", "direct", false, "no VMM: the baseline" },
-	{ "bt/shadow", "bt", "shadow", false, "binary translation with shadow page tables" },
-	{ "hvm/shadow", "hvm", "shadow", false, "hardware assist (VT-x 1st gen) with shadow page tables" },
-	{ "hvm/nested", "hvm", "nested", true, "hardware assist with nested paging (EPT/NPT)" },
-	{ "pv/direct", "pv", "direct", false, "paravirtualization, guest page tables validated by hypercalls" },
-	{ "pv/shadow", "pv", "shadow", false, "paravirtualization with shadow page tables" },
+	{ "native", "native", "direct", "no VMM: the baseline" },
+	{ "bt/shadow", "bt", "shadow", "binary translation with shadow page tables" },
+	{ "hvm/shadow", "hvm", "shadow", "hardware assist (VT-x 1st gen) with shadow page tables" },
+	{ "hvm/nested", "hvm", "nested", "hardware assist with nested paging (EPT/NPT)" },
+	{ "pv/direct", "pv", "direct", "paravirtualization, guest page tables validated by hypercalls" },
+	{ "pv/shadow", "pv", "shadow", "paravirtualization with shadow page tables" },
 };
 const size_t nconfigs = sizeof(configs) / sizeof(configs[0]);
 
@@ -30,6 +30,12 @@ const struct config *config_find(const char *name)
 		if (!strcmp(configs[i].name, name))
 			return &configs[i];
 	return NULL;
+}
+
+bool config_needs_hardware(const struct config *c)
+{
+	const struct mmu_ops *m = mmu_find(c->mmu);
+	return m && m->needs_nested_paging;
 }
 
 bool config_valid(const struct config *c, const struct profile *p, char *why, size_t n)
@@ -42,26 +48,5 @@ bool config_valid(const struct config *c, const struct profile *p, char *why, si
 		snprintf(why, n, "MMU %s is not implemented yet", c->mmu);
 		return false;
 	}
-	if (c->needs_nested && p && !p->v[P_VMX_NESTED]) {
-		char list[256] = "";
-		struct dirent **e;
-		int k = scandir(bench_profile_dir(), &e, NULL, alphasort);
-		for (int i = 0; i < k; i++) {
-			size_t l = strlen(e[i]->d_name);
-			struct profile q;
-			char err[256], path[4400];
-			snprintf(path, sizeof(path), "%s/%s", bench_profile_dir(), e[i]->d_name);
-			if (l > 4 && !strcmp(e[i]->d_name + l - 4, ".lua") &&
-			    !profile_load(&q, path, err, sizeof(err)) &&
-			    q.v[P_VMX_NESTED])
-				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? ", " : "", q.name);
-			free(e[i]);
-		}
-		if (k >= 0)
-			free(e);
-		snprintf(why, n, "profile %s has no nested paging (profiles with it: %s)", p->name,
-			 list[0] ? list : "none");
-		return false;
-	}
-	return true;
+	return config_check(c->engine, c->mmu, p, bench_profile_dir(), why, n) == 0;
 }

@@ -14,7 +14,6 @@ struct config {
 	const char *name;   /* "native", "hvm/shadow" */
 	const char *engine;
 	const char *mmu;
-	bool needs_nested;  /* only on profiles whose CPU had EPT/NPT */
 	const char *help;
 };
 
@@ -23,6 +22,9 @@ extern const size_t nconfigs;
 
 /* Find a configuration by name, or NULL. */
 const struct config *config_find(const char *name);
+
+/* Does `c` need hardware some profiles lack (nested paging)? */
+bool config_needs_hardware(const struct config *c);
 
 /* Is `c` usable on profile `p` (engine and MMU exist, hardware support present)?
  * If not, why in `why`. */

@@ -31,7 +31,7 @@ int cmd_list(int argc, char **argv)
 		char why[256] = "";
 		bool ok = config_valid(&configs[i], NULL, why, sizeof(why));
 		printf("  %-16s %s%s%s%s\n", configs[i].name, configs[i].help,
-		       configs[i].needs_nested ? " [needs a profile with nested paging]" : "",
+		       config_needs_hardware(&configs[i]) ? " [needs a profile with nested paging]" : "",
 		       ok ? "" : " — not available: ", ok ? "" : why);
 	}
 	printf("profiles (%s):\n", bench_profile_dir());

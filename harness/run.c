@@ -458,7 +458,7 @@ int cmd_run(int argc, char **argv)
 			return BENCH_EXIT_USAGE;
 		}
 		if (!config_valid(c, &prof, why, sizeof(why))) {
-			if (config_arg || c->needs_nested) {
+			if (config_arg || config_needs_hardware(c)) {
 				fprintf(stderr, "bench run: configuration %s cannot run: %s\n", c->name, why);
 				workload_free(&w);
 				return BENCH_EXIT_USAGE;

@@ -76,6 +76,9 @@ return {
     vpid           = { 0, src = "Intel: VPID arrived with Nehalem (2008)" },
     nested_walk_cache = { 0, src = "no nested paging" },
   },
+  bt = {
+    callout = { 200, src = "estimate (a call from the translation cache into VMM code and back, state saved and restored in software; no published figure)" },
+  },
   vmm = {
     handler      = { 500,  src = "estimate (VMM exit dispatch)" },
     emulate_insn = { 1000, src = "estimate (fetch, decode and emulate one guest instruction)" },

@@ -76,6 +76,9 @@ return {
     vpid           = { 1, src = "Intel: VPID introduced with Nehalem" },
     nested_walk_cache = { 32, src = "estimate (EPT paging-structure caches; Bhargava et al. ASPLOS 2008 show 2D page-walk caches give 15-38%)" },
   },
+  bt = {
+    callout = { 200, src = "estimate (a call from the translation cache into VMM code and back, state saved and restored in software; no published figure)" },
+  },
   vmm = {
     handler      = { 500,  src = "estimate (VMM exit dispatch)" },
     emulate_insn = { 1000, src = "estimate (fetch, decode and emulate one guest instruction)" },

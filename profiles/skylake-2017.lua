@@ -75,6 +75,9 @@ return {
     vpid           = { 1, src = "Intel: VPID (since Nehalem)" },
     nested_walk_cache = { 32, src = "estimate (EPT paging-structure caches)" },
   },
+  bt = {
+    callout = { 200, src = "estimate (a call from the translation cache into VMM code and back, state saved and restored in software; no published figure)" },
+  },
   vmm = {
     handler      = { 300, src = "estimate" },
     emulate_insn = { 1000, src = "estimate (fetch, decode and emulate one guest instruction)" },

@@ -7,7 +7,10 @@
  */
 #include "core/engine.h"
 
+static const char *const native_mmus[] = { "direct", NULL };
+
 const struct engine_ops engine_native = {
 	.name = "native",
 	.help = "no VMM: the guest runs directly on the machine (the baseline)",
+	.mmus = native_mmus,
 };

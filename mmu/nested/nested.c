@@ -20,6 +20,7 @@
 
 #include "core/mem.h"
 #include "core/mmu.h"
+#include "core/pagewalk.h"
 
 #define NWC_MAX 256
 
@@ -119,93 +120,50 @@ static int gpa_to_hpa(struct cpu *c, u32 gpa, unsigned acc, u32 *hpa)
 	return 0;
 }
 
-static u32 read_guest(struct cpu *c, u32 hpa)
+/* A reference of the two-dimensional walk: the guest-physical address of the entry
+ * through the nested table, then the entry itself. */
+static int ref_read(struct cpu *c, void *ctx, u32 gpa, u32 *v, u32 *where)
 {
+	u32 hpa;
+	if (gpa_to_hpa(c, gpa, ACC_READ, &hpa))
+		return MMU_EXIT;
+	cpu_walk_ref(c);
 	const u8 *p = cpu_phys(c, hpa, 4);
-	return p ? load_n(p, 4) : 0;
+	*v = p ? load_n(p, 4) : 0;
+	*where = hpa;
+	return 0;
 }
 
-static void write_guest(struct cpu *c, u32 hpa, u32 v)
+static void ref_write(struct cpu *c, void *ctx, u32 hpa, u32 v)
 {
 	u8 *p = cpu_phys(c, hpa, 4);
 	if (p)
 		store_n(p, 4, v);
 }
 
-static u32 check(const struct cpu *c, unsigned acc, bool u, bool w)
+/* The frame the access reaches goes through the nested table too. */
+static int ref_leaf(struct cpu *c, void *ctx, u32 gpa, unsigned acc, u32 *hpa)
 {
-	bool user = acc & ACC_USER, write = (acc & 3) == ACC_WRITE;
-	u32 pfec = PFEC_P | (write ? PFEC_W : 0) | (user ? PFEC_U : 0);
-	if (user && !u)
-		return pfec;
-	if (write && !w && (user || (c->cr0 & CR0_WP)))
-		return pfec;
-	return 0;
+	return gpa_to_hpa(c, gpa, acc, hpa) ? MMU_EXIT : 0;
 }
+
+static const struct pw_ref nested_ref = { .read = ref_read, .write = ref_write, .leaf = ref_leaf };
 
 /* The two-dimensional walk: the guest's 2-level walk with every guest-physical
  * reference translated by the nested table. */
 static int nested_translate(struct cpu *c, u32 lin, unsigned acc, struct tlb_entry *f, u32 *pfec)
 {
-	bool user = acc & ACC_USER, write = (acc & 3) == ACC_WRITE;
-	u32 np = (write ? PFEC_W : 0) | (user ? PFEC_U : 0), hpa, e;
-	u32 pde_gpa = (c->cr3 & PTE_FRAME) + ((lin >> 22) << 2);
-	if (gpa_to_hpa(c, pde_gpa, ACC_READ, &hpa))
-		return MMU_EXIT;
-	cpu_walk_ref(c);
-	u32 pde = read_guest(c, hpa), pde_hpa = hpa, frame_gpa;
-	if (!(pde & PTE_P)) {
-		*pfec = np;
-		return -1;
-	}
-	bool u, w;
-	if ((pde & PTE_PS) && (c->cr4 & CR4_PSE)) {
-		u = pde & PTE_U;
-		w = pde & PTE_W;
-		if ((e = check(c, acc, u, w))) {
-			*pfec = e;
-			return -1;
-		}
-		frame_gpa = (pde & PDE_FRAME_4M) | (lin & 0x3ff000);
-		if (gpa_to_hpa(c, frame_gpa, acc, &hpa))
-			return MMU_EXIT;
-		u32 set = PTE_A | (write ? PTE_D : 0);
-		if ((pde & set) != set)
-			write_guest(c, pde_hpa, pde | set);
-		f->dirty = ((pde | (write ? PTE_D : 0)) & PTE_D) != 0;
-		f->global = (pde & PTE_G) && (c->cr4 & CR4_PGE);
-	} else {
-		if (!(pde & PTE_A))
-			write_guest(c, pde_hpa, pde |= PTE_A);
-		u32 pte_gpa = (pde & PTE_FRAME) + (((lin >> 12) & 0x3ff) << 2);
-		if (gpa_to_hpa(c, pte_gpa, ACC_READ, &hpa))
-			return MMU_EXIT;
-		cpu_walk_ref(c);
-		u32 pte = read_guest(c, hpa), pte_hpa = hpa;
-		if (!(pte & PTE_P)) {
-			*pfec = np;
-			return -1;
-		}
-		u = (pde & PTE_U) && (pte & PTE_U);
-		w = (pde & PTE_W) && (pte & PTE_W);
-		if ((e = check(c, acc, u, w))) {
-			*pfec = e;
-			return -1;
-		}
-		frame_gpa = pte & PTE_FRAME;
-		if (gpa_to_hpa(c, frame_gpa, acc, &hpa))
-			return MMU_EXIT;
-		u32 set = PTE_A | (write ? PTE_D : 0);
-		if ((pte & set) != set)
-			write_guest(c, pte_hpa, pte | set);
-		f->dirty = ((pte | (write ? PTE_D : 0)) & PTE_D) != 0;
-		f->global = (pte & PTE_G) && (c->cr4 & CR4_PGE);
-	}
+	struct pw_result r;
+	int rc = pw_walk(c, c->cr3, lin, acc, &nested_ref, &r, pfec);
+	if (rc)
+		return rc;
 	f->vpn = lin >> 12;
-	f->ppn = hpa >> 12;
+	f->ppn = r.hpa >> 12;
 	f->large = 0; /* the combined translation is at the nested 4 KB granularity */
-	f->user = u;
-	f->writable = w;
+	f->global = r.global;
+	f->user = r.user;
+	f->writable = r.writable;
+	f->dirty = r.dirty;
 	return 0;
 }
 
@@ -228,6 +186,7 @@ static void nested_flush(struct cpu *c) { memset(ns(c)->nwc_tag, 0, sizeof(ns(c)
 
 const struct mmu_ops mmu_nested = {
 	.name = "nested",
+	.needs_nested_paging = true,
 	.init = nested_init,
 	.fini = nested_fini,
 	.translate = nested_translate,

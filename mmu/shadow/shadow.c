@@ -29,6 +29,7 @@
 
 #include "core/mem.h"
 #include "core/mmu.h"
+#include "core/pagewalk.h"
 
 #define SHADOW_CACHE 8
 #define SHADOW_FLOOD 3 /* emulated writes to one guest page table before it is unshadowed */
@@ -50,18 +51,28 @@ struct shadow_state {
 	struct shadow *cur;
 	u64 clock;
 	u16 *track;          /* per guest frame: shadow structures built from it */
+	u32 npages;          /* guest RAM frames (track[]'s length) */
 	u32 emu_page;        /* frame of the guest page table being written (emulation) */
+	u32 emu_pa;          /* physical address the emulated write went to */
 	u64 *hidden, *truef, *traced, *fills, *created, *freed, *switches, *cache_hits, *evicted;
 };
 
 static struct shadow_state *st(struct cpu *c) { return c->mmu_state; }
+
+/* Is guest frame `frame` a page table some shadow was built from? (Frames outside
+ * guest RAM never are: they hold no memory.) */
+static bool tracked(const struct shadow_state *s, u32 frame)
+{
+	return frame < s->npages && s->track[frame];
+}
 
 static int shadow_init(struct cpu *c)
 {
 	struct shadow_state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -1;
-	s->track = calloc(c->ram_size >> 12, sizeof(u16));
+	s->npages = c->ram_size >> 12;
+	s->track = calloc(s->npages, sizeof(u16));
 	s->hidden = stats_counter(c->stats, "shadow.hidden_faults");
 	s->truef = stats_counter(c->stats, "shadow.true_faults");
 	s->traced = stats_counter(c->stats, "shadow.traced_writes");
@@ -72,6 +83,7 @@ static int shadow_init(struct cpu *c)
 	s->cache_hits = stats_counter(c->stats, "shadow.cr3_cache_hits");
 	s->evicted = stats_counter(c->stats, "shadow.evictions");
 	c->mmu_state = s;
+	c->force_wp = 1; /* see shadow_translate */
 	return s->track ? 0 : -1;
 }
 
@@ -82,9 +94,9 @@ static void vmm(struct cpu *c, enum profile_primitive p, u64 n)
 
 static void untrack(struct cpu *c, u32 frame)
 {
-	u16 *t = &st(c)->track[frame];
-	if (frame < (c->ram_size >> 12) && *t)
-		(*t)--;
+	struct shadow_state *s = st(c);
+	if (frame < s->npages && s->track[frame])
+		s->track[frame]--;
 }
 
 /* Drop shadow page table `i` of `sh`. */
@@ -123,7 +135,7 @@ static void flush_hw_tlb(struct cpu *c)
 static void track(struct cpu *c, u32 frame)
 {
 	struct shadow_state *s = st(c);
-	if (frame >= (c->ram_size >> 12))
+	if (frame >= s->npages)
 		return;
 	if (s->track[frame]++)
 		return;
@@ -180,6 +192,59 @@ static void switch_to(struct cpu *c, u32 cr3)
 	track(c, g >> 12);
 }
 
+/* The VMM reading and writing the guest's page tables in software (vmm.pte_read and
+ * vmm.pte_write per entry): the reference of its walks. */
+static int vmm_read(struct cpu *c, void *ctx, u32 pa, u32 *v, u32 *where)
+{
+	const u8 *p = cpu_phys(c, pa, 4);
+	vmm(c, P_VMM_PTE_READ, 1);
+	*v = p ? load_n(p, 4) : 0;
+	*where = pa;
+	return 0;
+}
+
+static void vmm_write(struct cpu *c, void *ctx, u32 pa, u32 v)
+{
+	u8 *p = cpu_phys(c, pa, 4);
+	vmm(c, P_VMM_PTE_WRITE, 1);
+	if (p)
+		store_n(p, 4, v);
+}
+
+static const struct pw_ref guest_ref = { .read = vmm_read, .write = vmm_write };
+
+static void fill(struct tlb_entry *f, u32 lin, u32 e)
+{
+	f->vpn = lin >> 12;
+	f->ppn = e >> 12;
+	f->large = 0;
+	f->global = 0;
+	f->user = (e & SP_U) != 0;
+	f->writable = (e & SP_W) != 0;
+	f->dirty = f->writable;
+}
+
+/* The VMM emulating a write (ACC_BYPASS): through the shadow entry when it maps the
+ * page (a traced write to a guest page table is allowed: the VMM resynchronises after
+ * it); otherwise as the guest's own tables allow it (a supervisor write to a read-only
+ * page with CR0.WP clear, a page the shadow does not map yet). The physical address is
+ * kept for after_emulate. */
+static int bypass_translate(struct cpu *c, u32 lin, unsigned acc, u32 e, struct tlb_entry *f, u32 *pfec)
+{
+	struct shadow_state *s = st(c);
+	bool user = acc & ACC_USER;
+	if ((e & SP_P) && (!user || (e & SP_U)) && ((e & SP_W) || tracked(s, e >> 12))) {
+		fill(f, lin, e);
+	} else {
+		struct pw_result r;
+		if (pw_walk(c, c->cr3, lin, acc & ~ACC_BYPASS, &guest_ref, &r, pfec))
+			return -1;
+		fill(f, lin, (r.gpa & PTE_FRAME) | SP_P | SP_W | (r.user ? SP_U : 0));
+	}
+	s->emu_pa = (f->ppn << 12) | pw_offset(lin);
+	return 0;
+}
+
 static int shadow_translate(struct cpu *c, u32 lin, unsigned acc, struct tlb_entry *f, u32 *pfec)
 {
 	struct shadow_state *s = st(c);
@@ -188,43 +253,26 @@ static int shadow_translate(struct cpu *c, u32 lin, unsigned acc, struct tlb_ent
 		switch_to(c, c->cr3);
 	/* the processor walks the shadow: directory and table */
 	cpu_walk_ref(c);
-	u32 *pt = s->cur->pt[lin >> 22];
+	u32 *pt = s->cur->pt[pw_dir_index(lin)];
 	u32 e = 0;
 	if (pt) {
 		cpu_walk_ref(c);
-		e = pt[(lin >> 12) & 0x3ff];
+		e = pt[pw_table_index(lin)];
 	}
-	*pfec = (write ? PFEC_W : 0) | (user ? PFEC_U : 0);
-	if (!(e & SP_P))
+	if (acc & ACC_BYPASS)
+		return bypass_translate(c, lin, acc, e, f, pfec);
+	if (!(e & SP_P)) {
+		*pfec = (write ? PFEC_W : 0) | (user ? PFEC_U : 0);
 		return -1;
-	*pfec |= PFEC_P;
-	if (user && !(e & SP_U))
+	}
+	/* the shadow's own protection holds whatever the guest's CR0.WP (the machine
+	 * runs with WP forced on, as a VMM's real CR0 is): a supervisor write to a
+	 * read-only shadow entry faults into the VMM too */
+	*pfec = PFEC_P | (write ? PFEC_W : 0) | (user ? PFEC_U : 0);
+	if ((user && !(e & SP_U)) || (write && !(e & SP_W)))
 		return -1;
-	if (write && !(e & SP_W) && !((acc & ACC_BYPASS) && s->track[e >> 12]))
-		return -1;
-	f->vpn = lin >> 12;
-	f->ppn = e >> 12;
-	f->large = 0;
-	f->global = 0;
-	f->user = (e & SP_U) != 0;
-	f->writable = (e & SP_W) != 0;
-	f->dirty = f->writable;
+	fill(f, lin, e);
 	return 0;
-}
-
-static u32 guest_read(struct cpu *c, u32 pa)
-{
-	const u8 *p = cpu_phys(c, pa, 4);
-	vmm(c, P_VMM_PTE_READ, 1);
-	return p ? load_n(p, 4) : 0;
-}
-
-static void guest_write(struct cpu *c, u32 pa, u32 v)
-{
-	u8 *p = cpu_phys(c, pa, 4);
-	vmm(c, P_VMM_PTE_WRITE, 1);
-	if (p)
-		store_n(p, 4, v);
 }
 
 /* Drop every shadow structure built from guest frame `frame` except the current
@@ -248,46 +296,25 @@ static void unprotect(struct cpu *c, u32 frame)
 }
 
 /* A #PF exited: resolve it against the guest's own tables (see the story above). */
-static int shadow_fault(struct cpu *c, u32 lin, u32 err, u32 *pfec)
+static int shadow_fault(struct cpu *c, const struct mmu_fault *pf, u32 *pfec)
 {
 	struct shadow_state *s = st(c);
-	bool write = err & PFEC_W, user = err & PFEC_U;
-	u32 np = err & (PFEC_W | PFEC_U);
+	u32 lin = pf->lin;
+	bool write = pf->err & PFEC_W;
 	if (!s->cur || s->cur->gcr3 != (c->cr3 & PTE_FRAME))
 		switch_to(c, c->cr3);
-	u32 pde_pa = (c->cr3 & PTE_FRAME) + ((lin >> 22) << 2);
-	u32 pde = guest_read(c, pde_pa), pte_pa = 0, pte, gframe;
-	bool u, w, large = (pde & PTE_PS) && (c->cr4 & CR4_PSE);
-	if (!(pde & PTE_P))
-		goto true_fault;
-	if (large) {
-		pte = pde;
-		u = pde & PTE_U;
-		w = pde & PTE_W;
-		gframe = ((pde & PDE_FRAME_4M) >> 12) + ((lin >> 12) & 0x3ff);
-	} else {
-		pte_pa = (pde & PTE_FRAME) + (((lin >> 12) & 0x3ff) << 2);
-		pte = guest_read(c, pte_pa);
-		if (!(pte & PTE_P))
-			goto true_fault;
-		u = (pde & PTE_U) && (pte & PTE_U);
-		w = (pde & PTE_W) && (pte & PTE_W);
-		gframe = pte >> 12;
+	struct pw_result r;
+	unsigned acc = (write ? ACC_WRITE : ACC_READ) | ((pf->err & PFEC_U) ? ACC_USER : 0);
+	if (pw_walk(c, c->cr3, lin, acc, &guest_ref, &r, pfec)) {
+		(*s->truef)++;
+		return MMU_GUEST_FAULT;
 	}
-	np |= PFEC_P;
-	if ((user && !u) || (write && !w && (user || (c->cr0 & CR0_WP))))
-		goto true_fault;
-
-	/* the guest allows it: accessed and dirty bits, as the hardware walk would */
-	if (!large && !(pde & PTE_A))
-		guest_write(c, pde_pa, pde |= PTE_A);
-	u32 set = PTE_A | (write ? PTE_D : 0);
-	if ((pte & set) != set) {
-		pte |= set;
-		guest_write(c, large ? pde_pa : pte_pa, pte);
-	}
+	/* the guest allows it: its accessed and dirty bits are set (by the walk, as the
+	 * hardware walk would); now the shadow entry */
 	(*s->hidden)++;
-	unsigned i = lin >> 22;
+	u32 gframe = r.gpa >> 12;
+	bool w = r.writable;
+	unsigned i = pw_dir_index(lin), j = pw_table_index(lin);
 	struct shadow *sh = s->cur;
 	if (!sh->pt[i]) {
 		sh->pt[i] = calloc(1024, sizeof(u32));
@@ -295,23 +322,23 @@ static int shadow_fault(struct cpu *c, u32 lin, u32 err, u32 *pfec)
 			return MMU_GUEST_FAULT;
 		(*s->created)++;
 		vmm(c, P_VMM_PTE_WRITE, 1);
-		if (!large) {
-			sh->src[i] = (pde >> 12) + 1;
-			track(c, pde >> 12);
+		if (!r.large) {
+			sh->src[i] = (r.pte_gpa >> 12) + 1;
+			track(c, r.pte_gpa >> 12);
 		}
 	}
 	sh->flood[i] = 0; /* the table is in use */
-	bool sw = w && (pte & PTE_D) && !s->track[gframe];
-	sh->pt[i][(lin >> 12) & 0x3ff] = (gframe << 12) | SP_P | (u ? SP_U : 0) | (sw ? SP_W : 0);
+	bool sw = w && r.dirty && !tracked(s, gframe);
+	sh->pt[i][j] = (gframe << 12) | SP_P | (r.user ? SP_U : 0) | (sw ? SP_W : 0);
 	vmm(c, P_VMM_PTE_WRITE, 1);
 	(*s->fills)++;
 	/* a stale read-only translation may still sit in the TLB */
 	tlb_flush_page(&c->dtlb, lin >> 12);
 	tlb_flush_page(&c->itlb, lin >> 12);
-	if (write && s->track[gframe]) {
+	if (write && tracked(s, gframe)) {
 		/* a write to a page the shadows were built from (now mapped read-only) */
 		(*s->traced)++;
-		if (!(c->exit->idt_info & IDT_INFO_VALID)) {
+		if (!pf->delivering) {
 			/* an instruction's write: emulate it, then resynchronise */
 			s->emu_page = gframe;
 			return MMU_EMULATE;
@@ -322,7 +349,7 @@ static int shadow_fault(struct cpu *c, u32 lin, u32 err, u32 *pfec)
 		unprotect(c, gframe);
 		if (!sh->pt[i])
 			return MMU_FIXED; /* dropped with it: the next fault refills */
-		sh->pt[i][(lin >> 12) & 0x3ff] |= (w && !s->track[gframe]) ? SP_W : 0;
+		sh->pt[i][j] |= (w && !tracked(s, gframe)) ? SP_W : 0;
 	}
 	if (write && !w) {
 		/* a supervisor write the guest allows with CR0.WP clear: emulate it */
@@ -330,10 +357,6 @@ static int shadow_fault(struct cpu *c, u32 lin, u32 err, u32 *pfec)
 		return MMU_EMULATE;
 	}
 	return MMU_FIXED;
-true_fault:
-	(*s->truef)++;
-	*pfec = np;
-	return MMU_GUEST_FAULT;
 }
 
 /* After emulating a write to guest page-table frame emu_page: drop what was built
@@ -342,12 +365,12 @@ static void shadow_after_emulate(struct cpu *c)
 {
 	struct shadow_state *s = st(c);
 	u32 frame = s->emu_page;
-	if ((c->bypass_pa >> 12) != frame) {
+	if ((s->emu_pa >> 12) != frame) {
 		unprotect(c, frame); /* the write went elsewhere: resynchronise coarsely */
 		return;
 	}
 	/* the entry written: as KVM does, update only the shadow state derived from it */
-	unsigned j = (c->bypass_pa & 0xfff) >> 2;
+	unsigned j = pw_offset(s->emu_pa) >> 2;
 	for (int k = 0; k < SHADOW_CACHE; k++) {
 		struct shadow *sh = &s->cache[k];
 		if (!sh->used)

@@ -49,11 +49,12 @@ static enum run_status vmm_run(struct fx *f)
 			assert_int_equal(c->mmu->violation(c, (u32)e->gpa), 0);
 		} else if (e->reason == EXIT_EXCEPTION_NMI && e->vector == EXC_PF) {
 			u32 pfec;
-			int m = c->mmu->fault(c, e->linear, e->error_code, &pfec);
+			struct mmu_fault pf = { e->linear, e->error_code, (e->idt_info & IDT_INFO_VALID) != 0 };
+			int m = c->mmu->fault(c, &pf, &pfec);
 			if (getenv("TRACE") && guard < 20)
 				print_error("exit pf lin %#x err %#x eip %#x -> %d\n", e->linear, e->error_code, e->guest_eip, m);
 			if (m == MMU_EMULATE) {
-				if (cpu_step(c, e) == RUN_STEP) /* else it exits again on re-execution */
+				if (cpu_emulate(c, e, c->cpl) == RUN_STEP) /* else it exits again on re-execution */
 					c->mmu->after_emulate(c);
 			} else if (m == MMU_GUEST_FAULT) {
 				print_error("guest fault at %#x err %#x eip %#x\n", e->linear, e->error_code, e->guest_eip);
@@ -197,7 +198,8 @@ static void test_shadow_true_fault_is_reflected(void **state)
 	/* first the code page fills, then the data access is a true fault */
 	while (r == RUN_EXIT) {
 		u32 pfec;
-		int m = c->mmu->fault(c, f->exit.linear, f->exit.error_code, &pfec);
+		struct mmu_fault pf = { f->exit.linear, f->exit.error_code, false };
+		int m = c->mmu->fault(c, &pf, &pfec);
 		if (m == MMU_GUEST_FAULT) {
 			assert_int_equal(f->exit.linear, 0x320000);
 			assert_int_equal(pfec, 0); /* not present, read, supervisor */
