@@ -76,7 +76,7 @@ test: deps
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
-		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -DRINGLAB_CHECK" \
 		all unit integration
 
 install: $(BUILD)/bench
@@ -85,4 +85,4 @@ install: $(BUILD)/bench
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(UNIT_BIN:=.d)

@@ -54,12 +54,20 @@ int config_check(const char *engine, const char *mmu, const struct profile *p, c
 		 char *why, size_t n)
 {
 	const struct engine_ops *e = engine_find(engine);
-	char list[256];
 	if (!e) {
+		char list[256];
 		list_names(NULL, list, sizeof(list));
 		snprintf(why, n, "unknown engine '%s' (engines: %s)", engine, list);
 		return -1;
 	}
+	return config_check_ops(e, mmu, p, profile_dir, why, n);
+}
+
+int config_check_ops(const struct engine_ops *e, const char *mmu, const struct profile *p,
+		     const char *profile_dir, char *why, size_t n)
+{
+	const char *engine = e->name;
+	char list[256];
 	const struct mmu_ops *m = mmu_find(mmu);
 	if (!m) {
 		snprintf(why, n, "unknown MMU '%s' (MMUs: direct, nested, shadow)", mmu);

@@ -14,4 +14,10 @@
 int config_check(const char *engine, const char *mmu, const struct profile *p, const char *profile_dir,
 		 char *why, size_t n);
 
+struct engine_ops;
+
+/* The same for an engine given by its ops (a registered engine, or a test's mock). */
+int config_check_ops(const struct engine_ops *e, const char *mmu, const struct profile *p,
+		     const char *profile_dir, char *why, size_t n);
+
 #endif

@@ -99,9 +99,9 @@ int cpu_init(struct cpu *c, u8 *ram, u32 ram_size, const struct profile *prof,
 		return -1;
 
 	struct cpu_counters *n = &c->cnt;
-	n->itlb_hits = c->itlb.hits = stats_counter(stats, "tlb.itlb_hits");
+	n->itlb_hits = c->itlb.hits = stats_counter(stats, "tlb.itlb_slow_hits");
 	n->itlb_misses = c->itlb.misses = stats_counter(stats, "tlb.itlb_misses");
-	n->dtlb_hits = c->dtlb.hits = stats_counter(stats, "tlb.dtlb_hits");
+	n->dtlb_hits = c->dtlb.hits = stats_counter(stats, "tlb.dtlb_slow_hits");
 	n->dtlb_misses = c->dtlb.misses = stats_counter(stats, "tlb.dtlb_misses");
 	c->itlb.flushes = stats_counter(stats, "tlb.itlb_flushes");
 	c->dtlb.flushes = stats_counter(stats, "tlb.dtlb_flushes");

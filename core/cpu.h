@@ -102,7 +102,9 @@ enum run_status {
 	RUN_STEP,     /* cpu_emulate() executed its one instruction */
 };
 
-/* Counters the processor keeps (registered under these names in stats). */
+/* Counters the processor keeps (registered under these names in stats). The TLB "hit"
+ * counters (tlb.itlb_slow_hits, tlb.dtlb_slow_hits) count hits of the modeled TLB that
+ * the host's fast TLB did not serve: fast hits are not counted, to keep them an add. */
 struct cpu_counters {
 	u64 *itlb_hits, *itlb_misses, *dtlb_hits, *dtlb_misses, *walk_refs;
 	u64 *exceptions[32];

@@ -117,12 +117,16 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
 	}
 	vm->cfg = *cfg;
 	vm->emulate_cpl = -1;
-	if (config_check(cfg->engine, cfg->mmu, NULL, NULL, err, errlen))
+	vm->engine = cfg->engine_ops ? cfg->engine_ops : engine_find(cfg->engine);
+	if (!vm->engine) {
+		config_check(cfg->engine, cfg->mmu, NULL, NULL, err, errlen); /* says why */
 		goto fail;
-	vm->engine = engine_find(cfg->engine);
+	}
+	if (config_check_ops(vm->engine, cfg->mmu, NULL, NULL, err, errlen))
+		goto fail;
 	const struct mmu_ops *mmu = mmu_find(cfg->mmu);
 	if (profile_load_named(&vm->prof, cfg->profile_dir, cfg->profile, err, errlen) ||
-	    config_check(cfg->engine, cfg->mmu, &vm->prof, cfg->profile_dir, err, errlen))
+	    config_check_ops(vm->engine, cfg->mmu, &vm->prof, cfg->profile_dir, err, errlen))
 		goto fail;
 	vm->ram_size = (cfg->ram_mb ? cfg->ram_mb : 128) << 20;
 	vm->ram = calloc(1, vm->ram_size);

@@ -37,6 +37,7 @@ struct vm_config {
 	const char *profile;     /* profile name or path (default "p4-2006") */
 	const char *profile_dir; /* where profile names are looked up */
 	const char *engine;      /* "native" */
+	const struct engine_ops *engine_ops; /* tests: this engine instead of `engine`'s */
 	const char *mmu;         /* "direct" */
 	u64 max_insns;           /* 0: no limit */
 	u32 ram_mb;              /* guest RAM in MiB (default 128) */

@@ -24,6 +24,7 @@
  * PTE is dirty. CR3 loads switch between up to SHADOW_CACHE cached shadows (evicting
  * the least recently used), INVLPG drops one entry, and a paging-mode change drops all.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,7 @@ struct shadow_state {
 };
 
 static struct shadow_state *st(struct cpu *c) { return c->mmu_state; }
+static void check_invariants(struct cpu *c);
 
 /* Is guest frame `frame` a page table some shadow was built from? (Frames outside
  * guest RAM never are: they hold no memory.) */
@@ -299,6 +301,7 @@ static void unprotect(struct cpu *c, u32 frame)
 static int shadow_fault(struct cpu *c, const struct mmu_fault *pf, u32 *pfec)
 {
 	struct shadow_state *s = st(c);
+	check_invariants(c);
 	u32 lin = pf->lin;
 	bool write = pf->err & PFEC_W;
 	if (!s->cur || s->cur->gcr3 != (c->cr3 & PTE_FRAME))
@@ -359,6 +362,59 @@ static int shadow_fault(struct cpu *c, const struct mmu_fault *pf, u32 *pfec)
 	return MMU_FIXED;
 }
 
+#ifdef RINGLAB_CHECK
+/* Debug builds (make asan): the shadow's invariants, checked as the VMM changes it. */
+static int peek_read(struct cpu *c, void *ctx, u32 pa, u32 *v, u32 *where)
+{
+	const u8 *p = cpu_phys(c, pa, 4);
+	*v = p ? load_n(p, 4) : 0;
+	*where = pa;
+	return 0;
+}
+
+static void peek_write(struct cpu *c, void *ctx, u32 pa, u32 v) {}
+
+static const struct pw_ref peek_ref = { .read = peek_read, .write = peek_write };
+
+static _Noreturn void broken(const struct shadow *sh, u32 lin, u32 e, const char *what)
+{
+	fprintf(stderr, "shadow invariant broken: %s (guest CR3 %#x, VA %#x, shadow entry %#x)\n",
+		what, sh->gcr3, lin, e);
+	abort();
+}
+
+/* No writable shadow entry maps a guest page table; no shadow entry grants more than
+ * the guest's own tables do (present, same frame; user only if the guest's is; writable
+ * only if the guest's is writable and dirty). */
+static void check_invariants(struct cpu *c)
+{
+	struct shadow_state *s = st(c);
+	static unsigned calls;
+	if (++calls % 16)
+		return; /* a full scan every 16th change keeps the debug build usable */
+	for (int k = 0; k < SHADOW_CACHE; k++) {
+		const struct shadow *sh = &s->cache[k];
+		for (unsigned i = 0; sh->used && i < 1024; i++)
+			for (unsigned j = 0; sh->pt[i] && j < 1024; j++) {
+				u32 e = sh->pt[i][j], lin = (i << 22) | (j << 12), pfec;
+				struct pw_result r;
+				if (!(e & SP_P))
+					continue;
+				if ((e & SP_W) && tracked(s, e >> 12))
+					broken(sh, lin, e, "a guest page table is mapped writable");
+				if (pw_walk(c, sh->gcr3, lin, ACC_READ, &peek_ref, &r, &pfec))
+					broken(sh, lin, e, "the guest does not map this page");
+				if ((r.gpa >> 12) != (e >> 12))
+					broken(sh, lin, e, "the guest maps another frame");
+				if (((e & SP_U) && !r.user) || ((e & SP_W) && !(r.writable && r.dirty)))
+					broken(sh, lin, e, "more permissions than the guest's");
+			}
+	}
+}
+#else
+static inline void check_invariants(struct cpu *c) {}
+#endif
+
 /* After emulating a write to guest page-table frame emu_page: drop what was built
  * from it (a directory: the whole shadow; a table: that shadow table). */
 static void shadow_after_emulate(struct cpu *c)
@@ -397,9 +453,14 @@ static void shadow_after_emulate(struct cpu *c)
 			}
 	}
 	flush_hw_tlb(c);
+	check_invariants(c);
 }
 
-static void shadow_cr3_load(struct cpu *c, u32 old) { switch_to(c, c->cr3); }
+static void shadow_cr3_load(struct cpu *c, u32 old)
+{
+	switch_to(c, c->cr3);
+	check_invariants(c);
+}
 
 static void shadow_invlpg(struct cpu *c, u32 lin)
 {

@@ -166,6 +166,71 @@ static void test_shadow_sees_guest_pte_write(void **state)
 	fx_free(f);
 }
 
+/* The same without the INVLPG, which drops the shadow entry by itself: only the
+ * resynchronisation after the emulated PTE write (after_emulate) can make the next
+ * access see the new mapping once the hardware TLB is gone (a world switch). */
+static void test_shadow_pte_write_resyncs_without_invlpg(void **state)
+{
+	struct fx *f = fx_mmu("shadow", 0);
+	struct cpu *c = &f->cpu;
+	fx_put32(f, 0x200000, 0x11111111);
+	fx_put32(f, 0x201000, 0x22222222);
+	fx_put32(f, PT + 0x300 * 4, 0x200000 | PTE_P | PTE_W);
+	c->r[R_EBX] = 0x300000;
+	c->r[R_ESI] = PT + 0x300 * 4;
+	c->r[R_EDX] = 0x201000 | PTE_P | PTE_W;
+	static const u8 code[] = { 0x8b, 0x03, 0x89, 0x16 }; /* mov eax,[ebx]; mov [esi],edx */
+	fx_code(f, code, sizeof(code));
+	assert_int_equal(vmm_run(f), RUN_HLT);
+	assert_int_equal(c->r[R_EAX], 0x11111111);
+	tlb_flush_all(&c->itlb, false);
+	tlb_flush_all(&c->dtlb, false);
+	cpu_flush_fast_tlb(c);
+	static const u8 code2[] = { 0x8b, 0x0b }; /* mov ecx,[ebx] */
+	fx_code(f, code2, sizeof(code2));
+	assert_int_equal(vmm_run(f), RUN_HLT);
+	assert_int_equal(c->r[R_ECX], 0x22222222);
+	c->mmu->fini(c);
+	c->mmu = mmu_find("direct");
+	fx_free(f);
+}
+
+/* With CR0.WP clear a supervisor write to a read-only page is the guest's right: the
+ * shadow emulates it (it once recursed forever here). */
+static void test_shadow_supervisor_write_with_wp_clear(void **state)
+{
+	struct fx *f = fx_mmu("shadow", 0);
+	struct cpu *c = &f->cpu;
+	c->cr0 &= ~CR0_WP;
+	fx_put32(f, PT + 0x330 * 4, 0x202000 | PTE_P); /* read-only */
+	c->r[R_EBX] = 0x330000;
+	c->r[R_EAX] = 0x5a5a5a5a;
+	static const u8 code[] = { 0x89, 0x03, 0x89, 0x43, 0x04 }; /* mov [ebx],eax; mov [ebx+4],eax */
+	fx_code(f, code, sizeof(code));
+	assert_int_equal(vmm_run(f), RUN_HLT);
+	assert_int_equal(fx_get32(f, 0x202000), 0x5a5a5a5a);
+	assert_int_equal(fx_get32(f, 0x202004), 0x5a5a5a5a);
+	c->mmu->fini(c);
+	c->mmu = mmu_find("direct");
+	fx_free(f);
+}
+
+/* A guest PTE naming a frame beyond RAM (an MMIO address): open bus, as natively. */
+static void test_shadow_frame_beyond_ram(void **state)
+{
+	struct fx *f = fx_mmu("shadow", 0);
+	struct cpu *c = &f->cpu;
+	fx_put32(f, PT + 0x340 * 4, 0xfee00000u | PTE_P | PTE_W);
+	c->r[R_EBX] = 0x340000;
+	static const u8 code[] = { 0x89, 0x03, 0x8b, 0x0b }; /* mov [ebx],eax; mov ecx,[ebx] */
+	fx_code(f, code, sizeof(code));
+	assert_int_equal(vmm_run(f), RUN_HLT);
+	assert_int_equal(c->r[R_ECX], 0xffffffffu);
+	c->mmu->fini(c);
+	c->mmu = mmu_find("direct");
+	fx_free(f);
+}
+
 static void test_shadow_dirty_bit_and_cr3_cache(void **state)
 {
 	struct fx *f = fx_mmu("shadow", 0);
@@ -221,6 +286,9 @@ int main(void)
 		cmocka_unit_test(test_nested_walk_is_14_refs),
 		cmocka_unit_test(test_nested_walk_cache_saves_refs),
 		cmocka_unit_test(test_shadow_sees_guest_pte_write),
+		cmocka_unit_test(test_shadow_pte_write_resyncs_without_invlpg),
+		cmocka_unit_test(test_shadow_supervisor_write_with_wp_clear),
+		cmocka_unit_test(test_shadow_frame_beyond_ram),
 		cmocka_unit_test(test_shadow_dirty_bit_and_cr3_cache),
 		cmocka_unit_test(test_shadow_true_fault_is_reflected),
 	};
