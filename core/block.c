@@ -27,6 +27,9 @@ struct block_cache {
 	struct block *hash[HASH_SIZE];
 	struct block *jc[JC_SIZE];
 	struct block **page;   /* per physical page: blocks starting on it */
+	struct block **into;   /* per physical page: blocks whose last instruction ends on it
+				* after starting on another page (not always the previous one:
+				* the two virtual pages may map any two frames) */
 	u32 npages;
 	union {
 		struct block b;
@@ -53,6 +56,7 @@ void block_cache_free(struct block_cache *bc)
 		return;
 	free(bc->arena);
 	free(bc->page);
+	free(bc->into);
 	free(bc);
 }
 
@@ -82,8 +86,10 @@ void block_flush_all(struct cpu *c)
 	bc->used = 0;
 	memset(bc->hash, 0, sizeof(bc->hash));
 	memset(bc->jc, 0, sizeof(bc->jc));
-	if (bc->page)
+	if (bc->page) {
 		memset(bc->page, 0, bc->npages * sizeof(*bc->page));
+		memset(bc->into, 0, bc->npages * sizeof(*bc->into));
+	}
 	memset(c->code_mask, 0, (c->ram_size >> 12) * sizeof(u32));
 }
 
@@ -195,6 +201,9 @@ struct block *block_find(struct cpu *c)
 	if (!bc->page) {
 		bc->npages = c->ram_size >> 12;
 		bc->page = calloc(bc->npages, sizeof(*bc->page));
+		bc->into = calloc(bc->npages, sizeof(*bc->into));
+		if (!bc->page || !bc->into)
+			cpu_unimplemented(c, "no host memory for the block cache");
 	}
 	b = (struct block *)(bc->arena + bc->used);
 	decode_block(c, b, phys, BLOCK_MAX_INSNS);
@@ -207,6 +216,11 @@ struct block *block_find(struct cpu *c)
 		bc->page[ppn] = b;
 	} else {
 		b->page_next = NULL;
+	}
+	b->into_next = NULL;
+	if (b->phys_last != ppn && b->phys_last < bc->npages) {
+		b->into_next = bc->into[b->phys_last];
+		bc->into[b->phys_last] = b;
 	}
 	bc->jc[jc_of(c->eip)] = b;
 	(*c->cnt.blocks_decoded)++;
@@ -223,7 +237,7 @@ struct block *block_single(struct cpu *c)
 	return b;
 }
 
-/* Invalidate every block on physical page `ppn`, and blocks of the page before that
+/* Invalidate every block on physical page `ppn`, and blocks of other pages that
  * straddle into it. Returns true if c->blk was one of them. */
 static bool invalidate_page(struct cpu *c, u32 ppn)
 {
@@ -237,17 +251,11 @@ static bool invalidate_page(struct cpu *c, u32 ppn)
 		(*c->cnt.blocks_invalidated)++;
 	}
 	bc->page[ppn] = NULL;
-	if (ppn > 0)
-		for (struct block **pb = &bc->page[ppn - 1]; *pb;) {
-			struct block *b = *pb;
-			if (b->phys_last == ppn) {
-				b->valid = 0;
-				cur |= b == c->blk;
-				*pb = b->page_next;
-			} else {
-				pb = &b->page_next;
-			}
-		}
+	for (struct block *b = bc->into[ppn]; b; b = b->into_next) {
+		b->valid = 0;
+		cur |= b == c->blk;
+	}
+	bc->into[ppn] = NULL;
 	c->code_mask[ppn] = 0;
 	/* Unlink invalid blocks from their hash chains lazily: lookups skip them. */
 	return cur;

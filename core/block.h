@@ -31,6 +31,7 @@ struct block {
 	u8 valid;
 	struct block *hash_next; /* chain in the physical-address hash */
 	struct block *page_next; /* chain of blocks on the same physical page */
+	struct block *into_next; /* chain of blocks straddling into the same physical page */
 	struct insn insn[];
 };
 

@@ -286,6 +286,19 @@ static void refund_tail(struct cpu *c)
 	c->ip = NULL;
 }
 
+void cpu_end_block(struct cpu *c, u32 eip)
+{
+	u64 cycles = 0, n = 0;
+	for (const struct insn *in = c->ip; in < c->iend; in++) {
+		cycles += block_insn_cost(c, in);
+		n++;
+	}
+	c->insns -= n;
+	c->cost->now -= cycles;
+	c->iend = c->ip;
+	c->eip = eip;
+}
+
 static bool contributory(u8 v)
 {
 	return v == EXC_DE || (v >= EXC_TS && v <= EXC_GP);
@@ -300,7 +313,9 @@ static void record_idt_info(struct cpu *c)
 	c->exit->idt_info = 0;
 	if (!c->delivering)
 		return;
-	u32 type = c->deliver_kind == TRAP_EXT ? 0 : c->deliver_kind == TRAP_SOFT ? 4 : 3;
+	/* SDM types: 0 external interrupt, 3 hardware exception, 4 software interrupt,
+	 * 5 privileged software exception (INT1); 4 and 5 re-execute their instruction */
+	u32 type = c->deliver_kind == TRAP_EXT ? 0 : c->deliver_kind == TRAP_SOFT ? 4 : c->deliver_kind == TRAP_ICE ? 5 : 3;
 	c->exit->idt_info = IDT_INFO_VALID | c->deliver_vec | (type << 8) |
 			    (c->deliver_has_err ? IDT_INFO_HAS_ERR : 0);
 	c->exit->idt_err = c->deliver_err;

@@ -69,7 +69,7 @@ static u8 fetch8(struct fetcher *f)
 		f->host = p;
 	}
 	f->eip++;
-	return f->host ? f->host[lin & 0xfff] : 0xff;
+	return f->host ? f->host[lin & 0xfff] : 0; /* unassigned memory reads 0 (mem.c) */
 }
 
 static u32 fetch_n(struct fetcher *f, unsigned n)

@@ -257,6 +257,19 @@ static inline void str_charge(struct cpu *c, u64 iters)
 		cost_guest(c->cost, (iters - 1) * c->cls_cost[IC_STRING]);
 }
 
+/* After REP_CHUNK iterations a REP instruction pauses as hardware lets it be
+ * interrupted: its registers say how far it got, and it runs again from the run loop,
+ * which fires timers, takes interrupts and checks the instruction budget first. Returns
+ * true when the instruction must stop here. */
+static inline bool rep_pause(struct cpu *c, const struct insn *in, u64 n)
+{
+	if (n < REP_CHUNK)
+		return false;
+	str_charge(c, n);
+	cpu_end_block(c, in->eip);
+	return true;
+}
+
 HANDLER(h_movs)
 {
 	unsigned s = in->osize;
@@ -277,6 +290,8 @@ HANDLER(h_movs)
 		sreg_add(c, R_EDI, a16, d);
 		sreg_add(c, R_ECX, a16, -1);
 		n++;
+		if (rep_pause(c, in, n))
+			return;
 	}
 	str_charge(c, n);
 }
@@ -298,6 +313,8 @@ HANDLER(h_stos)
 		sreg_add(c, R_EDI, a16, d);
 		sreg_add(c, R_ECX, a16, -1);
 		n++;
+		if (rep_pause(c, in, n))
+			return;
 	}
 	str_charge(c, n);
 }
@@ -318,6 +335,8 @@ HANDLER(h_lods)
 		sreg_add(c, R_ESI, a16, d);
 		sreg_add(c, R_ECX, a16, -1);
 		n++;
+		if (rep_pause(c, in, n))
+			return;
 	}
 	str_charge(c, n);
 }
@@ -353,6 +372,8 @@ HANDLER(h_cmps)
 		n++;
 		if (rep_stop(c, in, s))
 			break;
+		if (rep_pause(c, in, n))
+			return;
 	}
 	str_charge(c, n);
 }
@@ -375,6 +396,8 @@ HANDLER(h_scas)
 		n++;
 		if (rep_stop(c, in, s))
 			break;
+		if (rep_pause(c, in, n))
+			return;
 	}
 	str_charge(c, n);
 }

@@ -214,6 +214,10 @@ HANDLER(h_ins)
 		if (!rep)
 			break;
 		idx_add(c, R_ECX, a16, -1);
+		if (n == REP_CHUNK && idx(c, R_ECX, a16)) {
+			cpu_end_block(c, in->eip); /* interruptible: see REP_CHUNK */
+			break;
+		}
 	}
 	if (n > 1)
 		cost_guest(c->cost, (n - 1) * c->cls_cost[IC_IO]);
@@ -239,6 +243,10 @@ HANDLER(h_outs)
 		idx_add(c, R_ECX, a16, -1);
 		if (c->stop)
 			break;
+		if (n == REP_CHUNK && idx(c, R_ECX, a16)) {
+			cpu_end_block(c, in->eip); /* interruptible: see REP_CHUNK */
+			break;
+		}
 	}
 	if (n > 1)
 		cost_guest(c->cost, (n - 1) * c->cls_cost[IC_IO]);

@@ -70,7 +70,8 @@ struct exit_record {
 
 #define IDT_INFO_VALID 0x80000000u
 #define IDT_INFO_HAS_ERR 0x800u
-#define IDT_INFO_TYPE(i) (((i) >> 8) & 7) /* 0 external interrupt, 3 exception, 4 software */
+#define IDT_INFO_TYPE(i) (((i) >> 8) & 7) /* 0 external interrupt, 3 exception, 4 software
+					     * interrupt, 5 privileged software exception (INT1) */
 
 /* Return the SDM name of an exit reason ("CPUID", "IO_INSTRUCTION"), or "UNKNOWN". */
 const char *exit_reason_name(u32 reason);

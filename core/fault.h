@@ -31,6 +31,16 @@ _Noreturn void cpu_exit_event(struct cpu *c);
  * c->shutdown_reason says what. */
 _Noreturn void cpu_unimplemented(struct cpu *c, const char *what);
 
+/* Iterations a REP string instruction runs before it pauses (it is interruptible
+ * between iterations, as on hardware): as many as a copy of a 4 KB page by bytes, so ordinary
+ * code rarely notices, while ECX = 2^32 - 1 cannot hold the machine past its budget. */
+#define REP_CHUNK 4096u
+
+/* End the running block after the current instruction and continue at `eip` (the
+ * current instruction again, to resume a paused REP; or the next one): the block's
+ * remaining instructions are uncounted and their base costs refunded. */
+void cpu_end_block(struct cpu *c, u32 eip);
+
 /* Does exception `vector` push an error code? */
 static inline bool exc_has_error(u8 vector)
 {

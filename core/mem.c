@@ -1,8 +1,9 @@
 /*
  * mem.c — the slow paths of guest memory access: segment checks, the modeled TLB,
  * the MMU engine's walk on a miss, dirty-bit assists, page-crossing accesses, writes to
- * decoded code, and physical addresses outside RAM (open bus: reads all ones, writes
- * dropped).
+ * decoded code, and physical addresses outside RAM (unassigned memory, as on QEMU's
+ * PC, the reference: reads return 0, writes are dropped; ringlab has no IOAPIC or BIOS
+ * ROM behind them).
  *
  * The fast TLB (cpu.h) is filled here and only here, and only with translations the
  * modeled TLB holds (or, paging off, identity), so a fast hit is always a modeled hit.
@@ -134,7 +135,7 @@ static u32 read_piece(struct cpu *c, u32 lin, unsigned size, bool user)
 {
 	u32 pa = xlate(c, lin, ACC_READ, user);
 	const u8 *p = cpu_phys(c, pa, size);
-	return p ? load_n(p, size) : (size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1);
+	return p ? load_n(p, size) : 0; /* unassigned: reads 0, as on QEMU's PC */
 }
 
 u32 mem_read_slow(struct cpu *c, u32 lin, unsigned size, bool user)
@@ -161,9 +162,7 @@ static void write_phys(struct cpu *c, u32 pa, unsigned size, u32 v)
 			/* The running block changed under us: finish this instruction, then
 			 * continue at the next one from freshly decoded code. (Outside a
 			 * block, delivering an event, the next lookup decodes afresh.) */
-			const struct insn *cur = cpu_cur(c);
-			c->eip = insn_next(cur);
-			c->iend = c->ip;
+			cpu_end_block(c, insn_next(cpu_cur(c)));
 		}
 	}
 	store_n(p, size, v);

@@ -25,6 +25,15 @@ expect "guest exit status" 15 "" -- "$BENCH" boot "$K/exit7.elf"
 expect "halted with interrupts off" 4 "halted with interrupts disabled at EIP 0x" -- "$BENCH" boot "$K/halt.elf"
 expect "triple fault" 6 "triple fault at EIP 0x[0-9a-f]+ \(#DE" -- "$BENCH" boot "$K/triple.elf"
 expect "instruction budget" 8 "stopped after" -- "$BENCH" boot "$K/spin.elf" --max-insns 10000
+expect "huge REP stops at the budget" 8 "stopped after" -- timeout 30 "$BENCH" boot "$BUILD/tests/diff/edges.elf" \
+	--cmdline huge-rep --max-insns 20000
+# ICEBP whose delivery a VMM interrupts returns after the INT1 in every configuration
+ice_n=$("$BENCH" boot "$BUILD/tests/diff/edges.elf" --cmdline icebp 2>&1)
+ice_s=$("$BENCH" boot "$BUILD/tests/diff/edges.elf" --cmdline icebp --config hvm/shadow 2>&1)
+ice_e=$("$BENCH" boot "$BUILD/tests/diff/edges.elf" --cmdline icebp --config hvm/nested --profile nehalem-2009 2>&1)
+if grep -q "icebp: vec 1 eip +1" <<<"$ice_n" && [ "$ice_n" = "$ice_s" ] && [ "$ice_n" = "$ice_e" ]; then
+	ok "ICEBP returns after itself under native, hvm/shadow, hvm/nested"
+else bad "ICEBP under a VMM: native '$ice_n' shadow '$ice_s' nested '$ice_e'"; fi
 expect "missing kernel" 2 "^bench boot: .*No such file" -- "$BENCH" boot /nonexistent.elf
 expect "not multiboot" 2 "not a multiboot kernel" -- "$BENCH" boot /bin/true
 expect "unknown profile" 2 "unknown profile 'nope' \(profiles: .*p4-2006" -- "$BENCH" boot "$K/exit7.elf" --profile nope

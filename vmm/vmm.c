@@ -79,8 +79,8 @@ void vmm_inject_external(struct vmm *v, u8 vec)
 void vmm_reinject(struct vmm *v, const struct exit_record *e)
 {
 	u32 info = e->idt_info;
-	if (!(info & IDT_INFO_VALID) || IDT_INFO_TYPE(info) == 4)
-		return;
+	if (!(info & IDT_INFO_VALID) || IDT_INFO_TYPE(info) == 4 || IDT_INFO_TYPE(info) == 5)
+		return; /* INT n, INT3, INTO, INT1: EIP is still at the instruction, which runs again */
 	if (IDT_INFO_TYPE(info) == 0)
 		cpu_inject_external(&v->vm->cpu, (u8)info);
 	else
