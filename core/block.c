@@ -80,9 +80,20 @@ u32 block_insn_cost(const struct cpu *c, const struct insn *in)
 	return cost;
 }
 
+void block_link(struct cpu *c, struct block *prev, struct block *next)
+{
+	const struct seg *cs = &c->seg[SEG_CS];
+	if (prev == &c->bc->single.b || next == &c->bc->single.b || cs->base || cs->limit != 0xffffffffu ||
+	    (prev->eip >> 12) != (next->eip >> 12) || (prev->phys >> 12) != (next->phys >> 12) ||
+	    next->phys_last != next->phys >> 12)
+		return;
+	prev->succ[prev->nsucc++ & 1] = next;
+}
+
 void block_flush_all(struct cpu *c)
 {
 	struct block_cache *bc = c->bc;
+	c->chain_gen++;
 	bc->used = 0;
 	memset(bc->hash, 0, sizeof(bc->hash));
 	memset(bc->jc, 0, sizeof(bc->jc));
@@ -166,6 +177,8 @@ static void decode_block(struct cpu *c, struct block *b, u32 phys, unsigned max)
 	}
 	b->n = (u16)n;
 	b->cost = cost;
+	b->succ[0] = b->succ[1] = NULL;
+	b->nsucc = 0;
 	b->fall_eip = def32 ? eip : eip & 0xffff;
 	b->valid = 1;
 	u32 first_len = (u32)((c->seg[SEG_CS].base + eip) - lin0);

@@ -32,6 +32,9 @@ struct block {
 	struct block *hash_next; /* chain in the physical-address hash */
 	struct block *page_next; /* chain of blocks on the same physical page */
 	struct block *into_next; /* chain of blocks straddling into the same physical page */
+	struct block *succ[2];   /* blocks that followed this one on the same page (chaining) */
+	u8 nsucc;
+	u32 gen_seen;           /* cpu.chain_gen when it last started running */
 	struct insn insn[];
 };
 
@@ -41,6 +44,26 @@ void block_cache_free(struct block_cache *bc);
 /* Return the block for CS:EIP at the current CPL and mode, decoding it if needed.
  * Instruction-fetch faults of its first instruction are raised here. */
 struct block *block_find(struct cpu *c);
+
+/* Direct chaining (QEMU's, within one page): the block that follows `prev` at CS:EIP,
+ * found without the lookup, or NULL. Valid only when nothing that could change the
+ * translation of code or CS happened since `prev` started (cpu.chain_gen unchanged):
+ * then the page `prev` was fetched from still maps the same frame, so a valid
+ * successor on that page is exactly what block_find would return. */
+static inline struct block *block_chained(const struct block *prev, u32 eip)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		struct block *b = prev->succ[i];
+		if (b && b->eip == eip && b->valid)
+			return b;
+	}
+	return NULL;
+}
+
+/* Remember that `next` followed `prev` (both found by block_find, nothing changed in
+ * between), if chaining them is sound: same linear and physical page, a flat CS, no
+ * straddling into another page. */
+void block_link(struct cpu *c, struct block *prev, struct block *next);
 
 /* Decode a one-instruction block for CS:EIP into scratch space (not cached), for
  * single-stepping after STI or MOV SS. */

@@ -46,6 +46,7 @@ static const u8 class_primitive[IC_COUNT] = {
 static void fast_evict(void *opaque, u32 vpn, u32 n)
 {
 	struct cpu *c = opaque;
+	c->chain_gen++;
 	for (u32 i = 0; i < n && i < FTLB_SIZE * 2; i++) {
 		u32 v = vpn + i, k = v & (FTLB_SIZE - 1);
 		for (int p = 0; p < 2; p++) {
@@ -63,6 +64,7 @@ static void fast_evict(void *opaque, u32 vpn, u32 n)
 
 void cpu_flush_fast_tlb(struct cpu *c)
 {
+	c->chain_gen++;
 	for (int p = 0; p < 2; p++)
 		for (unsigned i = 0; i < FTLB_SIZE; i++) {
 			c->ftlb[p][i].rtag = FTLB_NONE;
@@ -380,11 +382,13 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 {
 	enum run_status r;
 	c->exit = exit;
+	c->chain_prev = NULL;
 	exit->idt_info = 0; /* no interrupted event unless an exit records one */
 	switch (setjmp(c->jmp)) {
 	case 0:
 		break;
 	case JMP_FAULT:
+		c->chain_prev = NULL;
 		c->bypass = c->step = 0; /* a faulting step ends with the fault's delivery */
 		if (handle_fault(c, &r))
 			return r;
@@ -429,7 +433,18 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 			trap_deliver(c, v, TRAP_EXT, false, 0, c->eip, c->eip);
 		}
 		bool tf = c->eflags & FL_TF;
-		struct block *b = (c->inhibit || tf || c->step) ? block_single(c) : block_find(c);
+		struct block *b, *prev = c->chain_prev;
+		if (c->inhibit || tf || c->step) {
+			b = block_single(c);
+		} else if (!prev || prev->gen_seen != c->chain_gen) {
+			b = block_find(c);
+		} else if (!(b = block_chained(prev, c->eip))) {
+			b = block_find(c);
+			if (prev->gen_seen == c->chain_gen)
+				block_link(c, prev, b);
+		}
+		b->gen_seen = c->chain_gen;
+		c->chain_prev = b;
 		c->inhibit = 0;
 		c->event_delivered = 0;
 		c->blk = b;
@@ -438,8 +453,10 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 		cost_guest(c->cost, b->cost);
 		c->insns += b->n;
 		c->eip = b->fall_eip;
-		while (c->ip < c->iend) {
-			const struct insn *in = c->ip++;
+		/* c->ip is the next record while one runs (cpu_cur); a handler may end the
+		 * block early by pulling c->iend in (cpu_end_block) */
+		for (const struct insn *in = b->insn; in < c->iend; in++) {
+			c->ip = in + 1;
 			in->fn(c, in);
 		}
 		c->ip = NULL;

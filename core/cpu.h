@@ -132,6 +132,10 @@ struct cpu {
 	/* Execution */
 	const struct insn *ip, *iend; /* the block being executed */
 	struct block *blk;
+	struct block *chain_prev;     /* the block that just ran, for chaining (block.h) */
+	u32 chain_gen;                /* bumped by anything that may change the translation of
+				       * code or CS: TLB evictions and flushes, CPL and CS loads,
+				       * the block cache's reset */
 	u8 inhibit;                   /* interrupts inhibited for one instruction (STI, MOV SS) */
 	u8 singlestep;                /* run the next instruction alone (after STI / MOV SS) */
 	struct block_cache *bc;

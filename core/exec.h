@@ -15,6 +15,10 @@
 
 #define HANDLER(name) void name(struct cpu *c, const struct insn *in)
 
+/* exec_fast.c — replace a decoded record's handler by one specialised for its exact
+ * form where one exists (same semantics, fewer host instructions). */
+void exec_fast_pick(struct insn *in);
+
 /* exec_alu.c — in->op: 0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP */
 HANDLER(h_alu_rm_r);    /* op rm, reg */
 HANDLER(h_alu_r_rm);    /* op reg, rm */

@@ -266,7 +266,7 @@ static inline bool rep_pause(struct cpu *c, const struct insn *in, u64 n)
 	if (n < REP_CHUNK)
 		return false;
 	str_charge(c, n);
-	cpu_end_block(c, in->eip);
+	cpu_rep_pause(c, in);
 	return true;
 }
 

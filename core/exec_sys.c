@@ -215,7 +215,7 @@ HANDLER(h_ins)
 			break;
 		idx_add(c, R_ECX, a16, -1);
 		if (n == REP_CHUNK && idx(c, R_ECX, a16)) {
-			cpu_end_block(c, in->eip); /* interruptible: see REP_CHUNK */
+			cpu_rep_pause(c, in);
 			break;
 		}
 	}
@@ -244,7 +244,7 @@ HANDLER(h_outs)
 		if (c->stop)
 			break;
 		if (n == REP_CHUNK && idx(c, R_ECX, a16)) {
-			cpu_end_block(c, in->eip); /* interruptible: see REP_CHUNK */
+			cpu_rep_pause(c, in);
 			break;
 		}
 	}

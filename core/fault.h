@@ -41,6 +41,16 @@ _Noreturn void cpu_unimplemented(struct cpu *c, const char *what);
  * remaining instructions are uncounted and their base costs refunded. */
 void cpu_end_block(struct cpu *c, u32 eip);
 
+/* Pause the REP string instruction `in` after REP_CHUNK iterations: it runs again from
+ * the run loop (cpu_end_block at itself). The iterations count towards the instruction
+ * budget as instructions, so --max-insns bounds a REP with a huge count too. */
+static inline void cpu_rep_pause(struct cpu *c, const struct insn *in)
+{
+	if (c->budget != UINT64_MAX)
+		c->budget = c->budget > REP_CHUNK ? c->budget - (REP_CHUNK - 1) : 0;
+	cpu_end_block(c, in->eip);
+}
+
 /* Does exception `vector` push an error code? */
 static inline bool exc_has_error(u8 vector)
 {

@@ -128,6 +128,17 @@ static inline void cc_materialize(struct cpu *c)
 static inline bool cc_cond(const struct cpu *c, unsigned cc)
 {
 	bool r;
+	if (c->cc_op == CC_LOGIC && c->cc_bits == 32 && (cc >> 1) != 5) {
+		/* After AND/OR/XOR/TEST: CF = OF = 0, ZF and SF from the result. */
+		s32 v = (s32)c->cc_res;
+		switch (cc >> 1) {
+		case 0: case 1: r = false; break;
+		case 2: case 3: r = v == 0; break;
+		case 4: case 6: r = v < 0; break;
+		default: r = v <= 0; break;
+		}
+		return (cc & 1) ? !r : r;
+	}
 	if (c->cc_op == CC_SUB && c->cc_bits == 32) {
 		/* After CMP/SUB, the common case: compare the operands directly. */
 		u32 a = c->cc_a, b = c->cc_b;

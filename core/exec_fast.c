@@ -1,0 +1,90 @@
+/*
+ * exec_fast.c — handlers specialised at decode time for the forms that dominate
+ * compiled code: 32-bit register ALU operations with a register or an immediate, and
+ * 32-bit shifts of a register by a constant.
+ *
+ * Each does exactly what the general handler does for its form (the same result, the
+ * same lazy-flag record), without the run-time switches over operation, width and
+ * operand kind; the decoder picks one when the form allows (exec_fast_pick). The
+ * modeled cost of an instruction comes from its class, never from its handler, so
+ * choosing a faster handler cannot change a modeled cycle.
+ */
+#include "exec.h"
+#include "flags.h"
+
+/* Register-register: the destination is rm, the source reg (the decoder swaps the
+ * two fields of the 0x80 "reg, rm" direction). */
+#define ALU_RR(name, expr, cc, write)                                  \
+	static HANDLER(name)                                           \
+	{                                                              \
+		u32 a = c->r[in->rm], b = c->r[in->reg], r = (expr);   \
+		cc_set(c, cc, 32, a, b, r);                            \
+		if (write)                                             \
+			c->r[in->rm] = r;                              \
+	}
+#define ALU_RI(name, expr, cc, write)                                  \
+	static HANDLER(name)                                           \
+	{                                                              \
+		u32 a = c->r[in->rm], b = in->imm, r = (expr);         \
+		cc_set(c, cc, 32, a, b, r);                            \
+		if (write)                                             \
+			c->r[in->rm] = r;                              \
+	}
+
+ALU_RR(h_add32_rr, a + b, CC_ADD, 1)
+ALU_RR(h_or32_rr, a | b, CC_LOGIC, 1)
+ALU_RR(h_and32_rr, a & b, CC_LOGIC, 1)
+ALU_RR(h_sub32_rr, a - b, CC_SUB, 1)
+ALU_RR(h_xor32_rr, a ^ b, CC_LOGIC, 1)
+ALU_RR(h_cmp32_rr, a - b, CC_SUB, 0)
+ALU_RI(h_add32_ri, a + b, CC_ADD, 1)
+ALU_RI(h_or32_ri, a | b, CC_LOGIC, 1)
+ALU_RI(h_and32_ri, a & b, CC_LOGIC, 1)
+ALU_RI(h_sub32_ri, a - b, CC_SUB, 1)
+ALU_RI(h_xor32_ri, a ^ b, CC_LOGIC, 1)
+ALU_RI(h_cmp32_ri, a - b, CC_SUB, 0)
+
+/* Shifts of a register by a constant 1..31 (kept in imm). */
+static HANDLER(h_shl32_ri)
+{
+	u32 a = c->r[in->rm], n = in->imm, r = a << n;
+	cc_set(c, CC_SHL, 32, a, n, r);
+	c->r[in->rm] = r;
+}
+
+static HANDLER(h_shr32_ri)
+{
+	u32 a = c->r[in->rm], n = in->imm, r = a >> n;
+	cc_set(c, CC_SHR, 32, a, n, r);
+	c->r[in->rm] = r;
+}
+
+static HANDLER(h_sar32_ri)
+{
+	u32 a = c->r[in->rm], n = in->imm, r = (u32)((s32)a >> n);
+	cc_set(c, CC_SAR, 32, a, n, r);
+	c->r[in->rm] = r;
+}
+
+void exec_fast_pick(struct insn *in)
+{
+	static const insn_fn rr[8] = { h_add32_rr, h_or32_rr, NULL, NULL, h_and32_rr, h_sub32_rr, h_xor32_rr, h_cmp32_rr };
+	static const insn_fn ri[8] = { h_add32_ri, h_or32_ri, NULL, NULL, h_and32_ri, h_sub32_ri, h_xor32_ri, h_cmp32_ri };
+	unsigned op = in->op & 7;
+	if (in->fn == h_alu32_rr && rr[op]) {
+		if (in->op & 0x80) { /* reg is the destination */
+			u8 t = in->rm;
+			in->rm = in->reg;
+			in->reg = t;
+		}
+		in->fn = rr[op];
+	} else if (in->fn == h_alu32_r_imm && ri[op]) {
+		in->fn = ri[op];
+	} else if (in->fn == h_shift_rm && !(in->flags & IF_MEM) && in->osize == 4 && (op >= 4)) {
+		u32 count = ((in->op & 0x80) ? 1 : in->imm) & 31;
+		if (!count)
+			return;
+		in->imm = count;
+		in->fn = op == 5 ? h_shr32_ri : op == 7 ? h_sar32_ri : h_shl32_ri;
+	}
+}
