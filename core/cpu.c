@@ -65,13 +65,29 @@ static void fast_evict(void *opaque, u32 vpn, u32 n)
 void cpu_flush_fast_tlb(struct cpu *c)
 {
 	c->chain_gen++;
+	if (c->nfilled <= FTLB_FILLS) {
+		/* only the slots filled since the last flush can hold anything; an ftlb
+		 * entry's wtag is only ever set with its rtag */
+		for (unsigned i = 0; i < c->nfilled; i++) {
+			u32 *tag = c->filled[i];
+			*tag = FTLB_NONE;
+			if ((char *)tag >= (char *)c->ftlb && (char *)tag < (char *)c->ftlb + sizeof(c->ftlb))
+				((struct ftlb_entry *)tag)->wtag = FTLB_NONE;
+		}
+		c->nfilled = 0;
+		return;
+	}
 	for (int p = 0; p < 2; p++)
 		for (unsigned i = 0; i < FTLB_SIZE; i++) {
 			c->ftlb[p][i].rtag = FTLB_NONE;
 			c->ftlb[p][i].wtag = FTLB_NONE;
 			c->ctlb[p][i].tag = FTLB_NONE;
 		}
+	c->nfilled = 0;
 }
+
+/* The modeled TLB dropped every entry at once. */
+static void fast_evict_all(void *opaque) { cpu_flush_fast_tlb(opaque); }
 
 int cpu_init(struct cpu *c, u8 *ram, u32 ram_size, const struct profile *prof,
 	     struct cost *cost, struct stats *stats, struct clock *clock, struct io_bus *io,
@@ -93,6 +109,7 @@ int cpu_init(struct cpu *c, u8 *ram, u32 ram_size, const struct profile *prof,
 	    tlb_init(&c->dtlb, (unsigned)prof->v[P_TLB_DTLB_ENTRIES], (unsigned)prof->v[P_TLB_DTLB_WAYS]))
 		return -1;
 	c->itlb.evict = c->dtlb.evict = fast_evict;
+	c->itlb.evict_all = c->dtlb.evict_all = fast_evict_all;
 	c->itlb.opaque = c->dtlb.opaque = c;
 	c->code_mask = calloc(ram_size >> 12, sizeof(u32));
 	c->watch_mask = calloc(ram_size >> 12, sizeof(u32));
@@ -101,9 +118,7 @@ int cpu_init(struct cpu *c, u8 *ram, u32 ram_size, const struct profile *prof,
 		return -1;
 
 	struct cpu_counters *n = &c->cnt;
-	n->itlb_hits = c->itlb.hits = stats_counter(stats, "tlb.itlb_slow_hits");
 	n->itlb_misses = c->itlb.misses = stats_counter(stats, "tlb.itlb_misses");
-	n->dtlb_hits = c->dtlb.hits = stats_counter(stats, "tlb.dtlb_slow_hits");
 	n->dtlb_misses = c->dtlb.misses = stats_counter(stats, "tlb.dtlb_misses");
 	c->itlb.flushes = stats_counter(stats, "tlb.itlb_flushes");
 	c->dtlb.flushes = stats_counter(stats, "tlb.dtlb_flushes");
@@ -121,6 +136,7 @@ int cpu_init(struct cpu *c, u8 *ram, u32 ram_size, const struct profile *prof,
 	n->cr3_writes = stats_counter(stats, "cpu.cr3_writes");
 	n->invlpgs = stats_counter(stats, "cpu.invlpgs");
 	n->exits = stats_counter(stats, "cpu.exits");
+	c->nfilled = FTLB_FILLS + 1; /* nothing recorded yet: the first flush clears all */
 	cpu_flush_fast_tlb(c);
 	cpu_set_cpl(c, 0);
 	return 0;

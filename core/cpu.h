@@ -91,6 +91,10 @@ struct ctlb_entry {
 	u32 ppn; /* its physical page number */
 };
 
+/* Fast-TLB slots filled since the last flush, so that a flush (every VM exit without
+ * VPID) clears those instead of all 4 * FTLB_SIZE. */
+#define FTLB_FILLS (8 * FTLB_SIZE)
+
 /* What the run loop must do next; see cpu_run(). */
 enum run_status {
 	RUN_EXIT,     /* an intercepted event: *exit is filled */
@@ -102,11 +106,11 @@ enum run_status {
 	RUN_STEP,     /* cpu_emulate() executed its one instruction */
 };
 
-/* Counters the processor keeps (registered under these names in stats). The TLB "hit"
- * counters (tlb.itlb_slow_hits, tlb.dtlb_slow_hits) count hits of the modeled TLB that
- * the host's fast TLB did not serve: fast hits are not counted, to keep them an add. */
+/* Counters the processor keeps (registered under these names in stats). TLB hits are
+ * not counted: most are served by the host's fast TLB, whose behaviour is a host-side
+ * detail; misses (and the walks they cost) are the model's. */
 struct cpu_counters {
-	u64 *itlb_hits, *itlb_misses, *dtlb_hits, *dtlb_misses, *walk_refs;
+	u64 *itlb_misses, *dtlb_misses, *walk_refs;
 	u64 *exceptions[32];
 	u64 *interrupts, *soft_ints, *blocks_decoded, *blocks_invalidated, *smc_writes;
 	u64 *cr3_writes, *invlpgs, *exits;
@@ -159,6 +163,8 @@ struct cpu {
 	struct ctlb_entry ctlb[2][FTLB_SIZE];
 	struct ftlb_entry *ft;        /* ftlb[cpl == 3] */
 	struct ctlb_entry *ct;
+	u32 *filled[FTLB_FILLS];      /* tags of slots filled since the last flush */
+	unsigned nfilled;             /* ... how many (> FTLB_FILLS: clear them all) */
 	struct tlb itlb, dtlb;
 	const struct mmu_ops *mmu;
 	void *mmu_state;
@@ -242,6 +248,17 @@ void cpu_inject(struct cpu *c, u8 vector, bool has_err, u32 err);
 
 /* Flush the fast TLBs (after a mode change that alters permissions). */
 void cpu_flush_fast_tlb(struct cpu *c);
+
+/* A fast-TLB slot whose tag is `tag` (an ftlb rtag or a ctlb tag) is about to be
+ * filled: remember it for the next flush if it was empty. */
+static inline void cpu_fast_fill(struct cpu *c, u32 *tag)
+{
+	if (*tag != FTLB_NONE)
+		return;
+	if (c->nfilled < FTLB_FILLS)
+		c->filled[c->nfilled] = tag;
+	c->nfilled++;
+}
 
 /* The guest-physical access used by walks and DMA: a host pointer to `len` bytes at
  * physical `pa`, or NULL if outside RAM. */

@@ -47,6 +47,7 @@ static void fill_data(struct cpu *c, u32 vpn, const struct tlb_entry *e, bool us
 	struct ftlb_entry *f = &c->ftlb[user][vpn & (FTLB_SIZE - 1)];
 	if ((u64)(e->ppn + 1) << 12 > c->ram_size) /* outside RAM: never fast */
 		return;
+	cpu_fast_fill(c, &f->rtag);
 	f->rtag = vpn;
 	f->wtag = fast_writable(c, e, user) ? vpn : FTLB_NONE;
 	f->addend = (uintptr_t)(c->ram + ((uintptr_t)e->ppn << 12)) - ((uintptr_t)vpn << 12);
@@ -62,6 +63,7 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 	if (!(c->cr0 & CR0_PG)) {
 		if (acc == ACC_FETCH) {
 			struct ctlb_entry *ce = &c->ct[vpn & (FTLB_SIZE - 1)];
+			cpu_fast_fill(c, &ce->tag);
 			ce->tag = vpn;
 			ce->ppn = vpn;
 		} else {
@@ -89,7 +91,6 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 	struct tlb_entry *e = tlb_lookup(t, vpn);
 	u32 pfec;
 	if (e && !(write && !e->dirty)) {
-		(*(fetch ? c->cnt.itlb_hits : c->cnt.dtlb_hits))++;
 		pfec = perm_fault(c, e, acc, user);
 		if (pfec)
 			cpu_page_fault(c, lin, pfec);
@@ -106,6 +107,7 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 	u32 ppn = e->large ? e->ppn + (vpn - e->vpn) : e->ppn;
 	if (fetch) {
 		struct ctlb_entry *ce = &c->ct[vpn & (FTLB_SIZE - 1)];
+		cpu_fast_fill(c, &ce->tag);
 		ce->tag = vpn;
 		ce->ppn = ppn;
 	} else {

@@ -1,52 +1,94 @@
 /*
  * tlb.c — the modeled set-associative TLB with round-robin replacement (see tlb.h for
  * why replacement must not depend on hits).
+ *
+ * The model is a set-associative array; finding an entry is O(1) through a hash index
+ * beside it (a bucket per key, entries chained), so a 64-way fully associative TLB costs
+ * no more to search than a direct-mapped one. The index is exact: there is at most one
+ * valid entry per (page, size) — an insert of a page already present replaces it in its
+ * set — so the entry the index finds is the one a scan of the set would find.
  */
 #include "tlb.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#define LARGE_KEY 0x80000000u
 
 int tlb_init(struct tlb *t, unsigned entries, unsigned ways)
 {
-	if (entries == 0 || ways == 0 || ways > entries || entries % ways || ways > 255)
+	if (entries == 0 || ways == 0 || ways > entries || entries % ways || ways > 255 || entries > 32768)
 		return -1;
 	t->ways = ways;
 	t->sets = entries / ways;
+	t->nvalid = 0;
+	unsigned nb = 1;
+	while (nb < 2 * entries)
+		nb <<= 1;
+	t->bmask = nb - 1;
 	t->e = calloc(entries, sizeof(*t->e));
 	t->next = calloc(t->sets, 1);
-	return t->e && t->next ? 0 : -1;
+	t->bucket = calloc(nb, sizeof(*t->bucket));
+	t->chain = calloc(entries, sizeof(*t->chain));
+	return t->e && t->next && t->bucket && t->chain ? 0 : -1;
 }
 
 void tlb_free(struct tlb *t)
 {
 	free(t->e);
 	free(t->next);
+	free(t->bucket);
+	free(t->chain);
 	t->e = NULL;
 	t->next = NULL;
+	t->bucket = NULL;
+	t->chain = NULL;
 }
 
-static inline struct tlb_entry *set_of(struct tlb *t, u32 key)
+static inline u32 key_of(const struct tlb_entry *e) { return e->large ? (e->vpn >> 10) | LARGE_KEY : e->vpn; }
+static inline unsigned bucket_of(const struct tlb *t, u32 key) { return (key ^ (key >> 11)) & t->bmask; }
+
+/* The valid entry with `key`, or NULL. */
+static struct tlb_entry *find(struct tlb *t, u32 key)
 {
-	return &t->e[(key % t->sets) * t->ways];
+	for (u16 i = t->bucket[bucket_of(t, key)]; i; i = t->chain[i - 1]) {
+		struct tlb_entry *e = &t->e[i - 1];
+		if (key_of(e) == key)
+			return e;
+	}
+	return NULL;
+}
+
+static void unindex(struct tlb *t, struct tlb_entry *e)
+{
+	u16 idx = (u16)(e - t->e + 1);
+	u16 *p = &t->bucket[bucket_of(t, key_of(e))];
+	while (*p != idx)
+		p = &t->chain[*p - 1];
+	*p = t->chain[idx - 1];
+}
+
+static void index_entry(struct tlb *t, struct tlb_entry *e)
+{
+	u16 idx = (u16)(e - t->e + 1);
+	u16 *b = &t->bucket[bucket_of(t, key_of(e))];
+	t->chain[idx - 1] = *b;
+	*b = idx;
 }
 
 struct tlb_entry *tlb_lookup(struct tlb *t, u32 vpn)
 {
-	struct tlb_entry *s = set_of(t, vpn);
-	for (unsigned w = 0; w < t->ways; w++)
-		if (s[w].valid && !s[w].large && s[w].vpn == vpn)
-			return &s[w];
-	u32 big = vpn & ~0x3ffu;
-	s = set_of(t, big >> 10);
-	for (unsigned w = 0; w < t->ways; w++)
-		if (s[w].valid && s[w].large && s[w].vpn == big)
-			return &s[w];
-	return NULL;
+	if (!t->nvalid)
+		return NULL;
+	struct tlb_entry *e = find(t, vpn);
+	return e ? e : find(t, (vpn >> 10) | LARGE_KEY);
 }
 
 static void drop(struct tlb *t, struct tlb_entry *e)
 {
+	unindex(t, e);
 	e->valid = 0;
+	t->nvalid--;
 	if (t->evict)
 		t->evict(t->opaque, e->vpn, e->large ? 1024 : 1);
 }
@@ -55,21 +97,24 @@ struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *fill)
 {
 	u32 key = fill->large ? fill->vpn >> 10 : fill->vpn;
 	unsigned set = key % t->sets;
-	struct tlb_entry *s = &t->e[set * t->ways];
 	/* An existing entry for the same page is replaced in place (a re-walk for D). */
-	for (unsigned w = 0; w < t->ways; w++)
-		if (s[w].valid && s[w].large == fill->large && s[w].vpn == fill->vpn) {
-			drop(t, &s[w]);
-			s[w] = *fill;
-			s[w].valid = 1;
-			return &s[w];
-		}
-	struct tlb_entry *victim = &s[t->next[set]];
+	struct tlb_entry *old = find(t, key_of(fill));
+	if (old) {
+		drop(t, old);
+		*old = *fill;
+		old->valid = 1;
+		index_entry(t, old);
+		t->nvalid++;
+		return old;
+	}
+	struct tlb_entry *victim = &t->e[set * t->ways + t->next[set]];
 	t->next[set] = (u8)((t->next[set] + 1) % t->ways);
 	if (victim->valid)
 		drop(t, victim);
 	*victim = *fill;
 	victim->valid = 1;
+	index_entry(t, victim);
+	t->nvalid++;
 	return victim;
 }
 
@@ -82,10 +127,21 @@ void tlb_flush_page(struct tlb *t, u32 vpn)
 
 void tlb_flush_all(struct tlb *t, bool keep_global)
 {
-	unsigned n = t->sets * t->ways;
-	for (unsigned i = 0; i < n; i++)
-		if (t->e[i].valid && !(keep_global && t->e[i].global))
-			drop(t, &t->e[i]);
 	if (t->flushes)
 		(*t->flushes)++;
+	if (!t->nvalid)
+		return;
+	unsigned n = t->sets * t->ways;
+	if (!keep_global && t->evict_all) {
+		/* everything goes: one bulk eviction instead of one per entry */
+		for (unsigned i = 0; i < n; i++)
+			t->e[i].valid = 0;
+		memset(t->bucket, 0, (t->bmask + 1) * sizeof(*t->bucket));
+		t->nvalid = 0;
+		t->evict_all(t->opaque);
+		return;
+	}
+	for (unsigned i = 0; i < n && t->nvalid; i++)
+		if (t->e[i].valid && !(keep_global && t->e[i].global))
+			drop(t, &t->e[i]);
 }

@@ -28,13 +28,19 @@ struct tlb {
 	unsigned sets, ways;
 	struct tlb_entry *e; /* sets * ways */
 	u8 *next;            /* per set: the way to replace next */
+	u16 *bucket;         /* hash index: per bucket, the first entry + 1 (0: none) */
+	u16 *chain;          /* per entry: the next entry + 1 in its bucket */
+	unsigned bmask, nvalid;
+	/* Told when entries leave the model, so caches of it (the CPU's fast TLB) follow:
+	 * `evict` for pages [vpn, vpn+npages), `evict_all` when every entry left at once. */
 	void (*evict)(void *opaque, u32 vpn, u32 npages);
+	void (*evict_all)(void *opaque);
 	void *opaque;
-	u64 *hits, *misses, *flushes;
+	u64 *misses, *flushes;
 };
 
-/* Allocate a TLB of `entries` in `ways`-way sets (ways == entries: fully associative).
- * Returns 0, or -1 if the geometry is impossible. */
+/* Allocate a TLB of `entries` (at most 32768) in `ways`-way sets (ways == entries:
+ * fully associative). Returns 0, or -1 if the geometry is impossible. */
 int tlb_init(struct tlb *t, unsigned entries, unsigned ways);
 void tlb_free(struct tlb *t);
 

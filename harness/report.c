@@ -40,9 +40,7 @@ void report_text(FILE *out, const struct vm *vm, const struct host_time *ht)
 		fprintf(out, "    %-20s %15" PRIu64 "  %5.1f%%\n", cost_category_name((enum cost_cat)k), v,
 			now ? 100.0 * (double)v / (double)now : 0.0);
 	}
-	fprintf(out, "  itlb slow hits/misses  %" PRIu64 " / %" PRIu64 "\n", stats_get(st, "tlb.itlb_slow_hits"),
-		stats_get(st, "tlb.itlb_misses"));
-	fprintf(out, "  dtlb slow hits/misses  %" PRIu64 " / %" PRIu64 "\n", stats_get(st, "tlb.dtlb_slow_hits"),
+	fprintf(out, "  itlb / dtlb misses     %" PRIu64 " / %" PRIu64 "\n", stats_get(st, "tlb.itlb_misses"),
 		stats_get(st, "tlb.dtlb_misses"));
 	fprintf(out, "  page-walk references   %" PRIu64 "\n", stats_get(st, "mem.walk_refs"));
 	fprintf(out, "  exceptions            ");

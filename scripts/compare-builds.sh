@@ -13,6 +13,8 @@
 # profiles of its revision, e.g. `git archive REV profiles | tar -x -C OLD`), they are
 # used for it, so a change that adds a profile primitive can still be compared.
 # --quick runs each workload with small arguments (seconds instead of minutes).
+# --ignore REGEX drops counters whose name matches (one that a change removed or renamed
+# on purpose, say so in the commit).
 # Prints one line per workload x profile and closes with "compare: N passed, M failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -20,11 +22,12 @@ export RINGLAB_ROOT=$PWD
 old=${1:?usage: compare-builds.sh OLD_BUILD NEW_BUILD [--quick] [--keep DIR]}
 new=${2:?usage: compare-builds.sh OLD_BUILD NEW_BUILD [--quick] [--keep DIR]}
 shift 2
-quick=0; keep=""
+quick=0; keep=""; ignore='^$' 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 ;;
 	--keep) keep=$2; shift ;;
+	--ignore) ignore=$2; shift ;;
 	*) echo "compare-builds: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -40,13 +43,18 @@ cases=(
 	"memwalk|pages=256" "mix|n=1"
 )
 strip() {
-	python3 - "$1" <<'PY'
-import json, sys
+	python3 - "$1" "$ignore" <<'PY'
+import json, re, sys
 d = json.load(open(sys.argv[1]))
+drop = re.compile(sys.argv[2])
 for r in d["runs"]:
     for k in list(r):
         if k.startswith("host_"):
             del r[k]
+    for m in r.get("measurements", []):
+        for k in list(m.get("counters", {})):
+            if drop.search(k):
+                del m["counters"][k]
 print(json.dumps(d, indent=1, sort_keys=True))
 PY
 }
