@@ -118,24 +118,31 @@ int cpu_init(struct cpu *c, u8 *ram, u32 ram_size, const struct profile *prof,
 		return -1;
 
 	struct cpu_counters *n = &c->cnt;
-	n->itlb_misses = c->itlb.misses = stats_counter(stats, "tlb.itlb_misses");
-	n->dtlb_misses = c->dtlb.misses = stats_counter(stats, "tlb.dtlb_misses");
-	c->itlb.flushes = stats_counter(stats, "tlb.itlb_flushes");
-	c->dtlb.flushes = stats_counter(stats, "tlb.dtlb_flushes");
-	n->walk_refs = stats_counter(stats, "mem.walk_refs");
+	n->itlb_misses = c->itlb.misses = stats_counter(stats, "tlb.itlb_misses",
+		"instruction fetches the modeled ITLB missed: each costs a walk (count)");
+	n->dtlb_misses = c->dtlb.misses = stats_counter(stats, "tlb.dtlb_misses",
+		"data accesses the modeled DTLB missed (or writes to a clean entry): each costs a walk (count)");
+	c->itlb.flushes = stats_counter(stats, "tlb.itlb_flushes",
+		"full ITLB flushes: CR3 loads, paging-mode changes, world switches without VPID (count)");
+	c->dtlb.flushes = stats_counter(stats, "tlb.dtlb_flushes", "full DTLB flushes (count)");
+	n->walk_refs = stats_counter(stats, "mem.walk_refs",
+		"memory references of hardware page walks, each charged mem.walk_ref (count)");
 	for (int v = 0; v < 32; v++) {
-		char name[32];
+		char name[32], desc[96];
 		snprintf(name, sizeof(name), "cpu.exceptions.%d", v);
-		n->exceptions[v] = stats_counter(stats, name);
+		snprintf(desc, sizeof(desc), "exceptions of vector %d delivered through the guest's IDT (count)", v);
+		n->exceptions[v] = stats_counter(stats, name, desc);
 	}
-	n->interrupts = stats_counter(stats, "cpu.interrupts");
-	n->soft_ints = stats_counter(stats, "cpu.soft_ints");
-	n->blocks_decoded = stats_counter(stats, "cpu.blocks_decoded");
-	n->blocks_invalidated = stats_counter(stats, "cpu.blocks_invalidated");
-	n->smc_writes = stats_counter(stats, "cpu.smc_writes");
-	n->cr3_writes = stats_counter(stats, "cpu.cr3_writes");
-	n->invlpgs = stats_counter(stats, "cpu.invlpgs");
-	n->exits = stats_counter(stats, "cpu.exits");
+	n->interrupts = stats_counter(stats, "cpu.interrupts", "external interrupts delivered to the guest (count)");
+	n->soft_ints = stats_counter(stats, "cpu.soft_ints", "software interrupts (INT n, INT3, INTO) delivered (count)");
+	n->blocks_decoded = stats_counter(stats, "cpu.blocks_decoded",
+		"guest code blocks decoded into the block cache (a host-side detail) (count)");
+	n->blocks_invalidated = stats_counter(stats, "cpu.blocks_invalidated",
+		"decoded blocks dropped because the guest wrote their code (count)");
+	n->smc_writes = stats_counter(stats, "cpu.smc_writes", "guest writes to memory holding decoded code (count)");
+	n->cr3_writes = stats_counter(stats, "cpu.cr3_writes", "CR3 loads executed by the processor (count)");
+	n->invlpgs = stats_counter(stats, "cpu.invlpgs", "INVLPG instructions executed by the processor (count)");
+	n->exits = stats_counter(stats, "cpu.exits", "exits of every kind the processor took (count)");
 	c->nfilled = FTLB_FILLS + 1; /* nothing recorded yet: the first flush clears all */
 	cpu_flush_fast_tlb(c);
 	cpu_set_cpl(c, 0);

@@ -33,6 +33,34 @@ void exit_transition(struct cpu *c, const struct exit_record *e)
 	}
 }
 
+const char *exit_reason_help(u32 reason)
+{
+	switch (reason) {
+	case EXIT_EXCEPTION_NMI: return "an exception the VMM intercepts; under shadow paging, page faults (#PF, vector 14)";
+	case EXIT_EXTERNAL_INTERRUPT: return "a device interrupt (the timer) arrived while the guest ran";
+	case EXIT_TRIPLE_FAULT: return "the guest triple-faulted";
+	case EXIT_INTERRUPT_WINDOW: return "the guest became able to take a held interrupt";
+	case EXIT_TASK_SWITCH: return "a hardware task switch";
+	case EXIT_CPUID: return "CPUID, which VT-x always intercepts";
+	case EXIT_HLT: return "the guest halted to wait for an interrupt";
+	case EXIT_INVD: return "INVD";
+	case EXIT_INVLPG: return "INVLPG, intercepted under shadow paging";
+	case EXIT_RDTSC: return "RDTSC";
+	case EXIT_VMCALL: return "VMCALL, a hypercall instruction";
+	case EXIT_CR_ACCESS: return "a control-register access (under shadow paging, CR3 loads and paging-mode changes)";
+	case EXIT_IO_INSTRUCTION: return "a port I/O instruction, emulated by the device model";
+	case EXIT_RDMSR: return "RDMSR";
+	case EXIT_WRMSR: return "WRMSR";
+	case EXIT_GDTR_IDTR: return "LGDT/LIDT/SGDT/SIDT";
+	case EXIT_LDTR_TR: return "LLDT/LTR/SLDT/STR";
+	case EXIT_EPT_VIOLATION: return "a guest-physical page the nested table did not map yet";
+	case EXIT_WBINVD: return "WBINVD";
+	case EXIT_BT_CALLOUT: return "translated code called into the VMM";
+	case EXIT_PV_HYPERCALL: return "a paravirtual guest's hypercall";
+	default: return "an exit ringlab has no description for";
+	}
+}
+
 const char *exit_kind_name(u32 kind)
 {
 	switch (kind) {

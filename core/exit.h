@@ -76,6 +76,10 @@ struct exit_record {
 /* Return the SDM name of an exit reason ("CPUID", "IO_INSTRUCTION"), or "UNKNOWN". */
 const char *exit_reason_name(u32 reason);
 
+/* Return what an exit of `reason` means, in a few words for students ("an exception
+ * the VMM intercepts; under shadow paging, page faults (#PF, vector 14)"). */
+const char *exit_reason_help(u32 reason);
+
 /* Return the name of an exit kind ("vmx", "callout", "hypercall", "trap"). */
 const char *exit_kind_name(u32 kind);
 

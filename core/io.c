@@ -12,7 +12,7 @@ void io_bus_init(struct io_bus *bus, struct cost *cost, struct stats *stats)
 	memset(bus, 0, sizeof(*bus));
 	bus->cost = cost;
 	bus->stats = stats;
-	bus->unclaimed = stats_counter(stats, "io.unclaimed");
+	bus->unclaimed = stats_counter(stats, "io.unclaimed", "accesses to ports no device claims (count)");
 }
 
 int io_bus_register(struct io_bus *bus, u16 first, u16 count, const struct io_ops *ops,
@@ -31,10 +31,13 @@ int io_bus_register(struct io_bus *bus, u16 first, u16 count, const struct io_op
 	r->opaque = opaque;
 	r->name = name;
 	r->native_latency = native_latency;
+	char desc[STATS_DESC_MAX];
 	snprintf(cname, sizeof(cname), "io.%s.reads", name);
-	r->reads = stats_counter(bus->stats, cname);
+	snprintf(desc, sizeof(desc), "port reads from the %s, natively or emulated (count)", name);
+	r->reads = stats_counter(bus->stats, cname, desc);
 	snprintf(cname, sizeof(cname), "io.%s.writes", name);
-	r->writes = stats_counter(bus->stats, cname);
+	snprintf(desc, sizeof(desc), "port writes to the %s, natively or emulated (count)", name);
+	r->writes = stats_counter(bus->stats, cname, desc);
 	for (u32 p = first; p < (u32)first + count; p++)
 		bus->map[p] = (u8)bus->n;
 	return 0;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-u64 *stats_counter(struct stats *s, const char *name)
+u64 *stats_counter(struct stats *s, const char *name, const char *desc)
 {
 	for (unsigned i = 0; i < s->n; i++)
 		if (strcmp(s->name[i], name) == 0)
@@ -18,6 +18,7 @@ u64 *stats_counter(struct stats *s, const char *name)
 		abort();
 	}
 	snprintf(s->name[s->n], STATS_NAME_MAX, "%s", name);
+	snprintf(s->desc[s->n], STATS_DESC_MAX, "%s", desc ? desc : "");
 	s->value[s->n] = 0;
 	return &s->value[s->n++];
 }
@@ -28,6 +29,14 @@ u64 stats_get(const struct stats *s, const char *name)
 		if (strcmp(s->name[i], name) == 0)
 			return s->value[i];
 	return 0;
+}
+
+const char *stats_desc(const struct stats *s, const char *name)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		if (strcmp(s->name[i], name) == 0)
+			return s->desc[i];
+	return "";
 }
 
 void stats_snapshot(const struct stats *s, u64 *out)

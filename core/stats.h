@@ -15,16 +15,24 @@
 
 #define STATS_MAX 1024
 #define STATS_NAME_MAX 48
+#define STATS_DESC_MAX 112
 
 struct stats {
 	unsigned n;
 	char name[STATS_MAX][STATS_NAME_MAX];
+	char desc[STATS_MAX][STATS_DESC_MAX]; /* one line: what it counts, and its unit */
 	u64 value[STATS_MAX];
 };
 
-/* Return the counter called `name`, creating it at zero if it is new. Aborts when the
- * table is full (a programming error, not a guest one). */
-u64 *stats_counter(struct stats *s, const char *name);
+/* Return the counter called `name`, creating it at zero if it is new, described by
+ * `desc` (one line saying what it counts and in which unit, e.g. "hidden page faults the
+ * VMM resolved without the guest (count)"; reports and `bench explain` show it). The
+ * description lives where the counter is defined, so a new mechanism describes its
+ * own. Aborts when the table is full (a programming error, not a guest one). */
+u64 *stats_counter(struct stats *s, const char *name, const char *desc);
+
+/* Return the description of `name`, or "" if no such counter exists. */
+const char *stats_desc(const struct stats *s, const char *name);
 
 /* Return the value of `name`, or 0 if no such counter exists. */
 u64 stats_get(const struct stats *s, const char *name);

@@ -43,7 +43,8 @@ static void on_marker(void *opaque, u32 code, u32 arg)
 		return;
 	if (vm->nmarks >= VM_MAX_MARKS) {
 		if (!vm->marks_dropped)
-			vm->marks_dropped = stats_counter(&vm->stats, "vm.marks_dropped");
+			vm->marks_dropped = stats_counter(&vm->stats, "vm.marks_dropped",
+							  "measurement markers beyond the first 4096, not recorded (count)");
 		(*vm->marks_dropped)++;
 		return;
 	}
@@ -101,9 +102,11 @@ void vm_count_exit(struct vm *vm, u32 reason)
 		fprintf(stderr, "\n");
 	}
 	if (!vm->exits_by_reason[reason]) {
-		char name[STATS_NAME_MAX];
+		char name[STATS_NAME_MAX], desc[STATS_DESC_MAX];
 		snprintf(name, sizeof(name), "exits.%s", exit_reason_name(reason));
-		vm->exits_by_reason[reason] = stats_counter(&vm->stats, name);
+		snprintf(desc, sizeof(desc), "exits to the VMM with reason %s: %s (count)", exit_reason_name(reason),
+			 exit_reason_help(reason));
+		vm->exits_by_reason[reason] = stats_counter(&vm->stats, name, desc);
 	}
 	(*vm->exits_by_reason[reason])++;
 }
@@ -238,9 +241,11 @@ static void account(struct vm *vm, u32 reason, u64 cycles)
 	if (reason >= EXIT_REASON_MAX)
 		return;
 	if (!vm->exit_cycles[reason]) {
-		char name[STATS_NAME_MAX];
+		char name[STATS_NAME_MAX], desc[STATS_DESC_MAX];
 		snprintf(name, sizeof(name), "exit_cycles.%s", exit_reason_name(reason));
-		vm->exit_cycles[reason] = stats_counter(&vm->stats, name);
+		snprintf(desc, sizeof(desc), "handling %s exits: transition, VMM work and the emulation asked for (modeled cycles)",
+			 exit_reason_name(reason));
+		vm->exit_cycles[reason] = stats_counter(&vm->stats, name, desc);
 	}
 	*vm->exit_cycles[reason] += cycles;
 }

@@ -225,8 +225,8 @@ int ata_attach(struct ata *a, struct io_bus *bus, struct stats *stats, const cha
 	a->irq = irq;
 	a->fd = -1;
 	a->status = ST_DRDY | ST_DSC;
-	a->sectors_read = stats_counter(stats, "ata.sectors_read");
-	a->sectors_written = stats_counter(stats, "ata.sectors_written");
+	a->sectors_read = stats_counter(stats, "ata.sectors_read", "disk sectors read by the ATA device (count)");
+	a->sectors_written = stats_counter(stats, "ata.sectors_written", "disk sectors written by the ATA device (count)");
 	if (path) {
 		struct stat st;
 		a->fd = open(path, O_RDWR);

@@ -161,8 +161,8 @@ int pic8259_attach(struct pic8259 *p, struct io_bus *bus, struct stats *stats)
 	p->chip[1].base = 0x70;
 	p->intc.ack = pic_ack;
 	p->intc.opaque = p;
-	p->acks = stats_counter(stats, "pic.acks");
-	p->spurious = stats_counter(stats, "pic.spurious");
+	p->acks = stats_counter(stats, "pic.acks", "interrupts acknowledged at the 8259 PIC (count)");
+	p->spurious = stats_counter(stats, "pic.spurious", "spurious interrupts (IRQ 7/15 without a request) (count)");
 	if (io_bus_register(bus, 0x20, 2, &pic_ops, p, "pic", 0) ||
 	    io_bus_register(bus, 0xa0, 2, &pic_ops, p, "pic2", 0))
 		return -1;

@@ -204,7 +204,7 @@ int pit8254_attach(struct pit8254 *p, struct io_bus *bus, struct clock *clock, s
 		p->ch[n].reload = 0x10000;
 		p->ch[n].access = 3;
 	}
-	p->irqs = stats_counter(stats, "pit.irqs");
+	p->irqs = stats_counter(stats, "pit.irqs", "timer interrupts raised by the 8254 PIT (count)");
 	clock_add_timer(clock, &p->timer, fire0, p);
 	if (io_bus_register(bus, 0x40, 4, &pit_ops, p, "pit", 0) ||
 	    io_bus_register(bus, 0x61, 1, &pit_ops, p, "port61", 0))

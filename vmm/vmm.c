@@ -16,9 +16,11 @@ void vmm_init(struct vmm *v, struct vm *vm, const char *engine)
 	char name[STATS_NAME_MAX];
 	v->vm = vm;
 	snprintf(name, sizeof(name), "%s.emulated_insns", engine);
-	v->emulated = stats_counter(&vm->stats, name);
+	v->emulated = stats_counter(&vm->stats, name,
+				    "guest instructions the VMM emulated, each charged vmm.emulate_insn (count)");
 	snprintf(name, sizeof(name), "%s.injected_events", engine);
-	v->injected = stats_counter(&vm->stats, name);
+	v->injected = stats_counter(&vm->stats, name,
+				    "interrupts and exceptions the VMM delivered into the guest on entry (count)");
 }
 
 static void charge(struct vmm *v, enum profile_primitive p)

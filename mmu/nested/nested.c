@@ -42,10 +42,13 @@ static int nested_init(struct cpu *c)
 	n->nwc = (unsigned)c->prof->v[P_VMX_NWC];
 	if (n->nwc > NWC_MAX)
 		n->nwc = NWC_MAX;
-	n->violations = stats_counter(c->stats, "nested.ept_violations");
-	n->mapped = stats_counter(c->stats, "nested.pages_mapped");
-	n->cache_hits = stats_counter(c->stats, "nested.walk_cache_hits");
-	n->walks = stats_counter(c->stats, "nested.walks");
+	n->violations = stats_counter(c->stats, "nested.ept_violations",
+		"guest-physical pages the nested table did not map yet: EPT-violation exits (count)");
+	n->mapped = stats_counter(c->stats, "nested.pages_mapped", "guest-physical pages the VMM mapped in the nested table (count)");
+	n->cache_hits = stats_counter(c->stats, "nested.walk_cache_hits",
+		"nested translations the nested walk cache shortened to one reference (count)");
+	n->walks = stats_counter(c->stats, "nested.walks",
+		"guest-physical addresses translated through the nested table during walks (count)");
 	c->mmu_state = n;
 	return n->l4 ? 0 : -1;
 }

@@ -75,15 +75,21 @@ static int shadow_init(struct cpu *c)
 		return -1;
 	s->npages = c->ram_size >> 12;
 	s->track = calloc(s->npages, sizeof(u16));
-	s->hidden = stats_counter(c->stats, "shadow.hidden_faults");
-	s->truef = stats_counter(c->stats, "shadow.true_faults");
-	s->traced = stats_counter(c->stats, "shadow.traced_writes");
-	s->fills = stats_counter(c->stats, "shadow.pte_fills");
-	s->created = stats_counter(c->stats, "shadow.pages_created");
-	s->freed = stats_counter(c->stats, "shadow.pages_freed");
-	s->switches = stats_counter(c->stats, "shadow.cr3_switches");
-	s->cache_hits = stats_counter(c->stats, "shadow.cr3_cache_hits");
-	s->evicted = stats_counter(c->stats, "shadow.evictions");
+	s->hidden = stats_counter(c->stats, "shadow.hidden_faults",
+		"#PF exits the VMM resolved by filling a shadow entry the guest never sees (count)");
+	s->truef = stats_counter(c->stats, "shadow.true_faults",
+		"#PF exits that were the guest's own faults, reflected to it with CR2 (count)");
+	s->traced = stats_counter(c->stats, "shadow.traced_writes",
+		"guest writes to its write-protected page tables, emulated by the VMM (count)");
+	s->fills = stats_counter(c->stats, "shadow.pte_fills", "shadow entries written by hidden faults (count)");
+	s->created = stats_counter(c->stats, "shadow.pages_created", "shadow directories and tables allocated (count)");
+	s->freed = stats_counter(c->stats, "shadow.pages_freed",
+		"shadow directories and tables dropped (resync, flooding, eviction) (count)");
+	s->switches = stats_counter(c->stats, "shadow.cr3_switches", "guest CR3 loads the VMM followed with a shadow switch (count)");
+	s->cache_hits = stats_counter(c->stats, "shadow.cr3_cache_hits",
+		"CR3 switches that found the address space's shadow in the cache (count)");
+	s->evicted = stats_counter(c->stats, "shadow.evictions",
+		"cached shadows evicted (least recently used) for a new address space (count)");
 	c->mmu_state = s;
 	c->force_wp = 1; /* see shadow_translate */
 	return s->track ? 0 : -1;

@@ -32,9 +32,10 @@ static struct stats st;
 
 static void test_stats_counters(void **state)
 {
-	u64 *a = stats_counter(&st, "a.b");
-	u64 *b = stats_counter(&st, "c");
-	assert_ptr_equal(a, stats_counter(&st, "a.b"));
+	u64 *a = stats_counter(&st, "a.b", "a test counter (count)");
+	u64 *b = stats_counter(&st, "c", "another (count)");
+	assert_ptr_equal(a, stats_counter(&st, "a.b", NULL));
+	assert_string_equal(stats_desc(&st, "a.b"), "a test counter (count)");
 	assert_ptr_not_equal(a, b);
 	*a += 7;
 	assert_int_equal(stats_get(&st, "a.b"), 7);

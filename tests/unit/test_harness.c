@@ -152,7 +152,7 @@ static void test_measure_from_marks(void **state)
 {
 	static struct vm vm;
 	memset(&vm, 0, sizeof(vm));
-	u64 *c = stats_counter(&vm.stats, "exits.CPUID");
+	u64 *c = stats_counter(&vm.stats, "exits.CPUID", "CPUID exits (count)");
 	static u64 a[STATS_MAX], b[STATS_MAX];
 	struct vm_mark marks[2] = { { MARK_BEGIN, 0, 100, { 0 }, a }, { MARK_END, 0, 300, { 0 }, b } };
 	marks[0].cost.now = 1000;
