@@ -124,25 +124,18 @@ static inline void cc_materialize(struct cpu *c)
 	}
 }
 
-/* Evaluate condition code `cc` (the low nibble of Jcc/SETcc/CMOVcc). */
+/* Evaluate condition code `cc` (the low nibble of Jcc/SETcc/CMOVcc). The common
+ * cases are read straight from the recorded operands or result, at any width: shifted
+ * to the top of a word, unsigned and signed comparisons of the values keep their order
+ * and equality. */
 static inline bool cc_cond(const struct cpu *c, unsigned cc)
 {
 	bool r;
-	if (c->cc_op == CC_LOGIC && c->cc_bits == 32 && (cc >> 1) != 5) {
-		/* After AND/OR/XOR/TEST: CF = OF = 0, ZF and SF from the result. */
-		s32 v = (s32)c->cc_res;
-		switch (cc >> 1) {
-		case 0: case 1: r = false; break;
-		case 2: case 3: r = v == 0; break;
-		case 4: case 6: r = v < 0; break;
-		default: r = v <= 0; break;
-		}
-		return (cc & 1) ? !r : r;
-	}
-	if (c->cc_op == CC_SUB && c->cc_bits == 32) {
-		/* After CMP/SUB, the common case: compare the operands directly. */
-		u32 a = c->cc_a, b = c->cc_b;
-		switch (cc >> 1) {
+	unsigned k = cc >> 1, sh = 32 - c->cc_bits;
+	switch (c->cc_op) {
+	case CC_SUB: {
+		u32 a = c->cc_a << sh, b = c->cc_b << sh;
+		switch (k) {
 		case 1: r = a < b; goto out;
 		case 2: r = a == b; goto out;
 		case 3: r = a <= b; goto out;
@@ -150,8 +143,34 @@ static inline bool cc_cond(const struct cpu *c, unsigned cc)
 		case 7: r = (s32)a <= (s32)b; goto out;
 		default: break;
 		}
+		break;
 	}
-	switch (cc >> 1) {
+	case CC_LOGIC: {
+		/* CF = OF = 0 */
+		s32 v = (s32)(c->cc_res << sh);
+		switch (k) {
+		case 0: case 1: r = false; goto out;
+		case 2: case 3: r = v == 0; goto out;
+		case 4: case 6: r = v < 0; goto out;
+		case 7: r = v <= 0; goto out;
+		default: break;
+		}
+		break;
+	}
+	case CC_ADD: case CC_INC: case CC_DEC: case CC_ADC: case CC_SBB:
+		if (k == 2) {
+			r = (c->cc_res << sh) == 0;
+			goto out;
+		}
+		if (k == 4) {
+			r = (s32)(c->cc_res << sh) < 0;
+			goto out;
+		}
+		break;
+	default:
+		break;
+	}
+	switch (k) {
 	case 0: r = cc_of(c); break;
 	case 1: r = cc_cf(c); break;
 	case 2: r = cc_zf(c); break;
