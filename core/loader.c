@@ -9,13 +9,21 @@
  *     0 .. 0x9FC00 available, 0x9FC00 .. 0xA0000 reserved, 0xF0000 .. 0x100000 reserved,
  *     1 MiB .. R-128 KiB available, R-128 KiB .. R reserved, 0xFFFC0000 .. 4 GiB reserved
  * and the info flags are mem, boot_device, cmdline, mods, mmap and loader name.
+ *
+ * Files are read defensively: only regular files (a directory, /dev/zero or a FIFO is
+ * refused by name), at most LOADER_MAX_FILE bytes, and the multiboot header is looked
+ * for in the first 8 KiB before the rest is read. Every address computed from the
+ * header is checked in 64 bits, so nothing can wrap past 4 GiB into RAM it does not own.
  */
 #include "loader.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MB_HEADER_MAGIC 0x1BADB002u
 #define MB_SEARCH 8192
@@ -35,34 +43,87 @@ static void wr32(u8 *ram, u32 pa, u32 v)
 	ram[pa + 3] = (u8)(v >> 24);
 }
 
-/* Read a whole file into memory. */
-static u8 *slurp(const char *path, size_t *len, char *err, size_t errlen)
+/* Read all of fd (at most `cap` bytes) into buf; returns the bytes read or -1. */
+static ssize_t read_all(int fd, u8 *buf, size_t cap)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	size_t n = 0;
+	while (n < cap) {
+		ssize_t got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		if (!got)
+			break;
+		n += (size_t)got;
+	}
+	return (ssize_t)n;
+}
+
+/* Read a whole regular file of at most LOADER_MAX_FILE bytes into memory. With
+ * `need_header`, the first MB_SEARCH bytes must hold a multiboot header magic before
+ * the rest is read (*hdr_found says whether it did). */
+static u8 *slurp(const char *path, size_t *len, bool need_header, bool *hdr_found, char *err,
+		 size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return NULL;
 	}
-	size_t cap = 1 << 16, n = 0;
-	u8 *buf = malloc(cap);
-	while (buf) {
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (n < cap)
-			break;
-		u8 *nb = realloc(buf, cap * 2);
-		if (!nb) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = nb;
-		cap *= 2;
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s", path,
+			 S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file (a device, FIFO or socket)");
+		close(fd);
+		return NULL;
 	}
-	fclose(f);
-	if (!buf)
+	if ((u64)st.st_size > LOADER_MAX_FILE) {
+		snprintf(err, errlen, "%s: too large (%llu bytes; at most %u MiB)", path,
+			 (unsigned long long)st.st_size, LOADER_MAX_FILE >> 20);
+		close(fd);
+		return NULL;
+	}
+	/* the size can change under us: read at most one byte more than it said */
+	size_t cap = (size_t)st.st_size + 1;
+	u8 *buf = malloc(cap);
+	if (!buf) {
 		snprintf(err, errlen, "%s: out of memory", path);
-	*len = n;
+		close(fd);
+		return NULL;
+	}
+	size_t head = cap < MB_SEARCH ? cap : MB_SEARCH;
+	ssize_t n = read_all(fd, buf, head);
+	if (n >= 0 && need_header) {
+		*hdr_found = false;
+		for (size_t o = 0; o + 12 <= (size_t)n; o += 4)
+			if (rd32(buf + o) == MB_HEADER_MAGIC)
+				*hdr_found = true;
+		if (!*hdr_found) {
+			close(fd);
+			*len = (size_t)n;
+			return buf;
+		}
+	}
+	if (n >= 0 && (size_t)n == head && head < cap) {
+		ssize_t more = read_all(fd, buf + head, cap - head);
+		n = more < 0 ? -1 : n + more;
+	}
+	int e = errno;
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		free(buf);
+		return NULL;
+	}
+	if ((size_t)n == cap) {
+		snprintf(err, errlen, "%s: the file grew while it was read", path);
+		free(buf);
+		return NULL;
+	}
+	*len = (size_t)n;
 	return buf;
 }
 
@@ -131,7 +192,7 @@ static int load_kludge(const u8 *img, size_t len, u32 hoff, u8 *ram, u32 ram_siz
 		       const char *path, struct boot_info *out, char *err, size_t errlen)
 {
 	const u8 *h = img + hoff;
-	if (hoff + 32 > len) {
+	if ((u64)hoff + 32 > len) {
 		snprintf(err, errlen, "%s: truncated multiboot header", path);
 		return -1;
 	}
@@ -141,15 +202,22 @@ static int load_kludge(const u8 *img, size_t len, u32 hoff, u8 *ram, u32 ram_siz
 		snprintf(err, errlen, "%s: inconsistent a.out kludge addresses", path);
 		return -1;
 	}
-	u32 file_start = hoff - (header_addr - load_addr);
-	u32 size = load_end ? load_end - load_addr : (u32)(len - file_start);
-	u32 end = bss_end > load_addr + size ? bss_end : load_addr + size;
-	if ((u64)file_start + size > len || (u64)end > ram_size || load_end < load_addr * (load_end != 0)) {
-		snprintf(err, errlen, "%s: a.out kludge image does not fit the file or RAM", path);
+	if (load_end && load_end < load_addr) {
+		snprintf(err, errlen, "%s: a.out kludge load_end %#x is below load_addr %#x", path, load_end, load_addr);
 		return -1;
 	}
-	memcpy(ram + load_addr, img + file_start, size);
-	memset(ram + load_addr + size, 0, end - (load_addr + size));
+	/* all in 64 bits: load_addr + size must not wrap past 4 GiB */
+	u64 file_start = hoff - (header_addr - load_addr);
+	u64 size = load_end ? (u64)load_end - load_addr : (u64)len - file_start;
+	u64 load_top = (u64)load_addr + size;
+	u64 end = bss_end > load_top ? bss_end : load_top;
+	if (file_start + size > len || load_top > ram_size || end > ram_size) {
+		snprintf(err, errlen, "%s: a.out kludge image (%#x..%#llx) does not fit the file or the %u MiB of RAM",
+			 path, load_addr, (unsigned long long)end, ram_size >> 20);
+		return -1;
+	}
+	memcpy(ram + load_addr, img + file_start, (size_t)size);
+	memset(ram + load_top, 0, (size_t)(end - load_top));
 	out->entry = entry;
 	out->kernel_lo = load_addr;
 	out->kernel_hi = end;
@@ -161,13 +229,14 @@ int loader_load(u8 *ram, u32 ram_size, const char *path, const char *cmdline,
 		size_t errlen)
 {
 	size_t len;
+	bool found = false;
 	memset(out, 0, sizeof(*out));
-	u8 *img = slurp(path, &len, err, errlen);
+	u8 *img = slurp(path, &len, true, &found, err, errlen);
 	if (!img)
 		return -1;
 	int rc = -1;
 	u32 hoff = 0;
-	bool found = false;
+	found = false;
 	for (u32 o = 0; o + 12 <= len && o < MB_SEARCH; o += 4)
 		if (rd32(img + o) == MB_HEADER_MAGIC) {
 			hoff = o;
@@ -236,7 +305,7 @@ int loader_load(u8 *ram, u32 ram_size, const char *path, const char *cmdline,
 	p += nmod * 16;
 	for (unsigned i = 0; i < nmod; i++) {
 		size_t mlen;
-		u8 *m = slurp(mods[i].path, &mlen, err, errlen);
+		u8 *m = slurp(mods[i].path, &mlen, false, NULL, err, errlen);
 		if (!m || (u64)modbase + mlen + 256 > ram_size - 0x20000) {
 			if (m)
 				snprintf(err, errlen, "%s: module does not fit in RAM", mods[i].path);

@@ -18,6 +18,9 @@
 
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002u
 
+/* The largest kernel or module file the loader reads (no guest RAM is larger). */
+#define LOADER_MAX_FILE (256u << 20)
+
 struct boot_module {
 	const char *path;
 	const char *string; /* the module's command line (may be NULL) */
@@ -34,9 +37,11 @@ struct boot_info {
 /* Load the multiboot kernel at `path` into `ram` (`ram_size` bytes of guest-physical
  * memory starting at 0), with the complete command line `cmdline` (QEMU's: the
  * kernel's name, a space, the arguments) and `nmod` modules. Returns 0 and
- * fills `out`; or returns -1 with one line in `err` (missing file, not ELF or a.out
- * kludge, no multiboot header in the first 8 KiB, bad checksum, a segment outside RAM,
- * an unsupported header flag). Never aborts on bad input. */
+ * fills `out`; or returns -1 with one line in `err` (missing file, a directory or
+ * other non-regular file, a file over LOADER_MAX_FILE, not ELF or a.out kludge, no
+ * multiboot header in the first 8 KiB (checked before the rest is read), bad checksum,
+ * a segment outside RAM or wrapping past 4 GiB, an unsupported header flag). Never
+ * aborts on bad input. */
 int loader_load(u8 *ram, u32 ram_size, const char *path, const char *cmdline,
 		const struct boot_module *mods, unsigned nmod, struct boot_info *out, char *err,
 		size_t errlen);

@@ -126,8 +126,9 @@ const char *profile_primitive_name(enum profile_primitive id);
  * derived metrics in harness/workload.c): only the base, string and math libraries
  * (and table when asked), text chunks only (load is forced to mode "t"; loadfile,
  * dofile and string.dump are gone), `print` writes to stderr (never into a data
- * stream on stdout), at most SANDBOX_MEM bytes of Lua memory and SANDBOX_INSNS Lua
- * instructions per chunk or call. Errors come back as one line naming the file.
+ * stream on stdout), no __gc finalizers (they would run outside the limits), at most
+ * SANDBOX_MEM bytes of Lua memory and SANDBOX_INSNS Lua instructions per chunk or
+ * call. Errors come back as one line naming the file.
  */
 #define SANDBOX_MEM (64u << 20)
 #define SANDBOX_INSNS 10000000L

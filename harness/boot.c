@@ -1,6 +1,11 @@
 /*
  * boot.c — `bench boot KERNEL`: run any multiboot kernel on ringlab with its console
  * on stdout, like `qemu-system-i386 -kernel`, and end with the guest's exit status.
+ *
+ * Numbers on the command line are decimal digits only, range-checked before any
+ * narrowing (no "-1" meaning "no limit", no 4294967298 MiB wrapping to 2). stdout
+ * belongs to the guest's console, so --stats-json refuses '-': the JSON goes to a file
+ * (/dev/stderr or /dev/fd/N where a pipe is wanted).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,7 +31,8 @@ static void boot_usage(FILE *out)
 		"  --ram MB           guest RAM in MiB (default 128)\n"
 		"  --max-insns N      stop after about N guest instructions\n"
 		"  --stats            print a summary on stderr (modeled cycles, counters, host time)\n"
-		"  --stats-json FILE  write the same as one JSON object to FILE ('-' = stdout)\n"
+		"  --stats-json FILE  write the same as one JSON object to FILE (not '-': stdout is\n"
+		"                     the console; /dev/stderr or /dev/fd/3 work)\n"
 		"  --trace-exits N    print the first N exits (reason, guest EIP, qualification)\n"
 		"  --help             this text\n\n"
 		"Exit status: the guest's, as QEMU computes it from port 0xF4 ((v << 1) | 1);\n"
@@ -50,16 +56,35 @@ static double cpu_s(void)
 	       ru.ru_stime.tv_usec / 1e6;
 }
 
+/* Parse decimal digits only into *out within [lo, hi]; 0 or -1. */
+static int parse_u64(const char *s, u64 lo, u64 hi, u64 *out)
+{
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, NULL, 10);
+	if (errno || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 /* Split "engine/mmu" (or "engine") into its parts. */
 static int parse_config(const char *conf, char *engine, char *mmu, size_t n)
 {
 	const char *slash = strchr(conf, '/');
+	if (!*conf || (slash && (slash == conf || !slash[1])))
+		return -1;
 	if (!slash) {
+		if (strlen(conf) >= n)
+			return -1;
 		snprintf(engine, n, "%s", conf);
 		snprintf(mmu, n, "%s", "direct");
 		return 0;
 	}
 	if ((size_t)(slash - conf) >= n)
+		return -1;
+	if (strlen(slash + 1) >= n)
 		return -1;
 	snprintf(engine, n, "%.*s", (int)(slash - conf), conf);
 	snprintf(mmu, n, "%s", slash + 1);
@@ -84,30 +109,41 @@ int cmd_boot(int argc, char **argv)
 	int o;
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		char *end;
+		u64 v;
 		switch (o) {
 		case 'c': cfg.cmdline = optarg; break;
 		case 'd': cfg.disk = optarg; break;
 		case 'p': cfg.profile = optarg; break;
 		case 'C': config = optarg; break;
 		case 'r':
-			cfg.ram_mb = (u32)strtoul(optarg, &end, 10);
-			if (*end || cfg.ram_mb < 2 || cfg.ram_mb > 3072) {
-				fprintf(stderr, "bench boot: --ram must be between 2 and 3072 MiB\n");
+			if (parse_u64(optarg, 2, 3072, &v)) {
+				fprintf(stderr, "bench boot: --ram must be between 2 and 3072 MiB, not '%.40s'\n", optarg);
 				return BENCH_EXIT_USAGE;
 			}
+			cfg.ram_mb = (u32)v;
 			break;
 		case 'm':
-			errno = 0;
-			cfg.max_insns = strtoull(optarg, &end, 10);
-			if (*end || errno || !cfg.max_insns) {
-				fprintf(stderr, "bench boot: --max-insns needs a positive number, not '%s'\n", optarg);
+			if (parse_u64(optarg, 1, UINT64_MAX, &v)) {
+				fprintf(stderr, "bench boot: --max-insns needs a positive number, not '%.40s'\n", optarg);
 				return BENCH_EXIT_USAGE;
 			}
+			cfg.max_insns = v;
 			break;
 		case 's': stats = true; break;
-		case 't': cfg.trace_exits = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'j': json = optarg; break;
+		case 't':
+			if (parse_u64(optarg, 0, UINT32_MAX, &v)) {
+				fprintf(stderr, "bench boot: --trace-exits needs a number of exits, not '%.40s'\n", optarg);
+				return BENCH_EXIT_USAGE;
+			}
+			cfg.trace_exits = (unsigned)v;
+			break;
+		case 'j':
+			if (!strcmp(optarg, "-") || !*optarg) {
+				fprintf(stderr, "bench boot: --stats-json needs a file name: stdout carries the guest console (use /dev/stderr)\n");
+				return BENCH_EXIT_USAGE;
+			}
+			json = optarg;
+			break;
 		case 'h': boot_usage(stdout); return 0;
 		default: boot_usage(stderr); return BENCH_EXIT_USAGE;
 		}
@@ -118,7 +154,7 @@ int cmd_boot(int argc, char **argv)
 	}
 	cfg.kernel = argv[optind];
 	if (parse_config(config, engine, mmu, sizeof(engine))) {
-		fprintf(stderr, "bench boot: bad configuration '%s'\n", config);
+		fprintf(stderr, "bench boot: bad configuration '%.60s' (engine or engine/mmu; see bench list)\n", config);
 		return BENCH_EXIT_USAGE;
 	}
 	cfg.engine = engine;
@@ -162,8 +198,8 @@ int cmd_boot(int argc, char **argv)
 	if (stats)
 		report_text(stderr, vm, &ht);
 	if (json) {
-		FILE *f = strcmp(json, "-") ? fopen(json, "w") : stdout;
-		if (!f || report_json(f, vm, &ht) || (f != stdout && fclose(f))) {
+		FILE *f = fopen(json, "w");
+		if (!f || report_json(f, vm, &ht) || fclose(f)) {
 			fprintf(stderr, "bench boot: cannot write %s: %s\n", json, strerror(errno));
 			code = BENCH_EXIT_USAGE;
 		}

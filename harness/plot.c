@@ -6,12 +6,21 @@
  *   exits       exits per operation by reason
  * The data file handed to gnuplot is kept next to the figure (FILE.dat) so that the
  * numbers behind every figure can be checked.
+ *
+ * No shell is involved: gnuplot is started with an argument vector and reads a short
+ * script on a pipe, in which the file names and title are gnuplot string literals
+ * (quotes doubled; a relative name gets "./" so that a leading '|' or '<' cannot make
+ * gnuplot open a pipe). Names with control characters are refused. gnuplot's own
+ * complaint, if any, is reported in one line.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "bench.h"
 #include "core/cost.h"
@@ -32,14 +41,14 @@ struct collect {
 	int n;
 };
 
-/* Keep only the latest run of each configuration (rows arrive oldest first). */
+/* Keep only the latest complete run of each configuration (rows arrive oldest first). */
 static void on_measurement(void *opaque, long long id, const char *workload, const char *config,
 			   const char *profile, const char *rev, const char *date,
 			   const struct measurement_row *m)
 {
 	struct collect *c = opaque;
 	(void)workload, (void)rev, (void)date;
-	if (strcmp(profile, c->profile))
+	if (strcmp(profile, c->profile) || m->incomplete)
 		return;
 	for (int i = 0; i < c->n; i++)
 		if (!strcmp(c->rows[i].config, config) && c->rows[i].id != id) {
@@ -71,6 +80,105 @@ static double kv(const char *list, const char *key)
 		if (p)
 			p++;
 	}
+	return 0;
+}
+
+/* Write s as a gnuplot single-quoted string ('' is a quote); a relative file name
+ * (is_file) starts with "./". */
+static void gp_string(FILE *f, const char *s, bool is_file)
+{
+	fputc('\'', f);
+	if (is_file && s[0] != '/')
+		fputs("./", f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+/* Has s a control character (which no gnuplot string literal can carry)? */
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* Run gnuplot on a script written to its stdin (no shell). Returns 0, or -1 with err. */
+static int run_gnuplot(const char *dat, const char *out, const char *term, const char *workload,
+		       const char *profile, const char *script, char *err, size_t errlen)
+{
+	int in[2];
+	FILE *log = tmpfile();
+	if (!log || pipe(in)) {
+		snprintf(err, errlen, "cannot start gnuplot: %s", strerror(errno));
+		if (log)
+			fclose(log);
+		return -1;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "cannot start gnuplot: %s", strerror(errno));
+		close(in[0]);
+		close(in[1]);
+		fclose(log);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(fileno(log), 1);
+		dup2(fileno(log), 2);
+		close(in[0]);
+		close(in[1]);
+		execlp("gnuplot", "gnuplot", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+	FILE *g = fdopen(in[1], "w");
+	if (g) {
+		fputs("datafile = ", g);
+		gp_string(g, dat, true);
+		fputs("\noutfile = ", g);
+		gp_string(g, out, true);
+		fprintf(g, "\nterm = '%s'\ntitle = ", term);
+		char title[600];
+		snprintf(title, sizeof(title), "%s on %s", workload, profile);
+		gp_string(g, title, false);
+		fputs("\nload ", g);
+		gp_string(g, script, true);
+		fputs("\n", g);
+		fclose(g);
+	} else {
+		close(in[1]);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	signal(SIGPIPE, old);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 127) {
+		snprintf(err, errlen, "cannot run gnuplot (is it installed? make deps)");
+		fclose(log);
+		return -1;
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		/* gnuplot's message: the last non-empty line it printed */
+		char line[512], last[512] = "no message";
+		rewind(log);
+		while (fgets(line, sizeof(line), log)) {
+			line[strcspn(line, "\r\n")] = 0;
+			if (line[strspn(line, " ^\t")])
+				snprintf(last, sizeof(last), "%s", line + strspn(line, " \t"));
+		}
+		snprintf(err, errlen, "gnuplot failed drawing %s: %s", out, last);
+		fclose(log);
+		return -1;
+	}
+	fclose(log);
 	return 0;
 }
 
@@ -113,12 +221,17 @@ int cmd_plot(int argc, char **argv)
 		free(c);
 		return BENCH_EXIT_USAGE;
 	}
-	char err[512], path[4200];
+	if (has_control(out) || has_control(argv[optind]) || has_control(c->profile)) {
+		fprintf(stderr, "bench plot: file, workload and profile names may not contain control characters\n");
+		free(c);
+		return BENCH_EXIT_USAGE;
+	}
+	char err[1024], path[4200];
 	if (!db) {
 		snprintf(path, sizeof(path), "%s/results/ringlab.db", bench_root());
 		db = path;
 	}
-	struct results *r = results_open(db, err, sizeof(err));
+	struct results *r = results_open_readonly(db, err, sizeof(err));
 	if (!r || results_each_measurement(r, argv[optind], on_measurement, c, err, sizeof(err))) {
 		fprintf(stderr, "bench plot: %s\n", err);
 		results_close(r);
@@ -174,15 +287,13 @@ int cmd_plot(int argc, char **argv)
 		}
 	}
 	fclose(f);
-	char cmd[16384];
-	snprintf(cmd, sizeof(cmd),
-		 "gnuplot -e \"datafile='%s'; outfile='%s'; term='%s'; title='%s on %s'\" '%s/scripts/plot-%s.gp'",
-		 dat, out, strcmp(out + ol - 4, ".svg") ? "pngcairo size 1200,700" : "svg size 1200,700",
-		 argv[optind], c->profile, bench_root(), kind);
+	char script[4200];
+	snprintf(script, sizeof(script), "%s/scripts/plot-%s.gp", bench_root(), kind);
+	int rc = run_gnuplot(dat, out, strcmp(out + ol - 4, ".svg") ? "pngcairo size 1200,700" : "svg size 1200,700",
+			     argv[optind], c->profile, script, err, sizeof(err));
 	free(c);
-	int st = system(cmd);
-	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		fprintf(stderr, "bench plot: gnuplot failed (is gnuplot installed? make deps)\n");
+	if (rc) {
+		fprintf(stderr, "bench plot: %s\n", err);
 		return BENCH_EXIT_USAGE;
 	}
 	fprintf(stderr, "bench plot: wrote %s (data in %s)\n", out, dat);

@@ -6,8 +6,18 @@
  * same profile; the guest's console is captured and its @result lines paired with
  * the marker snapshots (measure.c). Overheads are cycles per operation divided by
  * native's for the same measurement, so native always runs first when requested.
+ *
+ * Saving: every configuration's run is saved as it finishes, pending, under one batch
+ * id; the batch is marked complete only after the last configuration, so a run that
+ * fails or is killed half-way never looks complete. A scratch disk is created and
+ * unlinked at once, and handed to the machine as /proc/self/fd/N: nothing is left in
+ * $TMPDIR whatever ends the process (SIGINT, SIGKILL, a crash). A derived metric that
+ * fails (error, endless loop, not a number) is reported once and written as null, as
+ * is one that is NaN or infinite (JSON has neither); the run then exits non-zero.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -53,22 +63,6 @@ static void run_usage(FILE *out)
 		"Cycles are modeled cycles of the profile's CPU; host seconds are host wall time.\n");
 }
 
-/* FNV-1a 64 of a file, as hex (provenance: which profile, which guest image). */
-static void file_hash(const char *path, char *out, size_t n)
-{
-	FILE *f = fopen(path, "rb");
-	u64 h = 0xcbf29ce484222325ull;
-	int ch;
-	if (!f) {
-		snprintf(out, n, "unreadable");
-		return;
-	}
-	while ((ch = getc(f)) != EOF)
-		h = (h ^ (u64)ch) * 0x100000001b3ull;
-	fclose(f);
-	snprintf(out, n, "fnv1a64:%016" PRIx64, h);
-}
-
 static void git_rev(char *out, size_t n)
 {
 	snprintf(out, n, "unknown");
@@ -84,21 +78,26 @@ static void git_rev(char *out, size_t n)
 	pclose(p);
 }
 
-/* Make a zero-filled scratch disk of `sectors` sectors; returns its path or NULL. */
-static char *scratch_disk(unsigned sectors)
+/* Make a zero-filled scratch disk of `sectors` sectors, already unlinked: returns its
+ * descriptor (the machine opens it as /proc/self/fd/N into `path`) or -1. */
+static int scratch_disk(unsigned sectors, char *path, size_t n)
 {
 	const char *tmp = getenv("TMPDIR");
-	char *path = malloc(4096);
-	snprintf(path, 4096, "%s/ringlab-disk-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0 || ftruncate(fd, (off_t)sectors * 512)) {
-		if (fd >= 0)
-			close(fd);
-		free(path);
-		return NULL;
+	char name[4096];
+	snprintf(name, sizeof(name), "%s/ringlab-disk-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	int fd = mkstemp(name);
+	if (fd < 0)
+		return -1;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	unlink(name);
+	if (ftruncate(fd, (off_t)sectors * 512)) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
 	}
-	close(fd);
-	return path;
+	snprintf(path, n, "/proc/self/fd/%d", fd);
+	return fd;
 }
 
 static void progress(bool tty, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -115,9 +114,13 @@ static void progress(bool tty, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The JSON object of one configuration's run (the contract of --format json). */
+/* The first failure of a derived metric (reported once, at the end of the run). */
+static char derive_error[1024];
+
 /* Evaluate the workload's derived metrics on measurement m; write them as JSON pairs
- * ("name": value, ...) or, for tables, as "name=value" text. */
+ * ("name": value, ...) or, for tables, as "name=value" text. A metric that fails or is
+ * not a finite number is null (JSON has no NaN or infinity); after one failure the
+ * metrics are not evaluated again (each failure may have cost the instruction budget). */
 static void derived(struct workload *w, const struct measurement *m, double overhead, FILE *json,
 		    char *text, size_t tn)
 {
@@ -134,16 +137,26 @@ static void derived(struct workload *w, const struct measurement *m, double over
 	if (text && tn)
 		text[0] = 0;
 	for (unsigned i = 0; i < w->nderived; i++) {
-		double v;
-		char err[512];
-		if (workload_derive(w, i, keys, vals, n, &v, err, sizeof(err))) {
-			fprintf(stderr, "bench run: %s\n", err);
-			continue;
+		double v = NAN;
+		char err[1024];
+		if (!derive_error[0] && workload_derive(w, i, keys, vals, n, &v, err, sizeof(err))) {
+			snprintf(derive_error, sizeof(derive_error), "%s", err);
+			v = NAN;
 		}
-		if (json)
-			fprintf(json, "%s\"%s\": %.6g", i ? ", " : "", w->derived[i], v);
-		if (text && used < tn)
-			used += (size_t)snprintf(text + used, tn - used, "%s%s=%.4g", used ? " " : "", w->derived[i], v);
+		if (json) {
+			fprintf(json, "%s", i ? ", " : "");
+			json_string(json, w->derived[i]);
+			if (isfinite(v))
+				fprintf(json, ": %.6g", v);
+			else
+				fprintf(json, ": null");
+		}
+		if (text && used < tn) {
+			if (isfinite(v))
+				used += (size_t)snprintf(text + used, tn - used, "%s%s=%.4g", used ? " " : "", w->derived[i], v);
+			else
+				used += (size_t)snprintf(text + used, tn - used, "%s%s=-", used ? " " : "", w->derived[i]);
+		}
 	}
 }
 
@@ -211,12 +224,17 @@ static int run_config(const struct workload *w, const struct config *cfg, const 
 	char *console = NULL;
 	size_t clen = 0;
 	FILE *cons = open_memstream(&console, &clen);
-	char *disk = w->disk_sectors ? scratch_disk(w->disk_sectors) : NULL;
-	if (w->disk_sectors && !disk) {
-		snprintf(err, errlen, "cannot create a scratch disk: %s", strerror(errno));
-		fclose(cons);
-		free(console);
-		return -1;
+	char diskpath[64], *disk = NULL;
+	int diskfd = -1;
+	if (w->disk_sectors) {
+		diskfd = scratch_disk(w->disk_sectors, diskpath, sizeof(diskpath));
+		if (diskfd < 0) {
+			snprintf(err, errlen, "cannot create a scratch disk: %s", strerror(errno));
+			fclose(cons);
+			free(console);
+			return -1;
+		}
+		disk = diskpath;
 	}
 	const char *base = strrchr(kernel, '/');
 	struct vm_config vc = { .kernel = kernel, .kernel_name = base ? base + 1 : kernel,
@@ -262,10 +280,8 @@ static int run_config(const struct workload *w, const struct config *cfg, const 
 	}
 	fclose(cons);
 	free(console);
-	if (disk) {
-		unlink(disk);
-		free(disk);
-	}
+	if (diskfd >= 0)
+		close(diskfd);
 	return rc;
 }
 
@@ -385,8 +401,11 @@ int cmd_run(int argc, char **argv)
 		case 'c': config_arg = optarg; break;
 		case 'p': profile = optarg; break;
 		case 's':
-			if (nsets < 64)
-				sets[nsets++] = optarg;
+			if (nsets == 64) {
+				fprintf(stderr, "bench run: at most 64 --set options\n");
+				return BENCH_EXIT_USAGE;
+			}
+			sets[nsets++] = optarg;
 			break;
 		case 'f': format = optarg; break;
 		case 'd': db = optarg; break;
@@ -411,6 +430,8 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "bench run: %s\n", err);
 		return BENCH_EXIT_USAGE;
 	}
+	char defcmd[2048]; /* the workload file's own command line, before --set */
+	workload_cmdline(&w, defcmd, sizeof(defcmd));
 	for (int i = 0; i < nsets; i++)
 		if (workload_set(&w, sets[i], err, sizeof(err))) {
 			fprintf(stderr, "bench run: %s\n", err);
@@ -433,6 +454,12 @@ int cmd_run(int argc, char **argv)
 	const struct config *todo[16];
 	int ntodo = 0;
 	char list[512];
+	if (config_arg && (!config_arg[strspn(config_arg, ",")] ||
+			   strlen(config_arg) >= sizeof(list))) {
+		fprintf(stderr, "bench run: --config needs configurations (see bench list), not '%.60s'\n", config_arg);
+		workload_free(&w);
+		return BENCH_EXIT_USAGE;
+	}
 	if (config_arg)
 		snprintf(list, sizeof(list), "%s", config_arg);
 	else if (w.nconfigs) {
@@ -477,6 +504,12 @@ int cmd_run(int argc, char **argv)
 		}
 
 	struct results *store = NULL;
+	if (!ntodo) {
+		fprintf(stderr, "bench run: no configuration of %s can run on profile %s (see bench list)\n", w.name,
+			prof.name);
+		workload_free(&w);
+		return BENCH_EXIT_USAGE;
+	}
 	static char dbpath[4200];
 	if (save) {
 		if (!db) {
@@ -496,13 +529,15 @@ int cmd_run(int argc, char **argv)
 	char cmdline[2048], rev[64], phash[64], ghash[64], date[32], host[300];
 	workload_cmdline(&w, cmdline, sizeof(cmdline));
 	git_rev(rev, sizeof(rev));
-	file_hash(prof.path, phash, sizeof(phash));
-	file_hash(kernel, ghash, sizeof(ghash));
+	results_file_hash(prof.path, phash, sizeof(phash));
+	results_file_hash(kernel, ghash, sizeof(ghash));
 	time_t t = time(NULL);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	struct utsname un;
 	uname(&un);
 	snprintf(host, sizeof(host), "%s %s %s", un.nodename, un.sysname, un.machine);
+	char batch[96];
+	snprintf(batch, sizeof(batch), "%.31s/%.40s/%ld", date, un.nodename, (long)getpid());
 	int status = 0, nr = 0;
 	for (int i = 0; i < ntodo; i++) {
 		progress(tty, "bench run %s: [%d/%d] %s, %s ...", w.name, i + 1, ntodo, todo[i]->name, profile);
@@ -542,13 +577,15 @@ int cmd_run(int argc, char **argv)
 								      m->counter_name[c] + 6, (unsigned long long)m->counter[c]);
 				mr[k].categories = cats[k];
 				mr[k].exits = exs[k];
+				mr[k].incomplete = false;
 			}
 			char args[1024];
 			snprintf(args, sizeof(args), "%s", cmdline + strlen(w.program));
 			struct run_row row = { w.name, todo[i]->name, todo[i]->engine, todo[i]->mmu, prof.name,
 					       phash, args[0] == ' ' ? args + 1 : args, cmdline, ghash, rev, host,
 					       date, "ok", hostcount_source(), rs[nr].host_seconds,
-					       rs[nr].insns, rs[nr].cycles, rs[nr].json };
+					       rs[nr].insns, rs[nr].cycles, rs[nr].json, batch, true,
+					       !strcmp(cmdline, defcmd) };
 			if (results_save(store, &row, mr, (unsigned)rs[nr].nmeas, err, sizeof(err)) < 0) {
 				fprintf(stderr, "bench run: %s\n", err);
 				status = BENCH_EXIT_USAGE;
@@ -559,6 +596,11 @@ int cmd_run(int argc, char **argv)
 	progress(tty, "bench run %s: %d configuration%s done", w.name, nr, nr == 1 ? "" : "s");
 	if (tty)
 		fputc('\n', stderr);
+	/* the batch is complete only if every configuration ran and was saved */
+	if (store && !status && nr == ntodo && results_complete_batch(store, batch, err, sizeof(err))) {
+		fprintf(stderr, "bench run: %s\n", err);
+		status = BENCH_EXIT_USAGE;
+	}
 	if (nr) {
 		if (!strcmp(format, "json")) {
 			printf("{\"workload\": ");
@@ -576,6 +618,11 @@ int cmd_run(int argc, char **argv)
 		} else {
 			print_table(&w, &prof, cmdline, rs, nr);
 		}
+	}
+	if (derive_error[0]) {
+		fprintf(stderr, "bench run: %s (written as null)\n", derive_error);
+		if (!status)
+			status = BENCH_EXIT_USAGE;
 	}
 	for (int r = 0; r < nr; r++) {
 		free(rs[r].meas);

@@ -1,6 +1,9 @@
 /*
  * show.c — `bench show ID` (one saved run, with its provenance and measurements) and
  * `bench export --format csv|json [--workload W]` (everything saved, for other tools).
+ * Both only read: the database is opened read-only and never created, and an SQLite
+ * error while reading (a damaged file) fails the command instead of ending the data.
+ * Runs whose `bench run` did not finish are marked incomplete.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -18,7 +21,7 @@ static struct results *open_db(const char *db, const char *cmd)
 		snprintf(path, sizeof(path), "%s/results/ringlab.db", bench_root());
 		db = path;
 	}
-	struct results *r = results_open(db, err, sizeof(err));
+	struct results *r = results_open_readonly(db, err, sizeof(err));
 	if (!r)
 		fprintf(stderr, "bench %s: %s\n", cmd, err);
 	return r;
@@ -29,16 +32,16 @@ struct show_ctx {
 	int found;
 };
 
-static void show_row(void *opaque, long long id, const char *workload, const char *config,
-		     const char *profile, const char *date, const char *json)
+static void show_row(void *opaque, const struct run_info *ri)
 {
 	struct show_ctx *c = opaque;
-	if (id != c->id)
+	if (ri->id != c->id)
 		return;
 	c->found = 1;
-	printf("run %lld: workload %s, configuration %s, profile %s, saved %s\n", id, workload, config,
-	       profile, date);
-	printf("%s\n", json);
+	printf("run %lld: workload %s, configuration %s, profile %s, saved %s%s\n", ri->id, ri->workload,
+	       ri->config, ri->profile, ri->date,
+	       ri->complete ? "" : " (incomplete: its bench run did not finish)");
+	printf("%s\n", ri->json);
 }
 
 int cmd_show(int argc, char **argv)
@@ -64,8 +67,12 @@ int cmd_show(int argc, char **argv)
 	if (!r)
 		return BENCH_EXIT_USAGE;
 	char err[512];
-	results_each_run(r, NULL, show_row, &c, err, sizeof(err));
+	int rc = results_runs(r, NULL, c.id, show_row, &c, err, sizeof(err));
 	results_close(r);
+	if (rc) {
+		fprintf(stderr, "bench show: %s\n", err);
+		return BENCH_EXIT_USAGE;
+	}
 	if (!c.found) {
 		fprintf(stderr, "bench show: no run %lld in the database\n", c.id);
 		return BENCH_EXIT_USAGE;
@@ -81,21 +88,23 @@ static void csv_row(void *opaque, long long id, const char *workload, const char
 	       (unsigned long long)m->ops, (unsigned long long)m->modeled_cycles, m->cycles_per_op);
 	if (m->overhead >= 0)
 		printf("%.4f", m->overhead);
-	printf("\n");
+	printf(",%d\n", !m->incomplete);
 }
 
-static void json_row(void *opaque, long long id, const char *workload, const char *config,
-		     const char *profile, const char *date, const char *json)
+static void json_row(void *opaque, const struct run_info *ri)
 {
 	int *first = opaque;
-	printf("%s\n{\"id\": %lld, \"workload\": ", *first ? "" : ",", id);
-	json_string(stdout, workload);
+	printf("%s\n{\"id\": %lld, \"workload\": ", *first ? "" : ",", ri->id);
+	json_string(stdout, ri->workload);
 	printf(", \"profile\": ");
-	json_string(stdout, profile);
+	json_string(stdout, ri->profile);
+	printf(", \"profile_hash\": ");
+	json_string(stdout, ri->profile_hash);
+	printf(", \"args\": ");
+	json_string(stdout, ri->args);
 	printf(", \"date\": ");
-	json_string(stdout, date);
-	printf(", \"run\": %s}", json);
-	(void)config;
+	json_string(stdout, ri->date);
+	printf(", \"complete\": %s, \"run\": %s}", ri->complete ? "true" : "false", ri->json);
 	*first = 0;
 }
 
@@ -120,6 +129,10 @@ int cmd_export(int argc, char **argv)
 		default: return BENCH_EXIT_USAGE;
 		}
 	}
+	if (optind != argc) {
+		fprintf(stderr, "bench export: unexpected argument '%s' (bench export --help)\n", argv[optind]);
+		return BENCH_EXIT_USAGE;
+	}
 	if (strcmp(format, "csv") && strcmp(format, "json")) {
 		fprintf(stderr, "bench export: unknown format '%s' (formats: csv, json)\n", format);
 		return BENCH_EXIT_USAGE;
@@ -130,12 +143,12 @@ int cmd_export(int argc, char **argv)
 	char err[512];
 	int rc;
 	if (!strcmp(format, "csv")) {
-		printf("run_id,workload,config,profile,git_rev,date,measurement,ops,modeled_cycles,cycles_per_op,overhead\n");
+		printf("run_id,workload,config,profile,git_rev,date,measurement,ops,modeled_cycles,cycles_per_op,overhead,complete\n");
 		rc = results_each_measurement(r, workload, csv_row, NULL, err, sizeof(err));
 	} else {
 		int first = 1;
 		printf("[");
-		rc = results_each_run(r, workload, json_row, &first, err, sizeof(err));
+		rc = results_runs(r, workload, 0, json_row, &first, err, sizeof(err));
 		printf("]\n");
 	}
 	results_close(r);

@@ -9,6 +9,13 @@
  * every measurement on the profile, with the best and worst; compatibility and
  * independence come from which guest image booted under which engine. A column whose
  * engine does not exist yet says so.
+ *
+ * Which runs: those on the profile's name *and* its file (by hash: an edited or copied
+ * profile that keeps the name is not mixed in), complete (their `bench run` finished),
+ * per workload with its default arguments when such runs exist, else with the
+ * arguments of its latest run; per configuration the latest. The table says which
+ * runs it used (in the text, or on stderr for markdown and latex, whose stdout is the
+ * table alone) and how many it left out.
  */
 #include <getopt.h>
 #include <math.h>
@@ -19,7 +26,10 @@
 #include "bench.h"
 #include "configs.h"
 #include "core/engine.h"
+#include "core/profile.h"
 #include "results.h"
+
+#define MAX_SETS 64
 
 struct column {
 	const char *title, *engine, *technique, *used_by;
@@ -29,10 +39,16 @@ struct column {
 	bool ran;
 };
 
+struct table_ctx {
+	struct column cols[3];
+	int nsets;
+	char set[MAX_SETS][200];
+};
+
 static void on_overhead(void *opaque, const char *workload, const char *measurement,
 			const char *config, double overhead)
 {
-	struct column *cols = opaque;
+	struct column *cols = ((struct table_ctx *)opaque)->cols;
 	for (int i = 0; i < 3; i++) {
 		size_t l = strlen(cols[i].engine);
 		if (strncmp(config, cols[i].engine, l) || (config[l] && config[l] != '/'))
@@ -52,6 +68,30 @@ static void on_overhead(void *opaque, const char *workload, const char *measurem
 		}
 		c->n++;
 	}
+}
+
+/* Note one workload's set of runs as "W (args; default arguments) runs A..B". */
+static void on_set(void *opaque, const struct table_set *set)
+{
+	struct table_ctx *t = opaque;
+	if (t->nsets == MAX_SETS)
+		return;
+	snprintf(t->set[t->nsets++], sizeof(t->set[0]), "%s (%s%s): %d run%s, ids %lld..%lld", set->workload,
+		 set->args[0] ? set->args : "no arguments", set->default_args ? "; the workload's defaults" : "",
+		 set->nruns, set->nruns == 1 ? "" : "s", set->first, set->last);
+}
+
+/* Say which runs the table used and which it left out. */
+static void print_sets(FILE *out, const struct table_ctx *t, const char *profile, const char *phash,
+		       const int left_out[2])
+{
+	fprintf(out, "runs used (profile %s, file %s, complete runs only):%s\n", profile, phash,
+		t->nsets ? "" : " none");
+	for (int i = 0; i < t->nsets; i++)
+		fprintf(out, "  %s\n", t->set[i]);
+	if (left_out[0] || left_out[1])
+		fprintf(out, "left out: %d run%s of %s made with a different profile file, %d incomplete run%s\n",
+			left_out[0], left_out[0] == 1 ? "" : "s", profile, left_out[1], left_out[1] == 1 ? "" : "s");
 }
 
 static void usage(FILE *out)
@@ -78,11 +118,15 @@ int cmd_table(int argc, char **argv)
 		default: usage(stderr); return BENCH_EXIT_USAGE;
 		}
 	}
+	if (optind != argc) {
+		fprintf(stderr, "bench table: unexpected argument '%s' (bench table --help)\n", argv[optind]);
+		return BENCH_EXIT_USAGE;
+	}
 	if (strcmp(format, "text") && strcmp(format, "markdown") && strcmp(format, "latex")) {
 		fprintf(stderr, "bench table: unknown format '%s' (formats: text, markdown, latex)\n", format);
 		return BENCH_EXIT_USAGE;
 	}
-	struct column cols[3] = {
+	static struct table_ctx t = { .cols = {
 		{ .title = "Full Virtualization with Binary Translation", .engine = "bt",
 		  .technique = "Binary Translation and Direct Execution",
 		  .used_by = "VMware, Microsoft, Parallels (per the 2007 paper)" },
@@ -91,18 +135,28 @@ int cmd_table(int argc, char **argv)
 		  .used_by = "VMware, Microsoft, Parallels, Xen (per the 2007 paper)" },
 		{ .title = "OS Assisted Virtualization / Paravirtualization", .engine = "pv",
 		  .technique = "Hypercalls", .used_by = "VMware, Xen (per the 2007 paper)" },
-	};
-	char err[512], dbpath[4200];
+	} };
+	struct column *cols = t.cols;
+	char err[512], dbpath[4200], phash[64];
+	/* the profile itself: an unknown name is an error with the list, and its file's
+	 * hash picks the runs made with it */
+	struct profile prof;
+	if (profile_load_named(&prof, bench_profile_dir(), profile, err, sizeof(err))) {
+		fprintf(stderr, "bench table: %s\n", err);
+		return BENCH_EXIT_USAGE;
+	}
+	results_file_hash(prof.path, phash, sizeof(phash));
 	if (!db) {
 		snprintf(dbpath, sizeof(dbpath), "%s/results/ringlab.db", bench_root());
 		db = dbpath;
 	}
-	struct results *r = results_open(db, err, sizeof(err));
+	struct results *r = results_open_readonly(db, err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "bench table: %s\n", err);
 		return BENCH_EXIT_USAGE;
 	}
-	if (results_latest_overheads(r, profile, on_overhead, cols, err, sizeof(err))) {
+	int left_out[2];
+	if (results_table_overheads(r, prof.name, phash, on_overhead, on_set, &t, left_out, err, sizeof(err))) {
 		fprintf(stderr, "bench table: %s\n", err);
 		results_close(r);
 		return BENCH_EXIT_USAGE;
@@ -152,5 +206,6 @@ int cmd_table(int argc, char **argv)
 			printf("\n");
 		}
 	}
+	print_sets(!strcmp(format, "text") ? stdout : stderr, &t, prof.name, phash, left_out);
 	return 0;
 }

@@ -1,11 +1,14 @@
 /*
  * workload.c — reading workload files through the Lua 5.4 C API.
  *
- * The chunk runs in a fresh state with only the base, string, math and table
- * libraries (no io, os or package: a workload describes, it does not act). It must
- * return a table; its fields are checked one by one so that a mistake is reported
- * with the field's name, and unknown fields are refused (a typo would otherwise be
- * silently ignored).
+ * The chunk runs in the sandbox of core/profile.h with the base, string, math and
+ * table libraries (no io, os or package: a workload describes, it does not act; text
+ * chunks only, print to stderr, a memory limit, and an instruction budget for the file
+ * and for each evaluation of a derived metric). It must return a table; its fields are
+ * checked one by one so that a mistake is reported with the field's name, and unknown
+ * fields are refused (a typo would otherwise be silently ignored). Argument names and
+ * values become words of the guest's command line, so they may not contain spaces or
+ * control characters (one value must not turn into several arguments).
  */
 #include "workload.h"
 
@@ -18,27 +21,25 @@
 #include <lua5.4/lua.h>
 #include <lua5.4/lualib.h>
 
-static void open_safe_libs(lua_State *L)
+#include "core/profile.h"
+
+/* May `s` be one word of the guest command line (printable, no space, no '=' in a key)? */
+static bool cmdline_word(const char *s, bool key)
 {
-	static const luaL_Reg libs[] = {
-		{ LUA_GNAME, luaopen_base }, { LUA_STRLIBNAME, luaopen_string },
-		{ LUA_MATHLIBNAME, luaopen_math }, { LUA_TABLIBNAME, luaopen_table },
-	};
-	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
-		luaL_requiref(L, libs[i].name, libs[i].func, 1);
-		lua_pop(L, 1);
-	}
-	/* the base library can still read files */
-	lua_pushnil(L);
-	lua_setglobal(L, "dofile");
-	lua_pushnil(L);
-	lua_setglobal(L, "loadfile");
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f || (key && *s == '='))
+			return false;
+	return true;
 }
 
 /* Copy a string-ish value at the top of the stack (string or number). */
 static bool scalar(lua_State *L, int idx, char *out, size_t n)
 {
 	if (lua_type(L, idx) == LUA_TSTRING) {
+		if (strlen(lua_tostring(L, idx)) != lua_rawlen(L, idx))
+			return false; /* a NUL inside would cut it short */
 		snprintf(out, n, "%s", lua_tostring(L, idx));
 		return true;
 	}
@@ -61,7 +62,7 @@ static int string_list(lua_State *L, const char *key, char (*out)[32], unsigned 
 		       char *err, size_t errlen)
 {
 	*n = 0;
-	lua_getfield(L, -1, key);
+	sandbox_rawfield(L, -1, key);
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
 		return 0;
@@ -70,9 +71,9 @@ static int string_list(lua_State *L, const char *key, char (*out)[32], unsigned 
 		snprintf(err, errlen, "%s: field '%s' must be a list of strings", file, key);
 		return -1;
 	}
-	lua_Integer len = luaL_len(L, -1);
+	lua_Integer len = (lua_Integer)lua_rawlen(L, -1);
 	for (lua_Integer i = 1; i <= len; i++) {
-		lua_geti(L, -1, i);
+		lua_rawgeti(L, -1, i);
 		if (lua_type(L, -1) != LUA_TSTRING || *n >= WL_MAX_LIST) {
 			snprintf(err, errlen, "%s: %s[%lld] must be a string (at most %d entries)", file,
 				 key, (long long)i, WL_MAX_LIST);
@@ -98,23 +99,14 @@ int workload_load(struct workload *w, const char *path, char *err, size_t errlen
 	if (dot && !strcmp(dot, ".lua"))
 		*dot = 0;
 
-	lua_State *L = luaL_newstate();
+	lua_State *L = sandbox_new(path, true);
 	if (!L) {
 		snprintf(err, errlen, "%s: cannot create a Lua state", path);
 		return -1;
 	}
 	w->L = L;
-	open_safe_libs(L);
-	if (luaL_loadfile(L, path) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK) {
-		/* Lua's message already reads "path:line: message". */
-		snprintf(err, errlen, "%s", lua_tostring(L, -1));
-		if (!strstr(err, path)) {
-			char tmp[512];
-			snprintf(tmp, sizeof(tmp), "%s: %s", path, lua_tostring(L, -1));
-			snprintf(err, errlen, "%s", tmp);
-		}
+	if (sandbox_run_file(L, 1, err, errlen))
 		goto fail;
-	}
 	if (!lua_istable(L, -1)) {
 		snprintf(err, errlen, "%s: the file must return a table", path);
 		goto fail;
@@ -132,14 +124,20 @@ int workload_load(struct workload *w, const char *path, char *err, size_t errlen
 			goto fail;
 		}
 	}
-	lua_getfield(L, -1, "program");
+	sandbox_rawfield(L, -1, "program");
 	if (lua_type(L, -1) != LUA_TSTRING) {
 		snprintf(err, errlen, "%s: field 'program' (the guest program) must be a string", path);
 		goto fail;
 	}
+	if (!cmdline_word(lua_tostring(L, -1), false) || lua_rawlen(L, -1) >= sizeof(w->program) ||
+	    strlen(lua_tostring(L, -1)) != lua_rawlen(L, -1)) {
+		snprintf(err, errlen, "%s: field 'program' must be one word (no spaces, under %zu characters)",
+			 path, sizeof(w->program));
+		goto fail;
+	}
 	snprintf(w->program, sizeof(w->program), "%s", lua_tostring(L, -1));
 	lua_pop(L, 1);
-	lua_getfield(L, -1, "description");
+	sandbox_rawfield(L, -1, "description");
 	if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING) {
 		snprintf(err, errlen, "%s: field 'description' must be a string", path);
 		goto fail;
@@ -147,7 +145,7 @@ int workload_load(struct workload *w, const char *path, char *err, size_t errlen
 	if (lua_type(L, -1) == LUA_TSTRING)
 		snprintf(w->description, sizeof(w->description), "%s", lua_tostring(L, -1));
 	lua_pop(L, 1);
-	lua_getfield(L, -1, "args");
+	sandbox_rawfield(L, -1, "args");
 	if (!lua_isnil(L, -1)) {
 		if (!lua_istable(L, -1)) {
 			snprintf(err, errlen, "%s: field 'args' must be a table of key = value", path);
@@ -158,10 +156,24 @@ int workload_load(struct workload *w, const char *path, char *err, size_t errlen
 		while (lua_next(L, -2)) {
 			if (lua_type(L, -2) != LUA_TSTRING || w->nargs >= WL_MAX_ARGS ||
 			    !scalar(L, -1, w->arg_val[w->nargs], sizeof(w->arg_val[0]))) {
-				snprintf(err, errlen, "%s: args must map names to numbers or strings", path);
+				snprintf(err, errlen, "%s: args must map names to numbers or strings (at most %d)",
+					 path, WL_MAX_ARGS);
 				goto fail;
 			}
-			snprintf(w->arg_key[w->nargs], sizeof(w->arg_key[0]), "%s", lua_tostring(L, -2));
+			const char *key = lua_tostring(L, -2);
+			if (!cmdline_word(key, true) || strlen(key) >= sizeof(w->arg_key[0]) ||
+			    strlen(key) != lua_rawlen(L, -2)) {
+				snprintf(err, errlen, "%s: args: name '%.40s' must be one word without '=' (under %zu characters)",
+					 path, key, sizeof(w->arg_key[0]));
+				goto fail;
+			}
+			if (!cmdline_word(w->arg_val[w->nargs], false) ||
+			    strlen(w->arg_val[w->nargs]) >= sizeof(w->arg_val[0]) - 1) {
+				snprintf(err, errlen, "%s: args.%s must be one word: no spaces or control characters, under %zu characters (it would become several guest arguments)",
+					 path, key, sizeof(w->arg_val[0]) - 1);
+				goto fail;
+			}
+			snprintf(w->arg_key[w->nargs], sizeof(w->arg_key[0]), "%s", key);
 			w->nargs++;
 			lua_pop(L, 1);
 		}
@@ -180,7 +192,7 @@ int workload_load(struct workload *w, const char *path, char *err, size_t errlen
 	if (string_list(L, "configs", w->configs, &w->nconfigs, path, err, errlen) ||
 	    string_list(L, "metrics", w->metrics, &w->nmetrics, path, err, errlen))
 		goto fail;
-	lua_getfield(L, -1, "disk");
+	sandbox_rawfield(L, -1, "disk");
 	if (!lua_isnil(L, -1)) {
 		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > (1 << 21)) {
 			snprintf(err, errlen, "%s: field 'disk' must be a number of sectors (1..2097152)", path);
@@ -189,30 +201,34 @@ int workload_load(struct workload *w, const char *path, char *err, size_t errlen
 		w->disk_sectors = (unsigned)lua_tointeger(L, -1);
 	}
 	lua_pop(L, 1);
-	lua_getfield(L, -1, "derived");
+	sandbox_rawfield(L, -1, "derived");
 	if (!lua_isnil(L, -1)) {
 		if (!lua_istable(L, -1)) {
 			snprintf(err, errlen, "%s: field 'derived' must map names to functions", path);
 			goto fail;
 		}
+		/* the functions are copied into the registry, out of the chunk's reach */
+		lua_newtable(L);
 		lua_pushnil(L);
-		while (lua_next(L, -2)) {
+		while (lua_next(L, -3)) {
 			if (lua_type(L, -2) != LUA_TSTRING || !lua_isfunction(L, -1) ||
-			    w->nderived >= WL_MAX_LIST) {
-				snprintf(err, errlen, "%s: derived must map names to functions", path);
+			    w->nderived >= WL_MAX_LIST || lua_rawlen(L, -2) >= sizeof(w->derived[0])) {
+				snprintf(err, errlen, "%s: derived must map names (under %zu characters) to functions (at most %d)",
+					 path, sizeof(w->derived[0]), WL_MAX_LIST);
 				goto fail;
 			}
-			snprintf(w->derived[w->nderived++], 32, "%s", lua_tostring(L, -2));
-			lua_pop(L, 1);
+			snprintf(w->derived[w->nderived++], sizeof(w->derived[0]), "%s", lua_tostring(L, -2));
+			lua_pushvalue(L, -2);
+			lua_insert(L, -2);
+			lua_rawset(L, -4);
 		}
-		lua_setglobal(L, "__derived");
-	} else {
-		lua_pop(L, 1);
+		lua_setfield(L, LUA_REGISTRYINDEX, "ringlab.derived");
 	}
+	lua_pop(L, 1);
 	lua_settop(L, 0);
 	return 0;
 fail:
-	lua_close(L);
+	sandbox_close(L);
 	w->L = NULL;
 	return -1;
 }
@@ -275,7 +291,7 @@ int workload_set(struct workload *w, const char *kv, char *err, size_t errlen)
 {
 	const char *eq = strchr(kv, '=');
 	if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(w->arg_key[0]) ||
-	    strlen(eq + 1) >= sizeof(w->arg_val[0]) || strchr(eq + 1, ' ')) {
+	    strlen(eq + 1) >= sizeof(w->arg_val[0]) - 1 || !cmdline_word(kv, false)) {
 		snprintf(err, errlen, "--set needs key=value without spaces, not '%s'", kv);
 		return -1;
 	}
@@ -302,22 +318,47 @@ void workload_cmdline(const struct workload *w, char *buf, size_t n)
 		used += (size_t)snprintf(buf + used, n - used, " %s=%s", w->arg_key[i], w->arg_val[i]);
 }
 
+struct derive_args {
+	const char *name;
+	const char *const *keys;
+	const double *vals;
+	unsigned n;
+};
+
+/* Run inside sandbox_call: look the function up, build its argument, call it. */
+static int derive_protected(lua_State *L)
+{
+	const struct derive_args *a = lua_touserdata(L, 1);
+	lua_getfield(L, LUA_REGISTRYINDEX, "ringlab.derived");
+	lua_pushstring(L, a->name);
+	lua_rawget(L, -2);
+	lua_createtable(L, 0, (int)a->n);
+	for (unsigned k = 0; k < a->n; k++) {
+		lua_pushstring(L, a->keys[k]);
+		lua_pushnumber(L, a->vals[k]);
+		lua_rawset(L, -3);
+	}
+	lua_call(L, 1, 1);
+	return 1;
+}
+
 int workload_derive(struct workload *w, unsigned i, const char *const *keys, const double *vals,
 		    unsigned n, double *out, char *err, size_t errlen)
 {
 	lua_State *L = w->L;
 	if (!L || i >= w->nderived)
 		return -1;
-	lua_getglobal(L, "__derived");
-	lua_getfield(L, -1, w->derived[i]);
-	lua_createtable(L, 0, (int)n);
-	for (unsigned k = 0; k < n; k++) {
-		lua_pushnumber(L, vals[k]);
-		lua_setfield(L, -2, keys[k]);
+	struct derive_args a = { w->derived[i], keys, vals, n };
+	lua_settop(L, 0);
+	lua_pushcfunction(L, derive_protected);
+	lua_pushlightuserdata(L, &a);
+	char why[512];
+	if (sandbox_call(L, 1, 1, why, sizeof(why))) {
+		snprintf(err, errlen, "derived metric '%s': %s", w->derived[i], why);
+		return -1;
 	}
-	if (lua_pcall(L, 1, 1, 0) != LUA_OK || !lua_isnumber(L, -1)) {
-		snprintf(err, errlen, "%s: derived metric '%s': %s", w->path, w->derived[i],
-			 lua_isstring(L, -1) ? lua_tostring(L, -1) : "did not return a number");
+	if (lua_type(L, -1) != LUA_TNUMBER) {
+		snprintf(err, errlen, "%s: derived metric '%s' did not return a number", w->path, w->derived[i]);
 		lua_settop(L, 0);
 		return -1;
 	}
@@ -328,7 +369,6 @@ int workload_derive(struct workload *w, unsigned i, const char *const *keys, con
 
 void workload_free(struct workload *w)
 {
-	if (w->L)
-		lua_close(w->L);
+	sandbox_close(w->L);
 	w->L = NULL;
 }
