@@ -41,6 +41,7 @@ static void on_marker(void *opaque, u32 code, u32 arg)
 	struct vm *vm = opaque;
 	if (code != MARK_BEGIN && code != MARK_END)
 		return;
+	vm->measuring = code == MARK_BEGIN;
 	if (vm->nmarks >= VM_MAX_MARKS) {
 		if (!vm->marks_dropped)
 			vm->marks_dropped = stats_counter(&vm->stats, "vm.marks_dropped",
@@ -233,11 +234,14 @@ static enum engine_verdict dispatch(struct vm *vm)
 	return vm->engine->handle_exit(vm, &vm->exit);
 }
 
-/* Add `cycles` to exit_cycles.NAME of `reason`: what handling one exit cost, from its
- * transition to the end of the emulation it asked for (an exit the emulation itself
- * takes is accounted to its own reason). */
-static void account(struct vm *vm, u32 reason, u64 cycles)
+/* Add `cycles` to exit_cycles.NAME of exit `e`'s reason: what handling it cost, from
+ * its transition to the end of the emulation it asked for (an exit the emulation
+ * itself takes is accounted to its own reason); and tell cfg.on_exit. */
+static void account(struct vm *vm, const struct exit_record *e, u64 cycles)
 {
+	u32 reason = e->reason;
+	if (vm->cfg.on_exit)
+		vm->cfg.on_exit(vm->cfg.on_exit_opaque, e, cycles, vm->measuring);
 	if (reason >= EXIT_REASON_MAX)
 		return;
 	if (!vm->exit_cycles[reason]) {
@@ -298,15 +302,15 @@ enum vm_status vm_run(struct vm *vm)
 		while (r == RUN_EXIT) {
 			if (stuck(vm, &prog))
 				return vm->status;
-			u32 reason = vm->exit.reason;
+			struct exit_record e = vm->exit; /* an emulation may take an exit of its own */
 			u64 t0 = vm->cost.now;
 			enum engine_verdict v = dispatch(vm);
 			if (v == ENGINE_STOP) {
-				account(vm, reason, vm->cost.now - t0);
+				account(vm, &e, vm->cost.now - t0);
 				return vm->status;
 			}
 			r = v == ENGINE_RESUME ? RUN_STEP : emulate(vm, v);
-			account(vm, reason, vm->cost.now - t0);
+			account(vm, &e, vm->cost.now - t0);
 		}
 		switch (r) {
 		case RUN_EXIT:

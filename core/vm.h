@@ -43,6 +43,12 @@ struct vm_config {
 	u32 ram_mb;              /* guest RAM in MiB (default 128) */
 	FILE *console;           /* where the UART's output goes (default stdout) */
 	unsigned trace_exits;    /* print the first N exits on stderr */
+	/* Optional: told of every exit once it has been handled, with the modeled cycles
+	 * handling it cost (transition, VMM work, the emulation it asked for) and whether
+	 * it happened inside a measured region (between a begin and an end marker): what
+	 * bench trace shows. */
+	void (*on_exit)(void *opaque, const struct exit_record *e, u64 cycles, bool measured);
+	void *on_exit_opaque;
 };
 
 enum vm_status {
@@ -95,6 +101,7 @@ struct vm {
 	u64 *exits_by_reason[EXIT_REASON_MAX]; /* counters "exits.NAME", made on first use */
 	u64 *exit_cycles[EXIT_REASON_MAX]; /* "exit_cycles.NAME": modeled cycles of handling them */
 	unsigned traced;        /* exits printed so far (cfg.trace_exits) */
+	bool measuring;         /* between a begin and an end marker */
 	u64 *marks_dropped;
 };
 
