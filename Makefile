@@ -31,7 +31,8 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 .PHONY: all run test unit integration asan install deps clean
 BUILD_TARGETS := $(BUILD)/libringlab.a $(if $(BENCH_SRC),$(BUILD)/bench) \
-	$(if $(wildcard guest/guest.mk),guest) $(if $(wildcard tests/guest/tests.mk),test-kernels) boot-kernels diff-kernels
+	$(if $(wildcard guest/guest.mk),guest) $(if $(wildcard tests/guest/tests.mk),test-kernels) boot-kernels diff-kernels \
+	$(if $(wildcard tests/fuzz/guest/fuzz.mk),fuzz-kernels)
 all: $(BUILD_TARGETS)
 
 $(BUILD)/obj/%.o: %.c
@@ -54,7 +55,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libharness.a $(BUILD)/libringlab.
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(BUILD)/libharness.a $(BUILD)/libringlab.a $(LIBS) -lcmocka -o $@
 
-include $(wildcard guest/guest.mk tests/guest/tests.mk tests/boot/boot.mk tests/diff/tests.mk)
+include $(wildcard guest/guest.mk tests/guest/tests.mk tests/boot/boot.mk tests/diff/tests.mk tests/fuzz/guest/fuzz.mk)
 
 deps:
 	@scripts/deps.sh

@@ -1,0 +1,18 @@
+# fuzz.mk — the guest-side fuzzer kernel (tests/fuzz/guest/randcode.c): a multiboot
+# ELF in $(BUILD)/tests/fuzz/ built like the differential kernels (tests/diff/tests.mk),
+# from the same runtime (rt.c), descriptor tables (sys.c) and linker script, and run
+# under every configuration by scripts/fuzz-guest.sh and scripts/test-fuzz-guest.sh.
+BUILD ?= build
+FUZZK_CFLAGS := -m32 -O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-mgeneral-regs-only -fno-builtin -Wall -Wextra -Itests/diff
+FUZZK_LDFLAGS := -m32 -nostdlib -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+	-Wl,-T,tests/diff/link.ld
+FUZZK_DEPS := tests/diff/rt.c tests/diff/rt.h tests/diff/sys.c tests/diff/sys.h \
+	tests/diff/link.ld tests/fuzz/guest/fuzz.mk
+
+.PHONY: fuzz-kernels
+fuzz-kernels: $(BUILD)/tests/fuzz/randcode.elf
+
+$(BUILD)/tests/fuzz/randcode.elf: tests/fuzz/guest/randcode.c $(FUZZK_DEPS)
+	@mkdir -p $(dir $@)
+	gcc $(FUZZK_CFLAGS) $(FUZZK_LDFLAGS) tests/diff/rt.c tests/diff/sys.c $< -o $@
