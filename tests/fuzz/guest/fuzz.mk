@@ -13,6 +13,7 @@ FUZZK_DEPS := tests/diff/rt.c tests/diff/rt.h tests/diff/sys.c tests/diff/sys.h 
 .PHONY: fuzz-kernels
 fuzz-kernels: $(BUILD)/tests/fuzz/randcode.elf
 
-$(BUILD)/tests/fuzz/randcode.elf: tests/fuzz/guest/randcode.c $(FUZZK_DEPS)
+$(BUILD)/tests/fuzz/randcode.elf: tests/fuzz/guest/randcode.c tests/fuzz/guest/gen.c tests/fuzz/guest/gen.h $(FUZZK_DEPS)
 	@mkdir -p $(dir $@)
-	gcc $(FUZZK_CFLAGS) $(FUZZK_LDFLAGS) tests/diff/rt.c tests/diff/sys.c $< -o $@
+	gcc $(FUZZK_CFLAGS) -Itests/fuzz/guest $(FUZZK_LDFLAGS) tests/diff/rt.c tests/diff/sys.c \
+		tests/fuzz/guest/gen.c $< -o $@
