@@ -101,7 +101,7 @@ void block_flush_all(struct cpu *c)
 		memset(bc->page, 0, bc->npages * sizeof(*bc->page));
 		memset(bc->into, 0, bc->npages * sizeof(*bc->into));
 	}
-	memset(c->code_mask, 0, (c->ram_size >> 12) * sizeof(u32));
+	memset(c->code_mask, 0, (c->mem_size >> 12) * sizeof(u32));
 }
 
 /* Drop the fast write entries that reach physical page `ppn`, so that writes to it
@@ -126,7 +126,7 @@ static void mark(struct cpu *c, u32 *mask, u32 pa, u32 len)
 		u32 n = 0x1000 - (pa & 0xfff);
 		if (n > len)
 			n = len;
-		if ((u64)(ppn + 1) << 12 <= c->ram_size) {
+		if ((u64)(ppn + 1) << 12 <= c->mem_size) {
 			if (!c->code_mask[ppn] && !c->watch_mask[ppn])
 				drop_fast_writes(c, ppn);
 			mask[ppn] |= code_chunks(pa, n);
@@ -212,7 +212,7 @@ struct block *block_find(struct cpu *c)
 	if (bc->used + need > ARENA_BYTES)
 		block_flush_all(c);
 	if (!bc->page) {
-		bc->npages = c->ram_size >> 12;
+		bc->npages = c->mem_size >> 12;
 		bc->page = calloc(bc->npages, sizeof(*bc->page));
 		bc->into = calloc(bc->npages, sizeof(*bc->into));
 		if (!bc->page || !bc->into)
@@ -278,11 +278,11 @@ bool block_invalidate_write(struct cpu *c, u32 pa, unsigned size)
 {
 	u32 last = (pa + size - 1) >> 12;
 	if ((c->watch_mask[pa >> 12] & code_chunks(pa, size)) ||
-	    (last != pa >> 12 && last < (c->ram_size >> 12) && c->watch_mask[last])) {
+	    (last != pa >> 12 && last < (c->mem_size >> 12) && c->watch_mask[last])) {
 		/* a page the engine derived something from: it forgets it, and watches
 		 * again what it derives anew */
 		c->watch_mask[pa >> 12] = 0;
-		if (last != pa >> 12 && last < (c->ram_size >> 12))
+		if (last != pa >> 12 && last < (c->mem_size >> 12))
 			c->watch_mask[last] = 0;
 		if (c->code_written)
 			c->code_written(c->code_written_opaque, pa, size);

@@ -95,7 +95,7 @@ int cpu_init(struct cpu *c, u8 *ram, u32 ram_size, const struct profile *prof,
 {
 	memset(c, 0, sizeof(*c));
 	c->ram = ram;
-	c->ram_size = ram_size;
+	c->ram_size = c->mem_size = ram_size;
 	c->prof = prof;
 	c->cost = cost;
 	c->stats = stats;
@@ -146,6 +146,25 @@ int cpu_init(struct cpu *c, u8 *ram, u32 ram_size, const struct profile *prof,
 	c->nfilled = FTLB_FILLS + 1; /* nothing recorded yet: the first flush clears all */
 	cpu_flush_fast_tlb(c);
 	cpu_set_cpl(c, 0);
+	return 0;
+}
+
+int cpu_add_vmm_memory(struct cpu *c, u32 size, u32 win)
+{
+	u32 pages = (c->ram_size + size) >> 12;
+	u32 *code = calloc(pages, sizeof(u32)), *watch = calloc(pages, sizeof(u32));
+	if (!code || !watch) {
+		free(code);
+		free(watch);
+		return -1;
+	}
+	free(c->code_mask);
+	free(c->watch_mask);
+	c->code_mask = code;
+	c->watch_mask = watch;
+	c->mem_size = c->ram_size + size;
+	c->vmm_win = win;
+	block_flush_all(c);
 	return 0;
 }
 

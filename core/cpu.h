@@ -154,7 +154,11 @@ struct cpu {
 
 	/* Memory */
 	u8 *ram;
-	u32 ram_size;
+	u32 ram_size;                 /* guest RAM: guest-physical [0, ram_size) */
+	u32 mem_size;                 /* host-backed physical memory: guest RAM, then the VMM's
+				       * own memory (cpu_add_vmm_memory), which no guest frame
+				       * reaches: only the VMM window does */
+	u32 vmm_win;                  /* linear base of the VMM window */
 	u32 *code_mask;               /* per physical page: 128-byte chunks holding decoded code */
 	u32 *watch_mask;              /* ... holding code an engine derived something from */
 	void (*code_written)(void *opaque, u32 pa, unsigned len); /* the guest wrote there */
@@ -261,10 +265,28 @@ static inline void cpu_fast_fill(struct cpu *c, u32 *tag)
 }
 
 /* The guest-physical access used by walks and DMA: a host pointer to `len` bytes at
- * physical `pa`, or NULL if outside RAM. */
+ * physical `pa`, or NULL if outside guest RAM. */
 static inline u8 *cpu_phys(struct cpu *c, u32 pa, u32 len)
 {
 	return (u64)pa + len <= c->ram_size ? c->ram + pa : NULL;
 }
+
+/* The page number a translation to a frame outside guest RAM yields: unassigned
+ * memory (reads 0, writes dropped), never the VMM's memory behind guest RAM. */
+#define PPN_UNASSIGNED 0xfffffu
+
+/* A host pointer to `len` bytes at machine-physical `pa` (guest RAM or the VMM's
+ * memory), or NULL: for accesses whose translation is already checked. */
+static inline u8 *cpu_mem(struct cpu *c, u32 pa, u32 len)
+{
+	return (u64)pa + len <= c->mem_size ? c->ram + pa : NULL;
+}
+
+/* Give the VMM `size` bytes of its own memory (a multiple of 4 KB, in the host
+ * allocation right after guest RAM, which must have room for it), visible only
+ * through the linear window [win, win + size) at CPL 0-2 — as VMware's VMM lived in
+ * the top of every address space. Call once, before the guest runs. Returns 0, or -1
+ * if out of memory. */
+int cpu_add_vmm_memory(struct cpu *c, u32 size, u32 win);
 
 #endif

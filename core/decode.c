@@ -65,7 +65,7 @@ static u8 fetch8(struct fetcher *f)
 	if ((lin >> 12) != f->page) {
 		u32 pa = mem_fetch_phys(c, lin);
 		f->page = lin >> 12;
-		const u8 *p = cpu_phys(c, pa & ~0xfffu, 0x1000);
+		const u8 *p = cpu_mem(c, pa & ~0xfffu, 0x1000);
 		f->host = p;
 	}
 	f->eip++;

@@ -46,11 +46,19 @@ struct engine_ops {
 	const char *help; /* one line for `bench list` */
 	/* The MMU engines it runs with, NULL-terminated (checked by core/config.c). */
 	const char *const *mmus;
+	/* KB of the VMM's own memory (a multiple of 4), mapped at the top of the linear
+	 * space for CPL 0-2 and reachable by no guest frame (cpu_add_vmm_memory): where a
+	 * VMM living in the guest's address space keeps its code, data, descriptor tables
+	 * and translation cache (vm->vmm_mem). 0: none. */
+	unsigned vmm_kb;
 	/* Prepare the engine for `vm` (intercepts, private state). Returns 0, or -1
 	 * with one line in err. */
 	int (*init)(struct vm *vm, char *err, size_t errlen);
 	void (*fini)(struct vm *vm);
 	enum engine_verdict (*handle_exit)(struct vm *vm, struct exit_record *e);
+	/* Hooks into execution: code the engine writes into its memory is run by the
+	 * machine like any other (decoded, cached, charged per instruction); after
+	 * rewriting some, it calls block_invalidate_write() on it (core/block.h). */
 	/* The guest wrote [pa, pa+len) on a page the engine asked to watch
 	 * (cpu_watch_code): drop what was derived from it (translations). */
 	void (*code_written)(struct vm *vm, u32 pa, unsigned len);

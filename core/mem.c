@@ -36,7 +36,7 @@ static u32 perm_fault(const struct cpu *c, const struct tlb_entry *e, unsigned a
 /* May a fast write entry be made for this translation, for this privilege class? */
 static bool fast_writable(const struct cpu *c, const struct tlb_entry *e, bool user)
 {
-	if (!e->dirty || (u64)(e->ppn + 1) << 12 > c->ram_size || c->code_mask[e->ppn] ||
+	if (!e->dirty || (u64)(e->ppn + 1) << 12 > c->mem_size || c->code_mask[e->ppn] ||
 	    c->watch_mask[e->ppn])
 		return false;
 	return e->writable || (!user && !wp(c));
@@ -45,7 +45,7 @@ static bool fast_writable(const struct cpu *c, const struct tlb_entry *e, bool u
 static void fill_data(struct cpu *c, u32 vpn, const struct tlb_entry *e, bool user)
 {
 	struct ftlb_entry *f = &c->ftlb[user][vpn & (FTLB_SIZE - 1)];
-	if ((u64)(e->ppn + 1) << 12 > c->ram_size) /* outside RAM: never fast */
+	if ((u64)(e->ppn + 1) << 12 > c->mem_size) /* unassigned: never fast */
 		return;
 	cpu_fast_fill(c, &f->rtag);
 	f->rtag = vpn;
@@ -53,23 +53,52 @@ static void fill_data(struct cpu *c, u32 vpn, const struct tlb_entry *e, bool us
 	f->addend = (uintptr_t)(c->ram + ((uintptr_t)e->ppn << 12)) - ((uintptr_t)vpn << 12);
 }
 
+/* A guest frame outside guest RAM is unassigned memory, never the VMM's. */
+static inline u32 guest_ppn(const struct cpu *c, u32 ppn)
+{
+	return ppn < (c->ram_size >> 12) ? ppn : PPN_UNASSIGNED;
+}
+
+/* The VMM window: the VMM's memory mapped at `lin` for CPL 0-2 whatever the guest's
+ * paging, as by a global supervisor 4 MB page the VMM keeps in every address space
+ * (so it never misses in the model: no walk is charged). CPL 3 takes the #PF the
+ * hardware would give. */
+static u32 vmm_window(struct cpu *c, u32 lin, unsigned acc, bool user)
+{
+	if (user)
+		cpu_page_fault(c, lin, PFEC_P | PFEC_U | (acc == ACC_WRITE ? PFEC_W : 0));
+	u32 vpn = lin >> 12, ppn = (c->ram_size + (lin - c->vmm_win)) >> 12;
+	if (acc == ACC_FETCH) {
+		struct ctlb_entry *ce = &c->ct[vpn & (FTLB_SIZE - 1)];
+		cpu_fast_fill(c, &ce->tag);
+		ce->tag = vpn;
+		ce->ppn = ppn;
+	} else {
+		struct tlb_entry e = { .vpn = vpn, .ppn = ppn, .writable = 1, .dirty = 1 };
+		fill_data(c, vpn, &e, user);
+	}
+	return (ppn << 12) | (lin & 0xfff);
+}
+
 /* Translate `lin` for `acc` at privilege `user`: modeled TLB, then the MMU engine.
  * Returns the physical address, raising #PF as hardware would. */
 static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 {
 	u32 vpn = lin >> 12;
-	struct tlb_entry ident = { .vpn = vpn, .ppn = vpn, .user = 1, .writable = 1, .dirty = 1 };
+	if (__builtin_expect(lin - c->vmm_win < c->mem_size - c->ram_size, 0))
+		return vmm_window(c, lin, acc, user);
+	struct tlb_entry ident = { .vpn = vpn, .ppn = guest_ppn(c, vpn), .user = 1, .writable = 1, .dirty = 1 };
 
 	if (!(c->cr0 & CR0_PG)) {
 		if (acc == ACC_FETCH) {
 			struct ctlb_entry *ce = &c->ct[vpn & (FTLB_SIZE - 1)];
 			cpu_fast_fill(c, &ce->tag);
 			ce->tag = vpn;
-			ce->ppn = vpn;
+			ce->ppn = ident.ppn;
 		} else {
 			fill_data(c, vpn, &ident, user);
 		}
-		return lin;
+		return (ident.ppn << 12) | (lin & 0xfff);
 	}
 
 	bool fetch = acc == ACC_FETCH, write = acc == ACC_WRITE;
@@ -84,7 +113,7 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 			cpu_exit_event(c);
 		if (rc)
 			cpu_page_fault(c, lin, pfec);
-		u32 ppn = f.large ? f.ppn + (vpn - f.vpn) : f.ppn;
+		u32 ppn = guest_ppn(c, f.large ? f.ppn + (vpn - f.vpn) : f.ppn);
 		return (ppn << 12) | (lin & 0xfff);
 	}
 	struct tlb *t = fetch ? &c->itlb : &c->dtlb;
@@ -104,7 +133,7 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 			cpu_page_fault(c, lin, pfec);
 		e = tlb_insert(t, &f);
 	}
-	u32 ppn = e->large ? e->ppn + (vpn - e->vpn) : e->ppn;
+	u32 ppn = guest_ppn(c, e->large ? e->ppn + (vpn - e->vpn) : e->ppn);
 	if (fetch) {
 		struct ctlb_entry *ce = &c->ct[vpn & (FTLB_SIZE - 1)];
 		cpu_fast_fill(c, &ce->tag);
@@ -129,14 +158,14 @@ u32 mem_fetch_phys(struct cpu *c, u32 lin)
 u8 *mem_xlate(struct cpu *c, u32 lin, bool write, bool user)
 {
 	u32 pa = xlate(c, lin, write ? ACC_WRITE : ACC_READ, user);
-	return cpu_phys(c, pa, 1);
+	return cpu_mem(c, pa, 1);
 }
 
 /* Read one page-contained piece. */
 static u32 read_piece(struct cpu *c, u32 lin, unsigned size, bool user)
 {
 	u32 pa = xlate(c, lin, ACC_READ, user);
-	const u8 *p = cpu_phys(c, pa, size);
+	const u8 *p = cpu_mem(c, pa, size);
 	return p ? load_n(p, size) : 0; /* unassigned: reads 0, as on QEMU's PC */
 }
 
@@ -153,7 +182,7 @@ u32 mem_read_slow(struct cpu *c, u32 lin, unsigned size, bool user)
 /* Write to physical `pa`, invalidating decoded code it touches. */
 static void write_phys(struct cpu *c, u32 pa, unsigned size, u32 v)
 {
-	u8 *p = cpu_phys(c, pa, size);
+	u8 *p = cpu_mem(c, pa, size);
 	if (!p)
 		return;
 	u32 chunks = code_chunks(pa, size);

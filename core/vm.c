@@ -133,7 +133,9 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
 	    config_check_ops(vm->engine, cfg->mmu, &vm->prof, cfg->profile_dir, err, errlen))
 		goto fail;
 	vm->ram_size = (cfg->ram_mb ? cfg->ram_mb : 128) << 20;
-	vm->ram = calloc(1, vm->ram_size);
+	vm->vmm_size = (vm->engine->vmm_kb << 10) & ~0xfffu;
+	vm->vmm_win = 0u - vm->vmm_size;
+	vm->ram = calloc(1, (size_t)vm->ram_size + vm->vmm_size);
 	if (!vm->ram) {
 		snprintf(err, errlen, "cannot allocate %u MiB of guest RAM", vm->ram_size >> 20);
 		goto fail;
@@ -147,6 +149,13 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
 		     &vm->clock, &vm->io, machine_intc(vm))) {
 		snprintf(err, errlen, "profile %s: impossible TLB geometry", vm->prof.name);
 		goto fail;
+	}
+	if (vm->vmm_size) {
+		if (cpu_add_vmm_memory(&vm->cpu, vm->vmm_size, vm->vmm_win)) {
+			snprintf(err, errlen, "cannot allocate the VMM's memory");
+			goto fail;
+		}
+		vm->vmm_mem = vm->ram + vm->ram_size;
 	}
 	machine_connect_cpu(vm);
 	vm->cpu.mmu = mmu;

@@ -83,6 +83,8 @@ struct vm {
 	struct profile prof;
 	u8 *ram;
 	u32 ram_size;
+	u8 *vmm_mem;            /* the engine's own memory (engine_ops.vmm_kb), or NULL */
+	u32 vmm_size, vmm_win;  /* its size, and the linear base of its window */
 	struct cost cost;
 	struct stats stats;
 	struct clock clock;

@@ -5,7 +5,8 @@
  * mock engine through the real run loop (vm_run): an intercepted INT n leaves with its
  * own reason and kind and is charged as a hypercall; an engine that keeps asking to
  * emulate an instruction that exits again ends the run with a reason instead of
- * recursing or spinning. At the processor level (the cpu fixture): emulation at a
+ * recursing or spinning; an engine with memory of its own has the machine run code from
+ * it, through a window the guest's physical addresses never reach. At the processor level (the cpu fixture): emulation at a
  * virtual CPL, VMCALL, the code-written notification, the VMX transition's TLB flush,
  * and the double-fault combination of the shared reflection.
  */
@@ -117,6 +118,59 @@ static void test_seam_emulation_without_progress_ends_the_run(void **state)
 	assert_int_equal(vm_run(vm), VM_VMM_FAILED);
 	assert_non_null(strstr(vm->reason, "no progress"));
 	assert_int_equal(((struct mock *)vm->engine_state)->exits, VM_MAX_STALLED_EXITS);
+	vm_destroy(vm);
+	unlink(path);
+}
+
+/* --- a VMM with memory of its own (what bt's translation cache lives in) --- */
+
+static int vmmcode_init(struct vm *vm, char *err, size_t errlen)
+{
+	/* the VMM's code, run by the machine from the window: mov $42,%eax; out %al,$0xf4 */
+	static const u8 code[] = { 0xb8, 42, 0, 0, 0, 0xe6, 0xf4, 0xf4 };
+	assert_non_null(vm->vmm_mem);
+	memcpy(vm->vmm_mem, code, sizeof(code));
+	vm->vmm_mem[0x800] = 0x5a; /* VMM data right behind guest RAM, physically */
+	if (vm->cfg.cmdline && !strcmp(vm->cfg.cmdline, "enter"))
+		vm->cpu.eip = vm->vmm_win;
+	return 0;
+}
+
+static const struct engine_ops vmmcode_engine = {
+	.name = "vmmcode", .mmus = mock_mmus, .vmm_kb = 64, .init = vmmcode_init,
+};
+
+static struct vm *vmmcode_vm(const char *path, const char *cmdline)
+{
+	static FILE *sink;
+	if (!sink)
+		sink = fopen("/dev/null", "w");
+	struct vm_config cfg = { .kernel = path, .cmdline = cmdline, .profile = "p4-2006", .profile_dir = "profiles",
+				 .engine = "vmmcode", .engine_ops = &vmmcode_engine, .mmu = "direct", .ram_mb = 16,
+				 .console = sink };
+	char err[256];
+	struct vm *vm = vm_create(&cfg, err, sizeof(err));
+	if (!vm)
+		fail_msg("vm_create: %s", err);
+	return vm;
+}
+
+static void test_seam_vmm_memory_runs_code_and_hides_from_the_guest(void **state)
+{
+	/* the guest reads physical 16 MiB + 0x800 (behind its RAM: the VMM's data) and
+	 * exits with what it read: unassigned memory reads 0, never the VMM's 0x5a */
+	static const u8 code[] = { 0xa1, 0x00, 0x08, 0x00, 0x01, 0xe6, 0xf4, 0xf4 }; /* mov 0x1000800,%eax; out */
+	char path[64];
+	tiny_kernel(path, code, sizeof(code));
+	struct vm *vm = vmmcode_vm(path, "");
+	assert_int_equal(vm->vmm_win, 0xffff0000u);
+	assert_int_equal(vm_run(vm), VM_EXITED);
+	assert_int_equal(vm->exit_code, 1);
+	vm_destroy(vm);
+	/* the machine runs the VMM's code from its window */
+	vm = vmmcode_vm(path, "enter");
+	assert_int_equal(vm_run(vm), VM_EXITED);
+	assert_int_equal(vm->exit_code, (42 << 1) | 1);
 	vm_destroy(vm);
 	unlink(path);
 }
@@ -265,6 +319,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seam_intercepted_int_is_a_hypercall),
 		cmocka_unit_test(test_seam_emulation_without_progress_ends_the_run),
+		cmocka_unit_test(test_seam_vmm_memory_runs_code_and_hides_from_the_guest),
 		cmocka_unit_test(test_seam_emulation_at_virtual_cpl0),
 		cmocka_unit_test(test_seam_vmcall_exits_only_when_intercepted),
 		cmocka_unit_test(test_seam_code_written_is_told_once),
