@@ -16,9 +16,11 @@
  *   - hooks into execution: intercepted INT n leave with their own exit reason and
  *     kind (icpt.softint: pv's hypercall gate, bt's callouts), VMCALL (ICPT_VMCALL),
  *     exceptions by bitmap at any CPL (te's #GP from a privileged instruction at CPL 1),
- *     emulation at a virtual CPL (vmm_emulate_at), and writes to guest pages holding
+ *     emulation at a virtual CPL (vmm_emulate_at), writes to guest pages holding
  *     code the engine derived something from (cpu_watch_code + code_written: a
- *     translation cache's invalidation).
+ *     translation cache's invalidation), and memory of the engine's own that the
+ *     machine runs code from through a window at the top of the linear space
+ *     (vmm_kb: where a translation cache lives).
  *
  * NULL ops mean "nothing to do": `native` intercepts nothing and never sees an exit.
  */
