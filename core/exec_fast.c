@@ -1,7 +1,7 @@
 /*
  * exec_fast.c — handlers specialised at decode time for the forms that dominate
- * compiled code: 32-bit register ALU operations with a register or an immediate, and
- * 32-bit shifts of a register by a constant.
+ * compiled code: 32-bit register ALU operations with a register or an immediate,
+ * 32-bit shifts of a register by a constant, and conditional jumps by condition.
  *
  * Each does exactly what the general handler does for its form (the same result, the
  * same lazy-flag record), without the run-time switches over operation, width and
@@ -10,6 +10,7 @@
  * choosing a faster handler cannot change a modeled cycle.
  */
 #include "exec.h"
+#include "fault.h"
 #include "flags.h"
 
 /* Register-register: the destination is rm, the source reg (the decoder swaps the
@@ -66,8 +67,35 @@ static HANDLER(h_sar32_ri)
 	c->r[in->rm] = r;
 }
 
+/* Jcc, one handler per condition pair (the record's op keeps the negation bit). */
+#define JCC(name, k)                                                        \
+	static HANDLER(name)                                                \
+	{                                                                   \
+		if (!cc_cond(c, (k) << 1 | (in->op & 1)))                   \
+			return;                                             \
+		u32 target = insn_next(in) + in->imm;                       \
+		if (in->osize == 2)                                         \
+			target &= 0xffff;                                   \
+		if (target > c->seg[SEG_CS].limit)                          \
+			cpu_fault(c, EXC_GP, 0);                            \
+		c->eip = target;                                            \
+	}
+JCC(h_jo, 0)
+JCC(h_jb, 1)
+JCC(h_jz, 2)
+JCC(h_jbe, 3)
+JCC(h_js, 4)
+JCC(h_jp, 5)
+JCC(h_jl, 6)
+JCC(h_jle, 7)
+
 void exec_fast_pick(struct insn *in)
 {
+	static const insn_fn jcc[8] = { h_jo, h_jb, h_jz, h_jbe, h_js, h_jp, h_jl, h_jle };
+	if (in->fn == h_jcc) {
+		in->fn = jcc[(in->op >> 1) & 7];
+		return;
+	}
 	static const insn_fn rr[8] = { h_add32_rr, h_or32_rr, NULL, NULL, h_and32_rr, h_sub32_rr, h_xor32_rr, h_cmp32_rr };
 	static const insn_fn ri[8] = { h_add32_ri, h_or32_ri, NULL, NULL, h_and32_ri, h_sub32_ri, h_xor32_ri, h_cmp32_ri };
 	unsigned op = in->op & 7;

@@ -132,55 +132,46 @@ static inline bool cc_cond(const struct cpu *c, unsigned cc)
 {
 	bool r;
 	unsigned k = cc >> 1, sh = 32 - c->cc_bits;
-	switch (c->cc_op) {
-	case CC_SUB: {
+	/* if/else rather than a switch: with cc a constant (exec_fast.c's per-condition
+	 * Jcc handlers) each branch folds to a compare or two */
+	if (c->cc_op == CC_SUB && k != 0 && k != 4 && k != 5) {
 		u32 a = c->cc_a << sh, b = c->cc_b << sh;
-		switch (k) {
-		case 1: r = a < b; goto out;
-		case 2: r = a == b; goto out;
-		case 3: r = a <= b; goto out;
-		case 6: r = (s32)a < (s32)b; goto out;
-		case 7: r = (s32)a <= (s32)b; goto out;
-		default: break;
-		}
-		break;
-	}
-	case CC_LOGIC: {
+		if (k == 1)
+			r = a < b;
+		else if (k == 2)
+			r = a == b;
+		else if (k == 3)
+			r = a <= b;
+		else if (k == 6)
+			r = (s32)a < (s32)b;
+		else
+			r = (s32)a <= (s32)b;
+	} else if (c->cc_op == CC_LOGIC && k != 5) {
 		/* CF = OF = 0 */
 		s32 v = (s32)(c->cc_res << sh);
+		if (k <= 1)
+			r = false;
+		else if (k <= 3)
+			r = v == 0;
+		else if (k == 4 || k == 6)
+			r = v < 0;
+		else
+			r = v <= 0;
+	} else if ((k == 2 || k == 4) && c->cc_op >= CC_ADD && c->cc_op <= CC_DEC) {
+		/* ZF and SF of ADD ADC SUB SBB LOGIC INC DEC: from the result */
+		r = k == 2 ? (c->cc_res << sh) == 0 : (s32)(c->cc_res << sh) < 0;
+	} else {
 		switch (k) {
-		case 0: case 1: r = false; goto out;
-		case 2: case 3: r = v == 0; goto out;
-		case 4: case 6: r = v < 0; goto out;
-		case 7: r = v <= 0; goto out;
-		default: break;
+		case 0: r = cc_of(c); break;
+		case 1: r = cc_cf(c); break;
+		case 2: r = cc_zf(c); break;
+		case 3: r = cc_cf(c) || cc_zf(c); break;
+		case 4: r = cc_sf(c); break;
+		case 5: r = cc_pf(c); break;
+		case 6: r = cc_sf(c) != cc_of(c); break;
+		default: r = cc_zf(c) || (cc_sf(c) != cc_of(c)); break;
 		}
-		break;
 	}
-	case CC_ADD: case CC_INC: case CC_DEC: case CC_ADC: case CC_SBB:
-		if (k == 2) {
-			r = (c->cc_res << sh) == 0;
-			goto out;
-		}
-		if (k == 4) {
-			r = (s32)(c->cc_res << sh) < 0;
-			goto out;
-		}
-		break;
-	default:
-		break;
-	}
-	switch (k) {
-	case 0: r = cc_of(c); break;
-	case 1: r = cc_cf(c); break;
-	case 2: r = cc_zf(c); break;
-	case 3: r = cc_cf(c) || cc_zf(c); break;
-	case 4: r = cc_sf(c); break;
-	case 5: r = cc_pf(c); break;
-	case 6: r = cc_sf(c) != cc_of(c); break;
-	default: r = cc_zf(c) || (cc_sf(c) != cc_of(c)); break;
-	}
-out:
 	return (cc & 1) ? !r : r;
 }
 
