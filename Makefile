@@ -4,6 +4,7 @@
 #   make run        install missing packages, build, and run the first benchmark
 #   make test       install missing packages, build, run every test
 #   make asan       the same tests with AddressSanitizer + UBSan (in build-asan/)
+#   make fuzz       the libFuzzer targets for FUZZ_SECONDS each, then the guest fuzzer
 #   make install    install bench into $(PREFIX)/bin
 #   make deps       install missing Debian packages (scripts/deps.sh)
 #   make clean
@@ -29,7 +30,7 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
-.PHONY: all run test unit integration asan install deps clean
+.PHONY: all run test unit integration asan install deps clean fuzz
 BUILD_TARGETS := $(BUILD)/libringlab.a $(if $(BENCH_SRC),$(BUILD)/bench) \
 	$(if $(wildcard guest/guest.mk),guest) $(if $(wildcard tests/guest/tests.mk),test-kernels) boot-kernels diff-kernels \
 	$(if $(wildcard tests/fuzz/guest/fuzz.mk),fuzz-kernels)
@@ -55,7 +56,8 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libharness.a $(BUILD)/libringlab.
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(BUILD)/libharness.a $(BUILD)/libringlab.a $(LIBS) -lcmocka -o $@
 
-include $(wildcard guest/guest.mk tests/guest/tests.mk tests/boot/boot.mk tests/diff/tests.mk tests/fuzz/guest/fuzz.mk)
+include $(wildcard guest/guest.mk tests/guest/tests.mk tests/boot/boot.mk tests/diff/tests.mk tests/fuzz/guest/fuzz.mk \
+	tests/fuzz/lib/fuzz.mk)
 
 deps:
 	@scripts/deps.sh
@@ -79,6 +81,8 @@ asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
 		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -DRINGLAB_CHECK" \
 		all unit integration
+
+fuzz: fuzz-lib fuzz-guest
 
 install: $(BUILD)/bench
 	install -D -m 755 $(BUILD)/bench $(DESTDIR)$(PREFIX)/bin/ringlab-bench

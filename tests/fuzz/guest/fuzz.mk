@@ -17,3 +17,12 @@ $(BUILD)/tests/fuzz/randcode.elf: tests/fuzz/guest/randcode.c tests/fuzz/guest/g
 	@mkdir -p $(dir $@)
 	gcc $(FUZZK_CFLAGS) -Itests/fuzz/guest $(FUZZK_LDFLAGS) tests/diff/rt.c tests/diff/sys.c \
 		tests/fuzz/guest/gen.c $< -o $@
+
+# make fuzz-guest: the long run of the guest fuzzer (FUZZ_GUEST_SEEDS seeds from
+# FUZZ_GUEST_FROM, both rings, every configuration); see scripts/fuzz-guest.sh.
+FUZZ_GUEST_SEEDS ?= 200
+FUZZ_GUEST_FROM ?= 1000
+.PHONY: fuzz-guest
+fuzz-guest: $(BUILD)/bench fuzz-kernels
+	BUILD=$(BUILD) BENCH=$(BUILD)/bench scripts/fuzz-guest.sh --seeds $(FUZZ_GUEST_SEEDS) \
+		--from $(FUZZ_GUEST_FROM) --modes "0 3"
