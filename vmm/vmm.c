@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "core/fault.h"
+#include "core/machine.h"
 #include "core/insn.h"
 #include "core/mmu.h"
 #include "core/operand.h"
@@ -102,8 +103,8 @@ enum engine_verdict vmm_reflect(struct vmm *v, const struct exit_record *e, u8 v
 	if ((info & IDT_INFO_VALID) && IDT_INFO_TYPE(info) == 3) {
 		u8 prev = (u8)info;
 		if (prev == EXC_DF) {
-			snprintf(vm->reason, sizeof(vm->reason), "triple fault at EIP %#010x (#DF -> %u)",
-				 e->guest_eip, vec);
+			snprintf(vm->reason, sizeof(vm->reason), "triple fault at EIP %#010x (#DF -> #%s)",
+				 e->guest_eip, machine_exc_name(vec));
 			vm->status = VM_SHUTDOWN;
 			return ENGINE_STOP;
 		}

@@ -361,7 +361,18 @@ static int shadow_fault(struct cpu *c, const struct mmu_fault *pf, u32 *pfec)
 		sh->pt[i][j] |= (w && !tracked(s, gframe)) ? SP_W : 0;
 	}
 	if (write && !w) {
-		/* a supervisor write the guest allows with CR0.WP clear: emulate it */
+		/* a supervisor write the guest allows with CR0.WP clear */
+		if (!tracked(s, gframe)) {
+			/* map the page writable for the supervisor only (KVM's scheme for
+			 * CR0.WP = 0): a user access takes a hidden fault and gets the guest's
+			 * own read-only user mapping back. This also serves the processor's
+			 * own writes while delivering an event, which cannot be emulated */
+			sh->pt[i][j] = (gframe << 12) | SP_P | SP_W;
+			return MMU_FIXED;
+		}
+		/* a page table of a shadow, written with CR0.WP clear: emulate the write
+		 * (during an event's delivery this cannot be done: the VMM's progress check
+		 * ends such a run with a reason) */
 		s->emu_page = gframe;
 		return MMU_EMULATE;
 	}
@@ -412,7 +423,10 @@ static void check_invariants(struct cpu *c)
 					broken(sh, lin, e, "the guest does not map this page");
 				if ((r.gpa >> 12) != (e >> 12))
 					broken(sh, lin, e, "the guest maps another frame");
-				if (((e & SP_U) && !r.user) || ((e & SP_W) && !(r.writable && r.dirty)))
+				/* writable: the guest's entry is writable and dirty, or (CR0.WP
+				 * clear) dirty and the shadow's supervisor-only */
+				bool wok = r.dirty && (r.writable || (!(c->cr0 & CR0_WP) && !(e & SP_U)));
+				if (((e & SP_U) && !r.user) || ((e & SP_W) && !wok))
 					broken(sh, lin, e, "more permissions than the guest's");
 			}
 	}
