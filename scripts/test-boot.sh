@@ -27,6 +27,12 @@ expect "triple fault" 6 "triple fault at EIP 0x[0-9a-f]+ \(#DE" -- "$BENCH" boot
 expect "instruction budget" 8 "stopped after" -- "$BENCH" boot "$K/spin.elf" --max-insns 10000
 expect "huge REP stops at the budget" 8 "stopped after" -- timeout 30 "$BENCH" boot "$BUILD/tests/diff/edges.elf" \
 	--cmdline huge-rep --max-insns 20000
+# A guest emitting 20000 markers: the host keeps 4096 snapshots and counts the rest
+t2=$(mktemp -d)
+"$BENCH" boot "$BUILD/tests/diff/edges.elf" --cmdline markers --stats-json "$t2/m.json" >"$t2/out" 2>&1
+if grep -q "markers done" "$t2/out" && grep -q '"vm.marks_dropped": 15904' "$t2/m.json"; then ok "markers beyond 4096 are counted, not kept"
+else bad "markers beyond 4096 ($(grep -o '"vm.marks_dropped": [0-9]*' "$t2/m.json"))"; fi
+rm -rf "$t2"
 # ICEBP whose delivery a VMM interrupts returns after the INT1 in every configuration
 ice_n=$("$BENCH" boot "$BUILD/tests/diff/edges.elf" --cmdline icebp 2>&1)
 ice_s=$("$BENCH" boot "$BUILD/tests/diff/edges.elf" --cmdline icebp --config hvm/shadow 2>&1)
