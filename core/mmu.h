@@ -13,6 +13,8 @@
 #ifndef RINGLAB_MMU_H
 #define RINGLAB_MMU_H
 
+#include <stdio.h>
+
 #include "cpu.h"
 #include "tlb.h"
 
@@ -57,9 +59,13 @@ struct mmu_ops {
 	void (*after_emulate)(struct cpu *c);
 	/* Drop cached translations of the engine (a VM exit/entry without VPID). */
 	void (*flush)(struct cpu *c);
-	/* An EPT violation exit: map the guest-physical page; returns 0, or -1 if it is
-	 * outside guest RAM (the run ends). */
+	/* An EPT violation exit: map the guest-physical page (one beyond guest RAM maps to
+	 * unassigned memory, as natively); returns 0, or -1 if it cannot (the run ends). */
 	int (*violation)(struct cpu *c, u32 gpa);
+	/* Optional, read-only, for teaching (bench trace --shadow-dump): print the
+	 * engine's own table for the guest's current address space to `out`, one line per
+	 * run of contiguous mappings. Charges nothing, changes nothing. */
+	void (*dump)(struct cpu *c, FILE *out);
 };
 
 enum { MMU_EXIT = -2 };

@@ -35,5 +35,7 @@ int cmd_table(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif

@@ -14,6 +14,17 @@ static void one_workload(const char *name, const char *desc, void *opaque)
 {
 	(void)opaque;
 	printf("  %-16s %s\n", name, desc);
+	struct workload w;
+	char err[512];
+	if (workload_load_named(&w, bench_workload_dir(), name, err, sizeof(err)))
+		return;
+	if (w.nargs) {
+		printf("  %-16s   args:", "");
+		for (unsigned i = 0; i < w.nargs; i++)
+			printf(" %s=%s", w.arg_key[i], w.arg_val[i]);
+		printf("\n");
+	}
+	workload_free(&w);
 }
 
 int cmd_list(int argc, char **argv)

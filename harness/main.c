@@ -29,6 +29,8 @@ static const struct {
 	{ "show", cmd_show, "one saved run with its provenance and measurements" },
 	{ "export", cmd_export, "every saved result as CSV or JSON" },
 	{ "boot", cmd_boot, "boot a multiboot kernel with its console on the terminal" },
+	{ "explain", cmd_explain, "every number of a workload's measured region, explained" },
+	{ "trace", cmd_trace, "the exits of the measured region one by one, with the console" },
 };
 
 static void usage(FILE *out)

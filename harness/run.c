@@ -35,17 +35,10 @@
 #include "hostcount.h"
 #include "report.h"
 #include "results.h"
+#include "runone.h"
+#include "select.h"
 #include "workload.h"
 
-struct run_result {
-	const struct config *cfg;
-	double host_seconds, host_cpu;
-	long long host_insns; /* -1 without PAPI */
-	u64 insns, cycles;
-	int nmeas;
-	struct measurement *meas;
-	char *json;
-};
 
 static void run_usage(FILE *out)
 {
@@ -76,40 +69,28 @@ static void git_rev(char *out, size_t n)
 	else
 		snprintf(out, n, "unknown");
 	pclose(p);
-}
-
-/* Make a zero-filled scratch disk of `sectors` sectors, already unlinked: returns its
- * descriptor (the machine opens it as /proc/self/fd/N into `path`) or -1. */
-static int scratch_disk(unsigned sectors, char *path, size_t n)
-{
-	const char *tmp = getenv("TMPDIR");
-	char name[4096];
-	snprintf(name, sizeof(name), "%s/ringlab-disk-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	int fd = mkstemp(name);
-	if (fd < 0)
-		return -1;
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	unlink(name);
-	if (ftruncate(fd, (off_t)sectors * 512)) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	snprintf(path, n, "/proc/self/fd/%d", fd);
-	return fd;
+	if (!strcmp(out, "unknown"))
+		return;
+	/* a work tree with uncommitted changes is not that revision: say so */
+	snprintf(cmd, sizeof(cmd), "git -C '%s' status --porcelain --untracked-files=no 2>/dev/null", bench_root());
+	p = popen(cmd, "r");
+	if (!p)
+		return;
+	char line[8];
+	if (fgets(line, sizeof(line), p))
+		snprintf(out + strlen(out), n - strlen(out), "-dirty");
+	pclose(p);
 }
 
 static void progress(bool tty, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void progress(bool tty, const char *fmt, ...)
 {
 	va_list ap;
-	va_start(ap, fmt);
-	if (tty)
-		fputs("\r\033[K", stderr);
-	vfprintf(stderr, fmt, ap);
 	if (!tty)
-		fputc('\n', stderr);
+		return; /* a log or a pipe gets the results and the errors, one line each */
+	va_start(ap, fmt);
+	fputs("\r\033[K", stderr);
+	vfprintf(stderr, fmt, ap);
 	fflush(stderr);
 	va_end(ap);
 }
@@ -213,76 +194,6 @@ static char *run_json(const struct run_result *r, const struct run_result *nativ
 	fprintf(f, "]}");
 	fclose(f);
 	return buf;
-}
-
-/* Run one configuration. Returns 0, or -1 with err. */
-static int run_config(const struct workload *w, const struct config *cfg, const char *profile,
-		      const char *kernel, struct run_result *out, char *err, size_t errlen)
-{
-	char cmdline[2048];
-	workload_cmdline(w, cmdline, sizeof(cmdline));
-	char *console = NULL;
-	size_t clen = 0;
-	FILE *cons = open_memstream(&console, &clen);
-	char diskpath[64], *disk = NULL;
-	int diskfd = -1;
-	if (w->disk_sectors) {
-		diskfd = scratch_disk(w->disk_sectors, diskpath, sizeof(diskpath));
-		if (diskfd < 0) {
-			snprintf(err, errlen, "cannot create a scratch disk: %s", strerror(errno));
-			fclose(cons);
-			free(console);
-			return -1;
-		}
-		disk = diskpath;
-	}
-	const char *base = strrchr(kernel, '/');
-	struct vm_config vc = { .kernel = kernel, .kernel_name = base ? base + 1 : kernel,
-				.cmdline = cmdline, .disk = disk,
-				.profile = profile, .profile_dir = bench_profile_dir(),
-				.engine = cfg->engine, .mmu = cfg->mmu, .ram_mb = 128, .console = cons };
-	struct vm *vm = vm_create(&vc, err, errlen);
-	int rc = -1;
-	if (vm) {
-		struct hostcount hc;
-		hostcount_start(&hc);
-		enum vm_status st = vm_run(vm);
-		hostcount_stop(&hc);
-		out->host_seconds = hc.wall;
-		out->host_cpu = hc.cpu;
-		out->host_insns = hc.host_insns;
-		fflush(cons);
-		if (st != VM_EXITED || vm->exit_code != 1) {
-			/* the guest's own words: its first console lines after the banner */
-			char said[200] = "";
-			const char *c0 = console ? console : "";
-			if (!strncmp(c0, "ringlab guest:", 14) && strchr(c0, '\n'))
-				c0 = strchr(c0, '\n') + 1;
-			snprintf(said, sizeof(said), "%s", c0);
-			for (char *q = said; *q; q++)
-				if (*q == '\n' || *q == '\r')
-					*q = '|';
-			snprintf(err, errlen, "guest '%.200s' failed under %s: %s%s%.200s (exit %d); it said: %s",
-				 cmdline, cfg->name, vm_status_name(st), vm->reason[0] ? ": " : "",
-				 vm->reason, vm->exit_code, said);
-		} else {
-			out->cfg = cfg;
-			out->insns = vm->cpu.insns;
-			out->cycles = vm->cost.now;
-			out->meas = calloc(MEAS_MAX, sizeof(*out->meas));
-			out->nmeas = measure_extract(vm, console, out->meas, MEAS_MAX, err, errlen);
-			if (out->nmeas > 0)
-				rc = 0;
-			else if (out->nmeas == 0)
-				snprintf(err, errlen, "guest '%.200s' printed no @result line under %s", cmdline, cfg->name);
-		}
-		vm_destroy(vm);
-	}
-	fclose(cons);
-	free(console);
-	if (diskfd >= 0)
-		close(diskfd);
-	return rc;
 }
 
 /* The largest categories of a measurement as "guest 80% trap 20%". */
@@ -394,7 +305,7 @@ int cmd_run(int argc, char **argv)
 	const char *kernel = NULL;
 	const char *sets[64];
 	int nsets = 0, o;
-	bool save = true;
+	bool save = true, help = false;
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
@@ -411,9 +322,26 @@ int cmd_run(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'n': save = false; break;
 		case 'k': kernel = optarg; break;
-		case 'h': run_usage(stdout); return 0;
+		case 'h': help = true; break;
 		default: run_usage(stderr); return BENCH_EXIT_USAGE;
 		}
+	}
+	if (help) {
+		run_usage(stdout);
+		if (optind == argc - 1) { /* bench run WORKLOAD --help: its arguments too */
+			char e[1024];
+			struct workload hw;
+			if (select_workload(&hw, argv[optind], e, sizeof(e))) {
+				fprintf(stderr, "bench run: %s\n", e);
+				return BENCH_EXIT_USAGE;
+			}
+			printf("\n%s: %s\narguments (--set k=v) with their defaults:%s\n", hw.name, hw.description,
+			       hw.nargs ? "" : " none");
+			for (unsigned i = 0; i < hw.nargs; i++)
+				printf("  %s=%s\n", hw.arg_key[i], hw.arg_val[i]);
+			workload_free(&hw);
+		}
+		return 0;
 	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "bench run: expected one WORKLOAD (see bench list)\n");
@@ -424,92 +352,15 @@ int cmd_run(int argc, char **argv)
 		return BENCH_EXIT_USAGE;
 	}
 	char err[1024];
-	static struct workload w;
-	cur_workload = &w;
-	if (workload_load_named(&w, bench_workload_dir(), argv[optind], err, sizeof(err))) {
+	static struct selection sel;
+	if (select_load(&sel, "bench run", argv[optind], sets, nsets, profile, config_arg, err, sizeof(err))) {
 		fprintf(stderr, "bench run: %s\n", err);
 		return BENCH_EXIT_USAGE;
 	}
-	char defcmd[2048]; /* the workload file's own command line, before --set */
-	workload_cmdline(&w, defcmd, sizeof(defcmd));
-	for (int i = 0; i < nsets; i++)
-		if (workload_set(&w, sets[i], err, sizeof(err))) {
-			fprintf(stderr, "bench run: %s\n", err);
-			workload_free(&w);
-			return BENCH_EXIT_USAGE;
-		}
-	struct profile prof;
-	if (profile_load_named(&prof, bench_profile_dir(), profile, err, sizeof(err))) {
-		fprintf(stderr, "bench run: %s\n", err);
-		workload_free(&w);
-		return BENCH_EXIT_USAGE;
-	}
-	static char kernel_default[4200];
-	if (!kernel) {
-		snprintf(kernel_default, sizeof(kernel_default), "%s/guest/kernel.elf", bench_build_dir());
-		kernel = kernel_default;
-	}
-
-	/* Which configurations: the list given, else the workload's, else all valid. */
-	const struct config *todo[16];
-	int ntodo = 0;
-	char list[512];
-	if (config_arg && (!config_arg[strspn(config_arg, ",")] ||
-			   strlen(config_arg) >= sizeof(list))) {
-		fprintf(stderr, "bench run: --config needs configurations (see bench list), not '%.60s'\n", config_arg);
-		workload_free(&w);
-		return BENCH_EXIT_USAGE;
-	}
-	if (config_arg)
-		snprintf(list, sizeof(list), "%s", config_arg);
-	else if (w.nconfigs) {
-		list[0] = 0;
-		for (unsigned i = 0; i < w.nconfigs; i++)
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? "," : "", w.configs[i]);
-	} else {
-		list[0] = 0;
-		for (size_t i = 0; i < nconfigs; i++)
-			if (config_valid(&configs[i], &prof, err, sizeof(err)))
-				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-					 list[0] ? "," : "", configs[i].name);
-	}
-	for (char *tok = strtok(list, ","); tok && ntodo < 16; tok = strtok(NULL, ",")) {
-		const struct config *c = config_find(tok);
-		char why[256];
-		if (!c) {
-			fprintf(stderr, "bench run: unknown configuration '%s' (configurations:", tok);
-			for (size_t i = 0; i < nconfigs; i++)
-				fprintf(stderr, " %s", configs[i].name);
-			fprintf(stderr, ")\n");
-			workload_free(&w);
-			return BENCH_EXIT_USAGE;
-		}
-		if (!config_valid(c, &prof, why, sizeof(why))) {
-			if (config_arg || config_needs_hardware(c)) {
-				fprintf(stderr, "bench run: configuration %s cannot run: %s\n", c->name, why);
-				workload_free(&w);
-				return BENCH_EXIT_USAGE;
-			}
-			fprintf(stderr, "bench run: skipping %s: %s\n", c->name, why);
-			continue;
-		}
-		todo[ntodo++] = c;
-	}
-	/* native first, so overheads can be computed */
-	for (int i = 1; i < ntodo; i++)
-		if (!strcmp(todo[i]->name, "native")) {
-			const struct config *t = todo[0];
-			todo[0] = todo[i];
-			todo[i] = t;
-		}
-
+	cur_workload = &sel.w;
+	if (!kernel)
+		kernel = run_default_kernel();
 	struct results *store = NULL;
-	if (!ntodo) {
-		fprintf(stderr, "bench run: no configuration of %s can run on profile %s (see bench list)\n", w.name,
-			prof.name);
-		workload_free(&w);
-		return BENCH_EXIT_USAGE;
-	}
 	static char dbpath[4200];
 	if (save) {
 		if (!db) {
@@ -519,7 +370,7 @@ int cmd_run(int argc, char **argv)
 		store = results_open(db, err, sizeof(err));
 		if (!store) {
 			fprintf(stderr, "bench run: %s\n", err);
-			workload_free(&w);
+			select_free(&sel);
 			return BENCH_EXIT_USAGE;
 		}
 	}
@@ -527,9 +378,9 @@ int cmd_run(int argc, char **argv)
 	bool tty = isatty(2);
 	struct run_result rs[16] = { 0 };
 	char cmdline[2048], rev[64], phash[64], ghash[64], date[32], host[300];
-	workload_cmdline(&w, cmdline, sizeof(cmdline));
+	workload_cmdline(&sel.w, cmdline, sizeof(cmdline));
 	git_rev(rev, sizeof(rev));
-	results_file_hash(prof.path, phash, sizeof(phash));
+	results_file_hash(sel.prof.path, phash, sizeof(phash));
 	results_file_hash(kernel, ghash, sizeof(ghash));
 	time_t t = time(NULL);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
@@ -539,9 +390,9 @@ int cmd_run(int argc, char **argv)
 	char batch[96];
 	snprintf(batch, sizeof(batch), "%.31s/%.40s/%ld", date, un.nodename, (long)getpid());
 	int status = 0, nr = 0;
-	for (int i = 0; i < ntodo; i++) {
-		progress(tty, "bench run %s: [%d/%d] %s, %s ...", w.name, i + 1, ntodo, todo[i]->name, profile);
-		if (run_config(&w, todo[i], profile, kernel, &rs[nr], err, sizeof(err))) {
+	for (int i = 0; i < sel.ntodo; i++) {
+		progress(tty, "bench run %s: [%d/%d] %s, %s ...", sel.w.name, i + 1, sel.ntodo, sel.todo[i]->name, profile);
+		if (run_one(&sel.w, sel.todo[i], profile, kernel, NULL, &rs[nr], err, sizeof(err))) {
 			if (tty)
 				fputc('\n', stderr);
 			fprintf(stderr, "bench run: %s\n", err);
@@ -580,12 +431,12 @@ int cmd_run(int argc, char **argv)
 				mr[k].incomplete = false;
 			}
 			char args[1024];
-			snprintf(args, sizeof(args), "%s", cmdline + strlen(w.program));
-			struct run_row row = { w.name, todo[i]->name, todo[i]->engine, todo[i]->mmu, prof.name,
+			snprintf(args, sizeof(args), "%s", cmdline + strlen(sel.w.program));
+			struct run_row row = { sel.w.name, sel.todo[i]->name, sel.todo[i]->engine, sel.todo[i]->mmu, sel.prof.name,
 					       phash, args[0] == ' ' ? args + 1 : args, cmdline, ghash, rev, host,
 					       date, "ok", hostcount_source(), rs[nr].host_seconds,
 					       rs[nr].insns, rs[nr].cycles, rs[nr].json, batch, true,
-					       !strcmp(cmdline, defcmd) };
+					       !strcmp(cmdline, sel.defcmd) };
 			if (results_save(store, &row, mr, (unsigned)rs[nr].nmeas, err, sizeof(err)) < 0) {
 				fprintf(stderr, "bench run: %s\n", err);
 				status = BENCH_EXIT_USAGE;
@@ -593,20 +444,20 @@ int cmd_run(int argc, char **argv)
 		}
 		nr++;
 	}
-	progress(tty, "bench run %s: %d configuration%s done", w.name, nr, nr == 1 ? "" : "s");
+	progress(tty, "bench run %s: %d configuration%s done", sel.w.name, nr, nr == 1 ? "" : "s");
 	if (tty)
 		fputc('\n', stderr);
 	/* the batch is complete only if every configuration ran and was saved */
-	if (store && !status && nr == ntodo && results_complete_batch(store, batch, err, sizeof(err))) {
+	if (store && !status && nr == sel.ntodo && results_complete_batch(store, batch, err, sizeof(err))) {
 		fprintf(stderr, "bench run: %s\n", err);
 		status = BENCH_EXIT_USAGE;
 	}
 	if (nr) {
 		if (!strcmp(format, "json")) {
 			printf("{\"workload\": ");
-			json_string(stdout, w.name);
+			json_string(stdout, sel.w.name);
 			printf(", \"profile\": ");
-			json_string(stdout, prof.name);
+			json_string(stdout, sel.prof.name);
 			printf(", \"cmdline\": ");
 			json_string(stdout, cmdline);
 			printf(", \"runs\": [");
@@ -616,7 +467,7 @@ int cmd_run(int argc, char **argv)
 		} else if (!strcmp(format, "csv")) {
 			print_csv(rs, nr);
 		} else {
-			print_table(&w, &prof, cmdline, rs, nr);
+			print_table(&sel.w, &sel.prof, cmdline, rs, nr);
 		}
 	}
 	if (derive_error[0]) {
@@ -624,11 +475,9 @@ int cmd_run(int argc, char **argv)
 		if (!status)
 			status = BENCH_EXIT_USAGE;
 	}
-	for (int r = 0; r < nr; r++) {
-		free(rs[r].meas);
-		free(rs[r].json);
-	}
+	for (int r = 0; r < nr; r++)
+		run_result_free(&rs[r]);
 	results_close(store);
-	workload_free(&w);
+	select_free(&sel);
 	return status;
 }

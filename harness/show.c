@@ -108,6 +108,13 @@ static void json_row(void *opaque, const struct run_info *ri)
 	*first = 0;
 }
 
+/* Count the runs results_runs finds. */
+static void count_run(void *opaque, const struct run_info *ri)
+{
+	(void)ri;
+	(*(int *)opaque)++;
+}
+
 int cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -141,7 +148,12 @@ int cmd_export(int argc, char **argv)
 	if (!r)
 		return BENCH_EXIT_USAGE;
 	char err[512];
-	int rc;
+	int rc, nruns = 0;
+	if (workload && (rc = results_runs(r, workload, 0, count_run, &nruns, err, sizeof(err))) == 0 && !nruns) {
+		fprintf(stderr, "bench export: no saved runs of workload '%s' in the database\n", workload);
+		results_close(r);
+		return BENCH_EXIT_USAGE;
+	}
 	if (!strcmp(format, "csv")) {
 		printf("run_id,workload,config,profile,git_rev,date,measurement,ops,modeled_cycles,cycles_per_op,overhead,complete\n");
 		rc = results_each_measurement(r, workload, csv_row, NULL, err, sizeof(err));

@@ -187,6 +187,42 @@ static int nested_violation(struct cpu *c, u32 gpa)
 
 static void nested_flush(struct cpu *c) { memset(ns(c)->nwc_tag, 0, sizeof(ns(c)->nwc_tag)); }
 
+/* bench trace --shadow-dump: the nested table, runs of contiguous guest-physical to
+ * host-physical mappings on one line each. Read-only. */
+static void nested_dump(struct cpu *c, FILE *out)
+{
+	struct nested *n = ns(c);
+	void **l3 = n && n->l4 ? n->l4[0] : NULL;
+	unsigned pages = 0;
+	u32 g0 = 0, h0 = 0, run = 0;
+	for (unsigned a = 0; l3 && a < 512; a++) {
+		void **l2 = l3[a];
+		for (unsigned b = 0; l2 && b < 512; b++) {
+			u32 *l1 = l2[b];
+			for (unsigned d = 0; l1 && d < 512; d++) {
+				u32 e = l1[d];
+				u32 gpa = (a << 30) | (b << 21) | (d << 12);
+				if (!(e & 1))
+					continue;
+				pages++;
+				if (run && gpa == g0 + run * 4096 && (e & PTE_FRAME) == h0 + run * 4096) {
+					run++;
+					continue;
+				}
+				if (run)
+					fprintf(out, "  guest-physical %#010x-%#010x -> host-physical %#010x (%u pages)\n", g0,
+						g0 + run * 4096 - 1, h0, run);
+				g0 = gpa, h0 = e & PTE_FRAME, run = 1;
+			}
+		}
+	}
+	if (run)
+		fprintf(out, "  guest-physical %#010x-%#010x -> host-physical %#010x (%u pages)\n", g0, g0 + run * 4096 - 1,
+			h0, run);
+	fprintf(out, "  nested table: %u guest-physical pages mapped (EPT violations map the rest on first use);\n"
+		     "  it is the same for every guest address space: the guest's own tables are walked on top\n", pages);
+}
+
 const struct mmu_ops mmu_nested = {
 	.name = "nested",
 	.needs_nested_paging = true,
@@ -195,4 +231,5 @@ const struct mmu_ops mmu_nested = {
 	.translate = nested_translate,
 	.violation = nested_violation,
 	.flush = nested_flush,
+	.dump = nested_dump,
 };

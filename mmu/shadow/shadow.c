@@ -513,6 +513,54 @@ static void shadow_fini(struct cpu *c)
 	c->mmu_state = NULL;
 }
 
+/* Print one run of shadow entries: linear [first, last page] -> frames, flags. */
+static void dump_run(FILE *out, u32 lin0, u32 n, u32 e0)
+{
+	fprintf(out, "  linear %#010x-%#010x -> frame %#010x-%#010x  %s %s (%u page%s)\n", lin0,
+		lin0 + n * 4096 - 1, e0 & PTE_FRAME, (e0 & PTE_FRAME) + n * 4096 - 1,
+		(e0 & SP_W) ? "writable " : "read-only", (e0 & SP_U) ? "user" : "supervisor", n, n == 1 ? "" : "s");
+}
+
+/* bench trace --shadow-dump: the current shadow, runs of contiguous entries with the
+ * same flags on one line each; the guest tables it was built from. Read-only. */
+static void shadow_dump(struct cpu *c, FILE *out)
+{
+	struct shadow_state *s = st(c);
+	struct shadow *sh = s ? s->cur : NULL;
+	if (!sh) {
+		fprintf(out, "  (no shadow yet: paging is off or no address space was shadowed)\n");
+		return;
+	}
+	unsigned tables = 0, entries = 0;
+	for (unsigned i = 0; i < 1024; i++) {
+		if (!sh->pt[i])
+			continue;
+		tables++;
+		u32 run0 = 0, runn = 0, e0 = 0;
+		for (unsigned j = 0; j <= 1024; j++) {
+			u32 e = j < 1024 ? sh->pt[i][j] : 0;
+			u32 lin = (i << 22) | (j << 12);
+			if (runn && (e & SP_P) && (e & ~PTE_FRAME) == (e0 & ~PTE_FRAME) &&
+			    (e & PTE_FRAME) == (e0 & PTE_FRAME) + runn * 4096) {
+				runn++;
+				continue;
+			}
+			if (runn)
+				dump_run(out, run0, runn, e0);
+			runn = 0;
+			if (e & SP_P) {
+				entries++;
+				run0 = lin, runn = 1, e0 = e;
+			}
+		}
+		if (sh->src[i])
+			fprintf(out, "    (shadow table %u built from the guest page table at %#010x, write-protected)\n", i,
+				(sh->src[i] - 1) << 12);
+	}
+	fprintf(out, "  shadow of guest CR3 %#010x: %u shadow tables, %u entries filled so far (hidden faults fill the rest on use)\n",
+		sh->gcr3, tables, entries);
+}
+
 const struct mmu_ops mmu_shadow = {
 	.name = "shadow",
 	.init = shadow_init,
@@ -523,4 +571,5 @@ const struct mmu_ops mmu_shadow = {
 	.mode_change = shadow_mode_change,
 	.fault = shadow_fault,
 	.after_emulate = shadow_after_emulate,
+	.dump = shadow_dump,
 };
