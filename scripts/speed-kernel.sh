@@ -17,7 +17,7 @@ t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 
 # time CMD...: append "wall user" of one run to $t/cur
-timed() { /usr/bin/time -f "%e %U" -o "$t/one" "$@" >/dev/null 2>&1 || true; cat "$t/one" >>"$t/cur"; }
+timed() { /usr/bin/time -f "%e %U" -o "$t/one" "$@" >/dev/null 2>&1 || true; tail -n 1 "$t/one" >>"$t/cur"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 programs=("syscall n=2000000" "pgfault n=20000" "forkwait n=5000" "exec n=1500")
