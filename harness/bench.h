@@ -37,5 +37,6 @@ int cmd_export(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_reproduce(int argc, char **argv);
 
 #endif

@@ -31,6 +31,7 @@ static const struct {
 	{ "boot", cmd_boot, "boot a multiboot kernel with its console on the terminal" },
 	{ "explain", cmd_explain, "every number of a workload's measured region, explained" },
 	{ "trace", cmd_trace, "the exits of the measured region one by one, with the console" },
+	{ "reproduce", cmd_reproduce, "run the published claims of paper/claims and regenerate paper/" },
 };
 
 static void usage(FILE *out)

@@ -34,6 +34,8 @@ cases=(
 	"pgfault n=100|0|@result name=pgfault ops=100"
 	"divzero n=100|0|@result name=divzero ops=100"
 	"ptemod n=500|0|@result name=ptemod"
+	"pgfault_prealloc n=100|0|@result name=pgfault_prealloc ops=100"
+	"ptestore n=500|0|@result name=ptestore"
 	"nanobench n=100|0|@result name=ptemod ops=100"
 	"forkwait n=20|0|@result name=forkwait ops=20"
 	"ctxswitch n=100|0|@result name=ctxswitch ops=100"

@@ -66,6 +66,7 @@ int copyout(pde_t *pgdir, uint32 va, const void *src, uint32 n);
 int copyin(pde_t *pgdir, void *dst, uint32 va, uint32 n);
 int copyinstr(pde_t *pgdir, char *dst, uint32 va, uint32 max);
 void unmap_range(pde_t *pgdir, uint32 start, uint32 end);
+int prealloc_range(pde_t *pgdir, uint32 start, uint32 end);
 void protect_range(pde_t *pgdir, uint32 start, uint32 end, int writable);
 extern pde_t *kpgdir;
 

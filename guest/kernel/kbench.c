@@ -3,7 +3,9 @@
  * operations repeated n times in ring 0, bracketed by the measurement markers and
  * timed with RDTSC (Adams & Agesen's in/out, cr3 write, and the PTE-modification
  * loop; the sensitive-but-unprivileged ones are here too, so that every engine runs
- * them in the kernel as a real OS would).
+ * them in the kernel as a real OS would). ptemod writes a PTE and invalidates it
+ * (INVLPG); ptestore is the paper's ptemod, a single store to a live PTE and nothing
+ * else (its page is never touched, so no invalidation is needed).
  */
 #include "defs.h"
 #include "mmu.h"
@@ -25,6 +27,24 @@ static void ptemod_loop(uint32 n)
 		pv.set_pte(pte, frame[i & 1] | PTE_W | PTE_P);
 		pv.invlpg(SCRATCH_VA);
 	}
+	pv.set_pte(pte, 0);
+	pv.invlpg(SCRATCH_VA);
+	kfree(a);
+	kfree(b);
+}
+
+/* Stores to a live PTE (a table of the running address space) without invalidation:
+ * SCRATCH_VA is never touched, so no stale translation can be used. */
+static void ptestore_loop(uint32 n)
+{
+	struct proc *p = myproc();
+	pte_t *pte = walk(p->pgdir, SCRATCH_VA, 1);
+	void *a = kalloc(), *b = kalloc();
+	if (!pte || !a || !b)
+		panic("ptestore: no memory");
+	uint32 frame[2] = { V2P(a), V2P(b) };
+	for (uint32 i = 0; i < n; i++)
+		pv.set_pte(pte, frame[i & 1] | PTE_W | PTE_P);
 	pv.set_pte(pte, 0);
 	pv.invlpg(SCRATCH_VA);
 	kfree(a);
@@ -76,6 +96,9 @@ uint32 kbench(int kind, uint32 n, uint32 idx)
 		break;
 	case KB_PTEMOD:
 		ptemod_loop(n);
+		break;
+	case KB_PTESTORE:
+		ptestore_loop(n);
 		break;
 	default:
 		marker(MARK_END, idx);

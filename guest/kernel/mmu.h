@@ -17,6 +17,7 @@
 #define PTE_PS 0x080
 #define PTE_G 0x100
 #define PTE_COW 0x200 /* software: copy on write */
+#define PTE_PREALLOC 0x400 /* software, in a not-present PTE: its frame is allocated (mmap MMAP_PREALLOC) */
 
 #define PDX(va) (((unsigned)(va) >> 22) & 0x3ff)
 #define PTX(va) (((unsigned)(va) >> 12) & 0x3ff)

@@ -88,7 +88,7 @@ static int sys_sbrk(struct proc *p, int32 n)
 	return (int)old;
 }
 
-static int sys_mmap(struct proc *p, uint32 len, uint32 writable)
+static int sys_mmap(struct proc *p, uint32 len, uint32 writable, uint32 flags)
 {
 	len = PGROUNDUP(len);
 	if (!len || len > 0x10000000u || p->mmap_next + len > USERTOP - STACKMAX)
@@ -97,6 +97,13 @@ static int sys_mmap(struct proc *p, uint32 len, uint32 writable)
 	if (vma_add(p, at, at + len, writable != 0) < 0)
 		return -1;
 	p->mmap_next += len;
+	/* MMAP_PREALLOC: frames allocated (and zeroed) now, recorded in not-present PTEs,
+	 * so that a first touch takes only the fault path (pgfault_prealloc) */
+	if ((flags & MMAP_PREALLOC) && prealloc_range(p->pgdir, at, at + len) < 0) {
+		unmap_range(p->pgdir, at, at + len);
+		vma_remove(p, at, at + len);
+		return -1;
+	}
 	return (int)at;
 }
 
@@ -196,7 +203,7 @@ void syscall(struct trapframe *tf)
 	case SYS_write: r = sys_write(p, a, b, c); break;
 	case SYS_read: r = sys_read(p, a, b, c); break;
 	case SYS_sbrk: r = sys_sbrk(p, (int32)a); break;
-	case SYS_mmap: r = sys_mmap(p, a, b); break;
+	case SYS_mmap: r = sys_mmap(p, a, b, c); break;
 	case SYS_munmap: r = sys_munmap(p, a, b); break;
 	case SYS_mprotect: r = sys_mprotect(p, a, b, c); break;
 	case SYS_pipe: r = sys_pipe(p, a); break;

@@ -2,7 +2,9 @@
  * vm.c — address spaces: the kernel's direct map (all physical memory at KERNBASE in
  * 4 MB global pages, shared by every address space), per-process page tables built
  * from 4 KB pages, copy-on-write sharing at fork, and the page-fault handler
- * (demand-zero pages for heap, stack and mmap; copy on a write to a shared page).
+ * (demand-zero pages for heap, stack and mmap; copy on a write to a shared page; a
+ * first touch of a preallocated mmap page, whose frame was allocated and zeroed by
+ * mmap and waits in a not-present PTE marked PTE_PREALLOC, only maps it).
  * Every page-table write and TLB invalidation goes through the pv-ops table.
  */
 #include "defs.h"
@@ -77,8 +79,26 @@ void unmap_range(pde_t *pgdir, uint32 start, uint32 end)
 			kfree(P2V(PTE_ADDR(*pte)));
 			pv.set_pte(pte, 0);
 			pv.invlpg(va);
+		} else if (pte && (*pte & PTE_PREALLOC)) {
+			kfree(P2V(PTE_ADDR(*pte))); /* never mapped: no TLB entry to drop */
+			pv.set_pte(pte, 0);
 		}
 	}
+}
+
+/* Allocate (zeroed) frames for the pages of [start, end) now and record each in its
+ * not-present PTE with PTE_PREALLOC; the first touch maps it (page_fault). Returns 0,
+ * or -1 when memory runs out (the caller unmaps the range). */
+int prealloc_range(pde_t *pgdir, uint32 start, uint32 end)
+{
+	for (uint32 va = PGROUNDDOWN(start); va < end; va += PGSIZE) {
+		pte_t *pte = walk(pgdir, va, 1);
+		void *mem = pte ? kalloc() : NULL;
+		if (!mem)
+			return -1;
+		pv.set_pte(pte, V2P(mem) | PTE_PREALLOC);
+	}
+	return 0;
 }
 
 void protect_range(pde_t *pgdir, uint32 start, uint32 end, int writable)
@@ -178,6 +198,12 @@ int page_fault(struct proc *p, uint32 va, uint32 err)
 	struct vma *v = find_vma(p, va);
 	if (!v || ((err & 2) && !v->writable))
 		return -1;
+	if (pte && (*pte & PTE_PREALLOC)) {
+		/* the frame is already allocated and zeroed: map it */
+		p->zero_faults++;
+		pv.set_pte(pte, (PTE_ADDR(*pte)) | PTE_P | PTE_U | (v->writable ? PTE_W : 0));
+		return 0;
+	}
 	void *mem = kalloc();
 	if (!mem)
 		return -1;

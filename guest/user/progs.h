@@ -14,6 +14,7 @@ struct prog {
 int nano_one(const char *name, uint n, uint idx);
 int p_nano(int argc, char **argv);
 int p_nanobench(int argc, char **argv);
+int p_aa06(int argc, char **argv);
 /* macro.c */
 int p_forkwait(int argc, char **argv);
 int p_ctxswitch(int argc, char **argv);
