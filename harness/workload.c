@@ -87,7 +87,7 @@ static int string_list(lua_State *L, const char *key, char (*out)[32], unsigned 
 }
 
 static const char *const known_fields[] = { "description", "program", "args", "configs",
-					    "metrics", "disk", "derived", NULL };
+					    "disk", "derived", NULL };
 
 int workload_load(struct workload *w, const char *path, char *err, size_t errlen)
 {
@@ -119,7 +119,7 @@ int workload_load(struct workload *w, const char *path, char *err, size_t errlen
 		for (int i = 0; k && known_fields[i]; i++)
 			ok |= !strcmp(k, known_fields[i]);
 		if (!ok) {
-			snprintf(err, errlen, "%s: unknown field '%s' (fields: description, program, args, configs, metrics, disk, derived)",
+			snprintf(err, errlen, "%s: unknown field '%s' (fields: description, program, args, configs, disk, derived)",
 				 path, k ? k : "?");
 			goto fail;
 		}
@@ -189,8 +189,7 @@ int workload_load(struct workload *w, const char *path, char *err, size_t errlen
 			}
 	}
 	lua_pop(L, 1);
-	if (string_list(L, "configs", w->configs, &w->nconfigs, path, err, errlen) ||
-	    string_list(L, "metrics", w->metrics, &w->nmetrics, path, err, errlen))
+	if (string_list(L, "configs", w->configs, &w->nconfigs, path, err, errlen))
 		goto fail;
 	sandbox_rawfield(L, -1, "disk");
 	if (!lua_isnil(L, -1)) {

@@ -1,6 +1,6 @@
 /*
  * workload.h — a workload: which guest program to run with which arguments, under
- * which configurations, reporting which metrics. Workloads are Lua 5.4 files in
+ * which configurations, with which derived metrics. Workloads are Lua 5.4 files in
  * workloads/ (documented in workloads/README.md):
  *
  *     return {
@@ -8,7 +8,6 @@
  *       program = "syscall",               -- the guest program (first cmdline word)
  *       args = { n = 100000 },             -- key=value arguments
  *       configs = { "native", "hvm/shadow" }, -- optional: default every valid one
- *       metrics = { "cycles_per_op", "overhead", "exits_per_op" }, -- optional
  *       disk = 4096,                       -- optional: sectors of scratch disk
  *       derived = { name = function(m) return m.cycles_per_op / 2 end }, -- optional
  *     }
@@ -37,8 +36,6 @@ struct workload {
 	char arg_val[WL_MAX_ARGS][128];
 	unsigned nconfigs;
 	char configs[WL_MAX_LIST][32];
-	unsigned nmetrics;
-	char metrics[WL_MAX_LIST][32];
 	unsigned disk_sectors; /* 0: no disk */
 	unsigned nderived;
 	char derived[WL_MAX_LIST][32];

@@ -4,7 +4,6 @@ return {
   description = "system calls (getpid through int 0x80): kernel entry and exit",
   program = "syscall",
   args = { n = 100000 },
-  metrics = { "cycles_per_op", "overhead", "exits_per_op" },
   derived = {
     -- share of each call spent in the processor's trap mechanics (INT/IRET)
     trap_share = function(m) return m.trap / m.modeled_cycles end,

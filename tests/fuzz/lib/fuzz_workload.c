@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		workload_free(&w);
 		return 0;
 	}
-	CHECK(w.nargs <= WL_MAX_ARGS && w.nconfigs <= WL_MAX_LIST && w.nmetrics <= WL_MAX_LIST &&
+	CHECK(w.nargs <= WL_MAX_ARGS && w.nconfigs <= WL_MAX_LIST &&
 		      w.nderived <= WL_MAX_LIST,
 	      "workload_load: list counts within their arrays");
 	workload_set(&w, "n=10", err, sizeof(err));
