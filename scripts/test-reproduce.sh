@@ -70,6 +70,14 @@ grep -q "n/a: engine bt not implemented" "$t/r1.txt" && ok "BT claims: engine no
 [ "${UPDATE_GOLDEN:-0}" = 1 ] && cp "$t/r1/README.md" "$G/reproduce.md"
 if cmp -s "$t/r1/README.md" "$G/reproduce.md"; then ok "golden reproduce.md"; else bad "golden reproduce.md"; diff "$G/reproduce.md" "$t/r1/README.md" | head -5; fi
 
+# the committed report is what bench reproduce all writes today (text and figure data)
+"$BENCH" reproduce all --out "$t/paper" >/dev/null 2>&1; st=$?
+if [ "$st" = 0 ] && cmp -s "$t/paper/README.md" paper/README.md &&
+	diff -q <(cat "$t"/paper/figures/*.dat) <(cat paper/figures/*.dat) >/dev/null; then
+	ok "bench reproduce all regenerates paper/ as committed"
+else bad "bench reproduce all differs from paper/ (status $st; regenerate with bench reproduce all)"
+	diff paper/README.md "$t/paper/README.md" | head -5; fi
+
 # calibration: same values twice; refuses more primitives than cells
 if [ -x scripts/calibrate ]; then
 	BENCH="$BENCH" scripts/calibrate --fast >"$t/c1.txt" 2>&1; s1=$?
