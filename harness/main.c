@@ -31,6 +31,8 @@ static const struct {
 	{ "boot", cmd_boot, "boot a multiboot kernel with its console on the terminal" },
 	{ "explain", cmd_explain, "every number of a workload's measured region, explained" },
 	{ "trace", cmd_trace, "the exits of the measured region one by one, with the console" },
+	{ "sweep", cmd_sweep, "run a workload over a range of arguments (GNU parallel, Slurm)" },
+	{ "merge", cmd_merge, "merge result databases, provenance intact" },
 	{ "reproduce", cmd_reproduce, "run the published claims of paper/claims and regenerate paper/" },
 };
 

@@ -1,8 +1,9 @@
 /*
  * results.c — the SQLite results store (see results.h).
  *
- * The schema grew three columns after the first release (batch, complete,
- * default_args); a database opened for writing gets them with ALTER TABLE, and one
+ * The schema grew five columns after the first release (batch, complete,
+ * default_args, then sweep and sweep_spec); a database opened for writing gets them
+ * with ALTER TABLE, and one
  * opened read-only is queried through expressions that stand in for the missing ones
  * (old rows: complete, arguments unknown). Every loop over sqlite3_step checks that it
  * ended with SQLITE_DONE: anything else is a damaged or locked file, reported as such.
@@ -21,6 +22,7 @@
 struct results {
 	sqlite3 *db;
 	bool has_batch, has_complete, has_default_args; /* columns of runs */
+	bool has_sweep, has_sweep_spec;
 };
 
 static const char schema[] =
@@ -49,6 +51,8 @@ static int read_columns(struct results *r, const char *path, char *err, size_t e
 			r->has_batch |= !strcmp(c, "batch");
 			r->has_complete |= !strcmp(c, "complete");
 			r->has_default_args |= !strcmp(c, "default_args");
+			r->has_sweep |= !strcmp(c, "sweep");
+			r->has_sweep_spec |= !strcmp(c, "sweep_spec");
 		}
 		sqlite3_finalize(s);
 		if (rc == SQLITE_DONE)
@@ -103,6 +107,8 @@ struct results *results_open(const char *path, char *err, size_t errlen)
 		{ r->has_batch, "ALTER TABLE runs ADD COLUMN batch TEXT" },
 		{ r->has_complete, "ALTER TABLE runs ADD COLUMN complete INTEGER" },
 		{ r->has_default_args, "ALTER TABLE runs ADD COLUMN default_args INTEGER" },
+		{ r->has_sweep, "ALTER TABLE runs ADD COLUMN sweep TEXT" },
+		{ r->has_sweep_spec, "ALTER TABLE runs ADD COLUMN sweep_spec TEXT" },
 		{ false, "CREATE INDEX IF NOT EXISTS runs_by_key ON runs(profile, profile_hash, workload, args, config)" },
 	};
 	for (size_t i = 0; i < sizeof(add) / sizeof(add[0]); i++)
@@ -112,7 +118,7 @@ struct results *results_open(const char *path, char *err, size_t errlen)
 			results_close(r);
 			return NULL;
 		}
-	r->has_batch = r->has_complete = r->has_default_args = true;
+	r->has_batch = r->has_complete = r->has_default_args = r->has_sweep = r->has_sweep_spec = true;
 	return r;
 }
 
@@ -190,8 +196,8 @@ long long results_save(struct results *r, const struct run_row *run,
 			       "INSERT INTO runs (workload, config, engine, mmu, profile, profile_hash,"
 			       " args, cmdline, guest_hash, git_rev, host, date, status, host_timer,"
 			       " host_seconds, guest_instructions, modeled_cycles, json, batch, complete,"
-			       " default_args)"
-			       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			       " default_args, sweep, sweep_spec)"
+			       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			       -1, &s, NULL) != SQLITE_OK)
 		goto fail;
 	const char *t[] = { run->workload, run->config, run->engine, run->mmu, run->profile,
@@ -209,6 +215,13 @@ long long results_save(struct results *r, const struct run_row *run,
 		sqlite3_bind_null(s, 19);
 	sqlite3_bind_int(s, 20, run->pending ? 0 : 1);
 	sqlite3_bind_int(s, 21, run->default_args ? 1 : 0);
+	if (run->sweep) {
+		bind_text(s, 22, run->sweep);
+		bind_text(s, 23, run->sweep_spec);
+	} else {
+		sqlite3_bind_null(s, 22);
+		sqlite3_bind_null(s, 23);
+	}
 	if (sqlite3_step(s) != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(s);
@@ -300,15 +313,23 @@ static const char *complete_sql(const struct results *r, const char *alias, char
 	return buf;
 }
 
+/* A later column of runs, or '' where the database predates it. */
+static const char *opt_col(bool have, const char *name)
+{
+	return have ? name : "''";
+}
+
 int results_runs(struct results *r, const char *workload, long long id,
 		 void (*fn)(void *, const struct run_info *), void *opaque, char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
-	char q[512], cbuf[64];
+	char q[1024], cbuf[64];
 	snprintf(q, sizeof(q),
-		 "SELECT id, workload, config, profile, profile_hash, args, date, json, %s FROM runs"
+		 "SELECT id, workload, config, profile, profile_hash, args, date, json, %s,"
+		 " cmdline, guest_hash, git_rev, host, %s, %s, %s, host_timer, host_seconds FROM runs"
 		 " WHERE (?1 IS NULL OR workload = ?1) AND (?2 <= 0 OR id = ?2) ORDER BY id DESC",
-		 complete_sql(r, "", cbuf, sizeof(cbuf)));
+		 complete_sql(r, "", cbuf, sizeof(cbuf)), opt_col(r->has_batch, "batch"),
+		 opt_col(r->has_sweep, "sweep"), opt_col(r->has_sweep_spec, "sweep_spec"));
 	if (prepare(r, q, &s, err, errlen))
 		return -1;
 	if (workload)
@@ -319,7 +340,9 @@ int results_runs(struct results *r, const char *workload, long long id,
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct run_info ri = { sqlite3_column_int64(s, 0), col(s, 1), col(s, 2), col(s, 3), col(s, 4),
-				       col(s, 5), col(s, 6), col(s, 7), sqlite3_column_int(s, 8) != 0 };
+				       col(s, 5), col(s, 6), col(s, 7), sqlite3_column_int(s, 8) != 0,
+				       col(s, 9), col(s, 10), col(s, 11), col(s, 12), col(s, 13), col(s, 14),
+				       col(s, 15), col(s, 16), sqlite3_column_double(s, 17) };
 		fn(opaque, &ri);
 	}
 	return finish(r, s, rc, err, errlen);
@@ -480,19 +503,19 @@ int results_table_overheads(struct results *r, const char *profile, const char *
 	return 0;
 }
 
-int results_each_measurement(struct results *r, const char *workload,
-			     void (*fn)(void *, long long, const char *, const char *, const char *,
-					const char *, const char *, const struct measurement_row *),
-			     void *opaque, char *err, size_t errlen)
+int results_measurements(struct results *r, const char *workload,
+			 void (*fn)(void *, const struct meas_info *), void *opaque, char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
-	char q[1024], cbuf[64];
+	char q[1400], cbuf[64];
 	snprintf(q, sizeof(q),
 		 "SELECT r.id, r.workload, r.config, r.profile, r.git_rev, r.date, m.name, m.ops,"
-		 " m.modeled_cycles, m.cycles_per_op, m.overhead, m.categories, m.exits, %s FROM measurements m"
+		 " m.modeled_cycles, m.cycles_per_op, m.overhead, m.categories, m.exits, %s,"
+		 " r.profile_hash, r.args, coalesce(%s, ''), coalesce(%s, '') FROM measurements m"
 		 " JOIN runs r ON r.id = m.run_id WHERE (?1 IS NULL OR r.workload = ?1)"
 		 " ORDER BY r.id, m.rowid",
-		 complete_sql(r, "r.", cbuf, sizeof(cbuf)));
+		 complete_sql(r, "r.", cbuf, sizeof(cbuf)), opt_col(r->has_sweep, "r.sweep"),
+		 opt_col(r->has_sweep_spec, "r.sweep_spec"));
 	if (prepare(r, q, &s, err, errlen))
 		return -1;
 	if (workload)
@@ -505,7 +528,147 @@ int results_each_measurement(struct results *r, const char *workload,
 					     (u64)sqlite3_column_int64(s, 8), sqlite3_column_double(s, 9),
 					     sqlite3_column_type(s, 10) == SQLITE_NULL ? -1 : sqlite3_column_double(s, 10),
 					     col(s, 11), col(s, 12), sqlite3_column_int(s, 13) == 0 };
-		fn(opaque, sqlite3_column_int64(s, 0), col(s, 1), col(s, 2), col(s, 3), col(s, 4), col(s, 5), &m);
+		struct meas_info mi = { sqlite3_column_int64(s, 0), col(s, 1), col(s, 2), col(s, 3),
+					col(s, 14), col(s, 15), col(s, 4), col(s, 5), col(s, 16), col(s, 17), &m };
+		fn(opaque, &mi);
 	}
 	return finish(r, s, rc, err, errlen);
+}
+
+struct each_meas_ctx {
+	void (*fn)(void *, long long, const char *, const char *, const char *, const char *, const char *,
+		   const struct measurement_row *);
+	void *opaque;
+};
+
+/* results_measurements → the older callback of results_each_measurement. */
+static void each_meas_adapter(void *opaque, const struct meas_info *mi)
+{
+	struct each_meas_ctx *c = opaque;
+	c->fn(c->opaque, mi->id, mi->workload, mi->config, mi->profile, mi->git_rev, mi->date, mi->m);
+}
+
+int results_each_measurement(struct results *r, const char *workload,
+			     void (*fn)(void *, long long, const char *, const char *, const char *,
+					const char *, const char *, const struct measurement_row *),
+			     void *opaque, char *err, size_t errlen)
+{
+	struct each_meas_ctx c = { fn, opaque };
+	return results_measurements(r, workload, each_meas_adapter, &c, err, errlen);
+}
+
+/* Which later columns the attached database `src` has runs with; 0, or -1 if it has
+ * no runs table. */
+static int src_columns(sqlite3 *db, bool have[5])
+{
+	static const char *const names[5] = { "batch", "complete", "default_args", "sweep", "sweep_spec" };
+	sqlite3_stmt *s;
+	bool any = false;
+	memset(have, 0, 5 * sizeof(bool));
+	if (sqlite3_prepare_v2(db, "PRAGMA src.table_info(runs)", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *c = (const char *)sqlite3_column_text(s, 1);
+		any = true;
+		for (int i = 0; c && i < 5; i++)
+			have[i] |= !strcmp(c, names[i]);
+	}
+	sqlite3_finalize(s);
+	return any ? 0 : -1;
+}
+
+int results_merge(struct results *r, const char *in_path, int *added, int *present, char *err,
+		  size_t errlen)
+{
+	sqlite3_stmt *a = NULL, *s = NULL, *find = NULL, *ins = NULL, *meas = NULL;
+	bool have[5], attached = false, began = false;
+	*added = *present = 0;
+	if (sqlite3_prepare_v2(r->db, "ATTACH DATABASE ? AS src", -1, &a, NULL) != SQLITE_OK)
+		goto fail;
+	bind_text(a, 1, in_path);
+	if (sqlite3_step(a) != SQLITE_DONE)
+		goto fail;
+	attached = true;
+	if (src_columns(r->db, have)) {
+		snprintf(err, errlen, "%s has no runs table (not a ringlab database?)", in_path);
+		*added = *present = -1;
+		goto out;
+	}
+	/* the columns of the source, with stand-ins for those it predates (old rows:
+	 * complete, arguments unknown, no sweep) */
+	static const char keys[] = "workload, config, engine, mmu, profile, profile_hash, args, cmdline,"
+				   " guest_hash, git_rev, host, date, status, host_timer, host_seconds,"
+				   " guest_instructions, modeled_cycles, json";
+	char q[2048];
+	snprintf(q, sizeof(q), "SELECT id, %s, %s, %s, %s, %s, %s FROM src.runs ORDER BY id", keys,
+		 have[0] ? "batch" : "NULL", have[1] ? "complete" : "1", have[2] ? "default_args" : "NULL",
+		 have[3] ? "sweep" : "NULL", have[4] ? "sweep_spec" : "NULL");
+	if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	began = true;
+	if (sqlite3_prepare_v2(r->db, q, -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(r->db,
+			       "SELECT 1 FROM main.runs WHERE workload IS ?1 AND config IS ?2 AND profile IS ?5"
+			       " AND profile_hash IS ?6 AND args IS ?7 AND cmdline IS ?8 AND guest_hash IS ?9"
+			       " AND git_rev IS ?10 AND host IS ?11 AND date IS ?12 AND json IS ?18"
+			       " AND batch IS ?19 LIMIT 1",
+			       -1, &find, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(r->db,
+			       "INSERT INTO main.runs (workload, config, engine, mmu, profile, profile_hash, args,"
+			       " cmdline, guest_hash, git_rev, host, date, status, host_timer, host_seconds,"
+			       " guest_instructions, modeled_cycles, json, batch, complete, default_args, sweep,"
+			       " sweep_spec) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
+			       "?18,?19,?20,?21,?22,?23)",
+			       -1, &ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(r->db,
+			       "INSERT INTO main.measurements (run_id, name, ops, modeled_cycles, cycles_per_op,"
+			       " overhead, categories, exits) SELECT ?1, name, ops, modeled_cycles, cycles_per_op,"
+			       " overhead, categories, exits FROM src.measurements WHERE run_id = ?2 ORDER BY rowid",
+			       -1, &meas, NULL) != SQLITE_OK)
+		goto fail;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		sqlite3_reset(find);
+		sqlite3_reset(ins);
+		for (int i = 1; i <= 23; i++) {
+			if (i <= 19)
+				sqlite3_bind_value(find, i, sqlite3_column_value(s, i));
+			sqlite3_bind_value(ins, i, sqlite3_column_value(s, i));
+		}
+		int f = sqlite3_step(find);
+		if (f == SQLITE_ROW) {
+			(*present)++;
+			continue;
+		}
+		if (f != SQLITE_DONE || sqlite3_step(ins) != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(meas);
+		sqlite3_bind_int64(meas, 1, sqlite3_last_insert_rowid(r->db));
+		sqlite3_bind_int64(meas, 2, sqlite3_column_int64(s, 0));
+		if (sqlite3_step(meas) != SQLITE_DONE)
+			goto fail;
+		(*added)++;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	began = false;
+	goto out;
+fail:
+	snprintf(err, errlen, "merging %s: %s", in_path, sqlite3_errmsg(r->db));
+	*added = *present = -1;
+out:
+	sqlite3_finalize(a);
+	sqlite3_finalize(s);
+	sqlite3_finalize(find);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(meas);
+	if (began)
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	if (attached)
+		sqlite3_exec(r->db, "DETACH DATABASE src", NULL, NULL, NULL);
+	return *added < 0 ? -1 : 0;
 }

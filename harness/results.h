@@ -15,7 +15,14 @@
  *
  * Read commands open the database read-only (never creating it), and a database
  * written before the batch columns existed is read as complete runs of unknown
- * arguments; opening it for writing adds the columns. An SQLite error while reading
+ * arguments; opening it for writing adds the columns. The same holds for the sweep
+ * columns (sweep: the `bench sweep` a run is a point of; sweep_spec: its --set
+ * arguments as given, "pages=64..8192:x2 stride=1"): older runs belong to no sweep.
+ *
+ * Databases merge (results_merge, `bench merge`): a run is identified by its
+ * provenance (workload, configuration, profile and its hash, arguments, command line,
+ * guest hash, revision, host, date, batch) and its JSON, so merging the same file
+ * twice, or a file into itself, adds nothing, and a merged run keeps every column. An SQLite error while reading
  * (a damaged file) is an error, never the end of the data.
  */
 #ifndef RINGLAB_RESULTS_H
@@ -37,6 +44,8 @@ struct run_row {
 	const char *batch;  /* the `bench run` it belongs to (NULL: its own) */
 	bool pending;       /* saved as incomplete until results_complete_batch */
 	bool default_args;  /* run with the workload file's own arguments */
+	const char *sweep;      /* the `bench sweep` this run is a point of (NULL: none) */
+	const char *sweep_spec; /* that sweep's --set arguments as given */
 };
 
 struct measurement_row {
@@ -68,6 +77,9 @@ struct run_info {
 	long long id;
 	const char *workload, *config, *profile, *profile_hash, *args, *date, *json;
 	bool complete;
+	/* the rest of the provenance ("" when the database predates the column) */
+	const char *cmdline, *guest_hash, *git_rev, *host, *batch, *sweep, *sweep_spec, *host_timer;
+	double host_seconds;
 };
 
 /* Call fn for each saved run (newest first), only of `workload` if not NULL, only run
@@ -92,6 +104,26 @@ int results_each_measurement(struct results *r, const char *workload,
 					const char *config, const char *profile, const char *git_rev,
 					const char *date, const struct measurement_row *m),
 			     void *opaque, char *err, size_t errlen);
+
+/* One saved measurement with its run's provenance, for export and plot. */
+struct meas_info {
+	long long id;
+	const char *workload, *config, *profile, *profile_hash, *args, *git_rev, *date;
+	const char *sweep, *sweep_spec; /* "" outside a sweep */
+	const struct measurement_row *m;
+};
+
+/* Call fn for each saved measurement (oldest run first), optionally only of
+ * `workload`. Returns 0, or -1 with err. */
+int results_measurements(struct results *r, const char *workload,
+			 void (*fn)(void *opaque, const struct meas_info *mi), void *opaque, char *err,
+			 size_t errlen);
+
+/* Copy into `r` every run of the database at `in_path` (with its measurements) that
+ * `r` does not hold yet, in one transaction; *added and *present count the runs
+ * copied and those already there. Returns 0, or -1 with err (nothing copied). */
+int results_merge(struct results *r, const char *in_path, int *added, int *present, char *err,
+		  size_t errlen);
 
 /* Fetch the JSON of run `id` into a malloc'ed string (NULL if absent). */
 char *results_run_json(struct results *r, long long id);

@@ -3,7 +3,10 @@
  * `bench export --format csv|json [--workload W]` (everything saved, for other tools).
  * Both only read: the database is opened read-only and never created, and an SQLite
  * error while reading (a damaged file) fails the command instead of ending the data.
- * Runs whose `bench run` did not finish are marked incomplete.
+ * Runs whose `bench run` did not finish are marked incomplete. `bench show` prints the
+ * whole provenance first (revision with -dirty, profile and guest hashes, arguments,
+ * host, date, batch, sweep); the CSV export carries workload, profile, arguments and
+ * revision on every row.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -41,6 +44,17 @@ static void show_row(void *opaque, const struct run_info *ri)
 	printf("run %lld: workload %s, configuration %s, profile %s, saved %s%s\n", ri->id, ri->workload,
 	       ri->config, ri->profile, ri->date,
 	       ri->complete ? "" : " (incomplete: its bench run did not finish)");
+	printf("  revision:   %s\n", ri->git_rev[0] ? ri->git_rev : "unknown");
+	printf("  profile:    %s (%s)\n", ri->profile, ri->profile_hash[0] ? ri->profile_hash : "hash unknown");
+	printf("  guest:      %s\n", ri->guest_hash[0] ? ri->guest_hash : "hash unknown");
+	printf("  arguments:  %s\n", ri->args[0] ? ri->args : "(none)");
+	printf("  cmdline:    %s\n", ri->cmdline);
+	printf("  host:       %s\n", ri->host);
+	printf("  date:       %s\n", ri->date);
+	printf("  host time:  %.3f s (%s)\n", ri->host_seconds, ri->host_timer);
+	printf("  batch:      %s\n", ri->batch[0] ? ri->batch : "(none)");
+	if (ri->sweep[0])
+		printf("  sweep:      %s (%s)\n", ri->sweep, ri->sweep_spec);
 	printf("%s\n", ri->json);
 }
 
@@ -80,15 +94,30 @@ int cmd_show(int argc, char **argv)
 	return 0;
 }
 
-static void csv_row(void *opaque, long long id, const char *workload, const char *config,
-		    const char *profile, const char *rev, const char *date, const struct measurement_row *m)
+/* s as a CSV field (quoted, quotes doubled). */
+static void csv_field(const char *s)
 {
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void csv_row(void *opaque, const struct meas_info *mi)
+{
+	const struct measurement_row *m = mi->m;
 	(void)opaque;
-	printf("%lld,%s,%s,%s,%s,%s,%s,%llu,%llu,%.4f,", id, workload, config, profile, rev, date, m->name,
-	       (unsigned long long)m->ops, (unsigned long long)m->modeled_cycles, m->cycles_per_op);
+	printf("%lld,%s,%s,%s,%s,%s,%s,%llu,%llu,%.4f,", mi->id, mi->workload, mi->config, mi->profile, mi->git_rev,
+	       mi->date, m->name, (unsigned long long)m->ops, (unsigned long long)m->modeled_cycles,
+	       m->cycles_per_op);
 	if (m->overhead >= 0)
 		printf("%.4f", m->overhead);
-	printf(",%d\n", !m->incomplete);
+	printf(",%d,", !m->incomplete);
+	csv_field(mi->args);
+	printf(",%s,%s\n", mi->profile_hash, mi->sweep);
 }
 
 static void json_row(void *opaque, const struct run_info *ri)
@@ -104,6 +133,12 @@ static void json_row(void *opaque, const struct run_info *ri)
 	json_string(stdout, ri->args);
 	printf(", \"date\": ");
 	json_string(stdout, ri->date);
+	const char *more[][2] = { { "git_rev", ri->git_rev }, { "guest_hash", ri->guest_hash }, { "host", ri->host },
+				  { "cmdline", ri->cmdline }, { "batch", ri->batch }, { "sweep", ri->sweep } };
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+		printf(", \"%s\": ", more[i][0]);
+		json_string(stdout, more[i][1]);
+	}
 	printf(", \"complete\": %s, \"run\": %s}", ri->complete ? "true" : "false", ri->json);
 	*first = 0;
 }
@@ -155,8 +190,9 @@ int cmd_export(int argc, char **argv)
 		return BENCH_EXIT_USAGE;
 	}
 	if (!strcmp(format, "csv")) {
-		printf("run_id,workload,config,profile,git_rev,date,measurement,ops,modeled_cycles,cycles_per_op,overhead,complete\n");
-		rc = results_each_measurement(r, workload, csv_row, NULL, err, sizeof(err));
+		printf("run_id,workload,config,profile,git_rev,date,measurement,ops,modeled_cycles,cycles_per_op,overhead,"
+		       "complete,args,profile_hash,sweep\n");
+		rc = results_measurements(r, workload, csv_row, NULL, err, sizeof(err));
 	} else {
 		int first = 1;
 		printf("[");

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(gcc make binutils libc6-dev gcc-multilib liblua5.4-dev libcmocka-dev
-	  libsqlite3-dev qemu-system-x86 gnuplot-nox libpapi-dev python3 clang libclang-rt-14-dev)
+	  libsqlite3-dev qemu-system-x86 gnuplot-nox parallel libpapi-dev python3 clang libclang-rt-14-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -43,8 +43,9 @@ if check_json "$t/n.json" nanobench syscall in out cr3 pushf_popf sgdt sidt smsw
 	ok "nanobench JSON contract (13 measurements)"; else bad "nanobench JSON contract"; fi
 
 "$BENCH" run syscall-heavy --set n=2000 --format json --no-save >"$t/s2.json" 2>/dev/null
-strip() { sed -E 's/"host_[a-z_]+": ("[^"]*"|[0-9.e+-]+|null)//g' "$1"; }
-strip_host() { sed -E 's/"host_[a-z_]+": ("[^"]*"|[0-9.e+-]+|null)//g'; }
+strip() { strip_host <"$1"; }
+# host fields, and the provenance and run ids (revision, date, host differ per run)
+strip_host() { sed -E 's/"host_[a-z_]+": ("[^"]*"|[0-9.e+-]+|null)//g; s/, "provenance": \{[^}]*\}//; s/"run_id": (null|[0-9]+), //'; }
 if [ "$(strip "$t/s.json")" = "$(strip "$t/s2.json")" ]; then ok "deterministic JSON"; else bad "deterministic JSON"; fi
 
 if "$BENCH" run syscall-heavy --set n=1000 --no-save 2>/dev/null | grep -Eq "^native +syscall +1000 "; then ok "table output"; else bad "table output"; fi
@@ -84,7 +85,7 @@ for c in run list table plot show export boot; do "$BENCH" $c --help >/dev/null 
 # Modeled results are deterministic, so any change in them shows here; regenerate with
 # UPDATE_GOLDEN=1 scripts/test-bench.sh after checking the change is intended.
 G=tests/golden
-"$BENCH" run syscall-heavy --set n=1000 --db "$t/g.db" 2>/dev/null | sed -E 's/ +[0-9]+\.[0-9]+$//; /^host counters:/d' >"$t/g.table"
+"$BENCH" run syscall-heavy --set n=1000 --db "$t/g.db" 2>/dev/null | sed -E 's/ +[0-9]+\.[0-9]+$//; s/host time: [0-9.]+ s$/host time: - s/; /^host counters:/d' >"$t/g.table"
 "$BENCH" run syscall-heavy --set n=1000 --format json --no-save 2>/dev/null | strip_host >"$t/g.json"
 "$BENCH" table --db "$t/g.db" --format markdown >"$t/g.md"
 for f in g.table g.json g.md; do
