@@ -129,10 +129,13 @@ static void test_results_store(void **state)
 	snprintf(path, sizeof(path), "%s/r.db", dir);
 	struct results *r = results_open(path, err, sizeof(err));
 	assert_non_null(r);
-	struct run_row run = { "w", "native", "native", "direct", "p4-2006", "h", "n=10", "syscall n=10",
-			       "g", "abc123", "host", "2026-01-01", "ok", "clock", 0.5, 100, 1000,
-			       "{\"x\": 1}" };
-	struct measurement_row m = { "syscall", 10, 1000, 100.0, 1.0, "guest=1000", "" };
+	struct run_row run = { .workload = "w", .config = "native", .engine = "native", .mmu = "direct",
+			       .profile = "p4-2006", .profile_hash = "h", .args = "n=10",
+			       .cmdline = "syscall n=10", .guest_hash = "g", .git_rev = "abc123", .host = "host",
+			       .date = "2026-01-01", .status = "ok", .host_timer = "clock", .host_seconds = 0.5,
+			       .guest_instructions = 100, .modeled_cycles = 1000, .json = "{\"x\": 1}" };
+	struct measurement_row m = { .name = "syscall", .ops = 10, .modeled_cycles = 1000, .cycles_per_op = 100.0,
+				     .overhead = 1.0, .categories = "guest=1000", .exits = "" };
 	long long id = results_save(r, &run, &m, 1, err, sizeof(err));
 	assert_true(id > 0);
 	int n = 0;
