@@ -11,7 +11,7 @@ GUEST_LIBGCC := $(shell $(GUEST_CC) -m32 -print-libgcc-file-name)
 
 GUEST_KSRC := $(wildcard guest/kernel/*.c) $(filter-out guest/kernel/images.S,$(wildcard guest/kernel/*.S))
 GUEST_USRC := guest/user/start.S guest/user/main.c guest/user/nano.c guest/user/macro.c \
-	guest/user/selftest.c guest/lib/ulib.c
+	guest/user/selftest.c guest/user/sensitive.c guest/lib/ulib.c
 GUEST_HSRC := guest/user/start.S guest/user/hello.c guest/lib/ulib.c
 GUEST_HDRS := $(wildcard guest/kernel/*.h guest/lib/*.h guest/user/*.h)
 

@@ -21,6 +21,7 @@ mask() { sed -E 's/cycles=[0-9]+/cycles=C/g' "$1"; }
 cases=(
 	"selftest|0|@selftest passed=3[0-9] failed=0"
 	"selftest disk=1|1|@selftest passed=3[0-9] failed=0"
+	"sensitive|0|sensitive: 20 of 20 as on hardware"
 	"syscall n=2000|0|@result name=syscall ops=2000"
 	"in n=200|0|@result name=in ops=200"
 	"out n=200|0|@result name=out ops=200"

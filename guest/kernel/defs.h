@@ -63,6 +63,11 @@ int map_page(pde_t *pgdir, uint32 va, uint32 pa, uint32 perm);
 int copy_uvm_cow(pde_t *from, pde_t *to);
 int page_fault(struct proc *p, uint32 va, uint32 err);
 int copyout(pde_t *pgdir, uint32 va, const void *src, uint32 n);
+/* gdt.c, trap.c: where the kernel's tables are (for the sensitive program) */
+uint32 gdt_address(void);
+uint32 idt_address(void);
+/* sensitive.c: ring-0 answers of the sensitive instructions, (expected, got) pairs */
+int sensitive_kernel(uint32 *out, int max);
 int copyin(pde_t *pgdir, void *dst, uint32 va, uint32 n);
 int copyinstr(pde_t *pgdir, char *dst, uint32 va, uint32 max);
 void unmap_range(pde_t *pgdir, uint32 start, uint32 end);

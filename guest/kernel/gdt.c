@@ -11,6 +11,8 @@ static uint32 gdt[6][2];
 static uint32 tss[26] __attribute__((aligned(16)));
 uint32 *tss_esp0_slot = &tss[1];
 
+uint32 gdt_address(void) { return (uint32)gdt; }
+
 static void set_desc(int i, uint32 base, uint32 limit, uint32 type, uint32 dpl, int s, int gran)
 {
 	gdt[i][0] = (limit & 0xffff) | (base << 16);

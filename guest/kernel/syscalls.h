@@ -23,6 +23,7 @@
 #define SYS_sigreturn 20
 #define SYS_kill 21
 #define SYS_faults 22
+#define SYS_sensitive 23 /* (buf, max words): ring-0 (expected, got) pairs; returns checks */
 
 /* kernel benchmark loops (SYS_bench kind) */
 #define KB_IN 1

@@ -13,6 +13,8 @@
 extern uint32 vectors[];
 static uint32 idt[256][2];
 
+uint32 idt_address(void) { return (uint32)idt; }
+
 static void set_gate(int v, uint32 handler, int dpl, int trap)
 {
 	idt[v][0] = (handler & 0xffff) | ((uint32)KCODE_SEL << 16);

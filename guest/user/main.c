@@ -30,6 +30,7 @@ static const struct prog progs[] = {
 	{ "memwalk", p_memwalk, "n pages stride passes", "touch a working set of pages" },
 	{ "diskio", p_diskio, "n sectors", "write and read sectors through the ATA driver" },
 	{ "mix", p_mix, "n", "compile-like pipeline: read disk, compute, write, exit" },
+	{ "sensitive", p_sensitive, "", "Robin & Irvine's sensitive instructions: does each answer as on hardware?" },
 	{ "selftest", p_selftest, "disk", "the kernel's own tests" },
 };
 

@@ -23,6 +23,8 @@ int p_compute(int argc, char **argv);
 int p_memwalk(int argc, char **argv);
 int p_diskio(int argc, char **argv);
 int p_mix(int argc, char **argv);
+/* sensitive.c */
+int p_sensitive(int argc, char **argv);
 /* selftest.c */
 int p_selftest(int argc, char **argv);
 #endif
