@@ -38,7 +38,8 @@ static void boot_usage(FILE *out)
 		"Exit status: the guest's, as QEMU computes it from port 0xF4 ((v << 1) | 1);\n"
 		"  2 bad usage or input, 4 guest halted with interrupts off (or forever),\n"
 		"  6 triple fault (one line with EIP and fault chain on stderr),\n"
-		"  8 --max-insns reached, 10 guest used an unimplemented feature.\n");
+		"  8 --max-insns reached, 10 guest used an unimplemented feature (or the VMM\n"
+		"  could not make progress: a ringlab bug, reported with its reason).\n");
 }
 
 static double now_s(void)

@@ -11,7 +11,9 @@
 # The guest may end however it likes: status 1 (all snippets done), any other odd
 # status (random code wrote port 0xF4), 4 halted, 6 triple fault, 8 budget, 10
 # unimplemented. A HOST failure is a signal, a hang past the budget (--timeout), any
-# other status (2 = bad input, ...), or sanitizer text on stderr. Runs go in parallel
+# other status (2 = bad input, ...), sanitizer text on stderr, or a VMM that could
+# not make progress (status 10 with its line: a ringlab bug, where natively the guest
+# would have gone on). Runs go in parallel
 # (GNU parallel when installed, else xargs -P); the summary gives runs, snippets
 # executed, outcomes by status and configuration, and every host failure with the
 # command that reproduces it. The last line is "fuzz-guest: N passed, M failed"
@@ -56,6 +58,7 @@ run_one() {
 	if [ "$to" = 1 ]; then verdict=HANG
 	elif [ "$sig" != 0 ]; then verdict=SIGNAL
 	elif grep -Eq 'AddressSanitizer|runtime error:|UndefinedBehaviorSanitizer|LeakSanitizer' "$t/err"; then verdict=SANITIZER
+	elif grep -q 'VMM made no progress\|EPT violation at .* the VMM cannot map' "$t/err"; then verdict=VMM
 	elif [ $((st % 2)) = 1 ] || [ "$st" = 4 ] || [ "$st" = 6 ] || [ "$st" = 8 ] || [ "$st" = 10 ]; then verdict=ok
 	else verdict=STATUS
 	fi
@@ -171,6 +174,7 @@ awk '$1 == "R" && $2 != "ok"' "$results" | sort -k7,7 -k9,9n | while read -r _ v
 	HANG) why="hang: no exit within ${tmo}s (budget $limit insns)" ;;
 	SIGNAL) why="killed by signal $sig" ;;
 	SANITIZER) why="sanitizer report (status $st)" ;;
+	VMM) why="the VMM failed (a ringlab bug, not a guest ending)" ;;
 	*) why="unexpected status $st" ;;
 	esac
 	[ "$done" -gt 0 ] && why="$why after $done snippets"
