@@ -8,16 +8,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parse one "@result ..." line into m (name, ops, guest cycles). */
+/* Parse one "@result ..." line into m (name, ops, guest cycles, then up to MEAS_VALUES
+ * optional key=N pairs; anything else after cycles= makes the line malformed). */
 static int parse_result(const char *line, struct measurement *m)
 {
 	char name[48];
 	unsigned long long ops, cyc;
-	if (sscanf(line, "@result name=%47s ops=%llu cycles=%llu", name, &ops, &cyc) != 3)
+	int used = 0;
+	if (sscanf(line, "@result name=%47s ops=%llu cycles=%llu%n", name, &ops, &cyc, &used) != 3)
 		return -1;
 	snprintf(m->name, sizeof(m->name), "%s", name);
 	m->ops = ops;
 	m->guest_cycles = cyc;
+	m->nvalues = 0;
+	for (const char *p = line + used; *p && *p != '\n' && *p != '\r';) {
+		char key[24];
+		unsigned long long v;
+		int k = 0;
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		if (m->nvalues == MEAS_VALUES || sscanf(p, "%23[a-z_]=%llu%n", key, &v, &k) != 2 || !k)
+			return -1;
+		snprintf(m->value_name[m->nvalues], sizeof(m->value_name[0]), "%s", key);
+		m->value[m->nvalues++] = v;
+		p += k;
+	}
 	return 0;
 }
 

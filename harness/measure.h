@@ -1,7 +1,9 @@
 /*
  * measure.h — turning a finished run into measurements.
  *
- * The guest prints one `@result name=NAME ops=N cycles=C` line per measured loop and
+ * The guest prints one `@result name=NAME ops=N cycles=C [key=N ...]` line per measured
+ * loop (the optional pairs are values only the guest knows, e.g. how many checks
+ * passed; derived metrics see them by key) and
  * brackets the loop with begin/end markers carrying the measurement's index. A
  * measurement is the delta of every counter between its markers: modeled cycles (by
  * category), guest instructions, exits by reason, TLB, walks, port accesses. The
@@ -14,11 +16,15 @@
 
 #define MEAS_MAX 64
 #define MEAS_COUNTERS 128
+#define MEAS_VALUES 8
 
 struct measurement {
 	char name[48];
 	u64 ops;
 	u64 guest_cycles;          /* what the guest's RDTSC saw */
+	unsigned nvalues;          /* the optional key=N pairs of the @result line */
+	char value_name[MEAS_VALUES][24];
+	u64 value[MEAS_VALUES];
 	u64 insns;
 	u64 cycles;                /* modeled, marker to marker */
 	u64 cat[COST_NCAT];        /* by category (guest derived) */

@@ -111,8 +111,8 @@ static char derive_error[1024];
 static void derived(struct workload *w, const struct measurement *m, double overhead, FILE *json,
 		    char *text, size_t tn)
 {
-	const char *keys[4 + COST_NCAT];
-	double vals[4 + COST_NCAT];
+	const char *keys[4 + COST_NCAT + MEAS_VALUES];
+	double vals[4 + COST_NCAT + MEAS_VALUES];
 	unsigned n = 0;
 	keys[n] = "ops", vals[n++] = (double)m->ops;
 	keys[n] = "modeled_cycles", vals[n++] = (double)m->cycles;
@@ -120,6 +120,8 @@ static void derived(struct workload *w, const struct measurement *m, double over
 	keys[n] = "overhead", vals[n++] = overhead;
 	for (int k = 0; k < COST_NCAT; k++)
 		keys[n] = cost_category_name((enum cost_cat)k), vals[n++] = (double)m->cat[k];
+	for (unsigned k = 0; k < m->nvalues; k++) /* what only the guest knows, by its key */
+		keys[n] = m->value_name[k], vals[n++] = (double)m->value[k];
 	size_t used = 0;
 	if (text && tn)
 		text[0] = 0;

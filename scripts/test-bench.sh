@@ -81,6 +81,15 @@ helpok=1
 for c in run list table plot show export boot; do "$BENCH" $c --help >/dev/null 2>&1 || { bad "$c --help"; helpok=0; }; done
 [ "$helpok" = 1 ] && ok "--help on every command"
 
+# Values only the guest knows reach derived metrics: the sensitive program's verdict count
+"$BENCH" run sensitive --config native --no-save --format json >"$t/sens.json" 2>/dev/null
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["runs"][0]["measurements"][0]["derived"]
+assert d["correct"] == 20 and d["wrong"] == 0, d
+' "$t/sens.json"; then ok "guest-reported values in derived metrics (sensitive: 20 correct)"
+else bad "guest-reported values (sensitive)"; fi
+
 # Golden files: the table, the JSON and the paper-format table of a fixed small run.
 # Modeled results are deterministic, so any change in them shows here; regenerate with
 # UPDATE_GOLDEN=1 scripts/test-bench.sh after checking the change is intended.

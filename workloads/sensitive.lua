@@ -5,4 +5,8 @@
 return {
   description = "sensitive instructions answer as on hardware? (the trap-and-emulate lesson)",
   program = "sensitive",
+  derived = {
+    correct = function(m) return m.correct end,
+    wrong = function(m) return m.ops - m.correct end,
+  },
 }
