@@ -58,6 +58,9 @@ struct engine_ops {
 	int (*init)(struct vm *vm, char *err, size_t errlen);
 	void (*fini)(struct vm *vm);
 	enum engine_verdict (*handle_exit)(struct vm *vm, struct exit_record *e);
+	/* Optional: an instruction emulated at its request has completed (the engine
+	 * resynchronises what the instruction may have changed: a GDT, a TSS). */
+	void (*after_emulate)(struct vm *vm);
 	/* Hooks into execution: code the engine writes into its memory is run by the
 	 * machine like any other (decoded, cached, charged per instruction); after
 	 * rewriting some, it calls block_invalidate_write() on it (core/block.h). */

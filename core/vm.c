@@ -274,6 +274,8 @@ static enum run_status emulate(struct vm *vm, enum engine_verdict v)
 	enum run_status r = cpu_emulate(c, &vm->exit, cpl);
 	if (r == RUN_STEP && v == ENGINE_EMULATE_PT && c->mmu->after_emulate)
 		c->mmu->after_emulate(c);
+	if (r == RUN_STEP && vm->engine->after_emulate)
+		vm->engine->after_emulate(vm);
 	return r;
 }
 

@@ -15,12 +15,13 @@
 #include "core/mmu.h"
 
 const struct config configs[] = {
-	{ "native", "native", "direct", "no VMM: the baseline" },
-	{ "bt/shadow", "bt", "shadow", "binary translation with shadow page tables" },
-	{ "hvm/shadow", "hvm", "shadow", "hardware assist (VT-x 1st gen) with shadow page tables" },
-	{ "hvm/nested", "hvm", "nested", "hardware assist with nested paging (EPT/NPT)" },
-	{ "pv/direct", "pv", "direct", "paravirtualization, guest page tables validated by hypercalls" },
-	{ "pv/shadow", "pv", "shadow", "paravirtualization with shadow page tables" },
+	{ "native", "native", "direct", "no VMM: the baseline", false },
+	{ "bt/shadow", "bt", "shadow", "binary translation with shadow page tables", false },
+	{ "hvm/shadow", "hvm", "shadow", "hardware assist (VT-x 1st gen) with shadow page tables", false },
+	{ "hvm/nested", "hvm", "nested", "hardware assist with nested paging (EPT/NPT)", false },
+	{ "pv/direct", "pv", "direct", "paravirtualization, guest page tables validated by hypercalls", false },
+	{ "pv/shadow", "pv", "shadow", "paravirtualization with shadow page tables", false },
+	{ "te/shadow", "te", "shadow", "naive trap-and-emulate, the kernel in ring 1 (wrong by design: the lesson)", true },
 };
 const size_t nconfigs = sizeof(configs) / sizeof(configs[0]);
 

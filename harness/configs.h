@@ -15,6 +15,7 @@ struct config {
 	const char *engine;
 	const char *mmu;
 	const char *help;
+	bool opt_in;        /* runs only when named (te: the counter-example, wrong by design) */
 };
 
 extern const struct config configs[];

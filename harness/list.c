@@ -42,7 +42,8 @@ int cmd_list(int argc, char **argv)
 		char why[256] = "";
 		bool ok = config_valid(&configs[i], NULL, why, sizeof(why));
 		printf("  %-16s %s%s%s%s\n", configs[i].name, configs[i].help,
-		       config_needs_hardware(&configs[i]) ? " [needs a profile with nested paging]" : "",
+		       config_needs_hardware(&configs[i]) ? " [needs a profile with nested paging]"
+		       : configs[i].opt_in ? " [only when named: --config]" : "",
 		       ok ? "" : " — not available: ", ok ? "" : why);
 	}
 	printf("profiles (%s):\n", bench_profile_dir());

@@ -127,7 +127,7 @@ int select_load(struct selection *s, const char *cmd, const char *workload, cons
 	} else {
 		list[0] = 0;
 		for (size_t i = 0; i < nconfigs; i++)
-			if (config_valid(&configs[i], &s->prof, err, errlen))
+			if (!configs[i].opt_in && config_valid(&configs[i], &s->prof, err, errlen))
 				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? "," : "",
 					 configs[i].name);
 	}

@@ -47,9 +47,13 @@ strip() {
 import json, re, sys
 d = json.load(open(sys.argv[1]))
 drop = re.compile(sys.argv[2])
+# provenance (dates, batch and run ids, paths, revisions) and host time are not results
+for k in list(d):
+    if k not in ("workload", "profile", "cmdline", "runs"):
+        del d[k]
 for r in d["runs"]:
     for k in list(r):
-        if k.startswith("host_"):
+        if k.startswith("host_") or k in ("run_id", "provenance"):
             del r[k]
     for m in r.get("measurements", []):
         for k in list(m.get("counters", {})):

@@ -40,6 +40,16 @@ ice_e=$("$BENCH" boot "$BUILD/tests/diff/edges.elf" --cmdline icebp --config hvm
 if grep -q "icebp: vec 1 eip +1" <<<"$ice_n" && [ "$ice_n" = "$ice_s" ] && [ "$ice_n" = "$ice_e" ]; then
 	ok "ICEBP returns after itself under native, hvm/shadow, hvm/nested"
 else bad "ICEBP under a VMM: native '$ice_n' shadow '$ice_s' nested '$ice_e'"; fi
+# te/shadow, the counter-example: the unmodified guest boots in ring 1 and the sensitive
+# instructions answer wrongly without a fault (CS reveals ring 1, POPF keeps IF, SGDT
+# reveals the VMM's table); natively all twenty answer as on hardware
+te_out=$("$BENCH" boot "$BUILD/guest/kernel.elf" --config te/shadow --cmdline sensitive 2>&1)
+nat_out=$("$BENCH" boot "$BUILD/guest/kernel.elf" --cmdline sensitive 2>&1)
+if grep -q "ring0.cs_rpl WRONG: expected 0, got 1" <<<"$te_out" && grep -q "ring0.popf_if WRONG" <<<"$te_out" &&
+	grep -q "ring0.sgdt WRONG" <<<"$te_out" && grep -q "ring3.sgdt WRONG" <<<"$te_out" &&
+	grep -q "sensitive: 20 of 20 as on hardware" <<<"$nat_out"; then
+	ok "te/shadow: sensitive instructions answer wrongly in ring 1, natively all right"
+else bad "te/shadow sensitive: $(grep 'sensitive:' <<<"$te_out") / $(grep 'sensitive:' <<<"$nat_out")"; fi
 expect "missing kernel" 2 "^bench boot: .*No such file" -- "$BENCH" boot /nonexistent.elf
 expect "not multiboot" 2 "not a multiboot kernel" -- "$BENCH" boot /bin/true
 expect "unknown profile" 2 "unknown profile 'nope' \(profiles: .*p4-2006" -- "$BENCH" boot "$K/exit7.elf" --profile nope

@@ -1,10 +1,12 @@
 -- sensitive: Robin & Irvine's sensitive instructions, in ring 0 and ring 3 — does each
 -- answer as on hardware? The guest prints one "@sensitive ring.name ok|WRONG" line per
--- check and "sensitive: N of M as on hardware"; every correct VMM gets them all right
--- (a naive trap-and-emulate VMM will not). The measurement is the cost of the checks.
+-- check and "sensitive: N of M as on hardware"; every correct VMM gets them all right,
+-- naive trap-and-emulate (te/shadow, the counter-example) does not, without a single
+-- fault. The measurement is the cost of the checks; derived: correct and wrong.
 return {
   description = "sensitive instructions answer as on hardware? (the trap-and-emulate lesson)",
   program = "sensitive",
+  configs = { "native", "hvm/shadow", "te/shadow" },
   derived = {
     correct = function(m) return m.correct end,
     wrong = function(m) return m.ops - m.correct end,
