@@ -28,6 +28,9 @@ const char *bench_build_dir(void);
 /* Where workload files live: $RINGLAB_WORKLOADS, else workloads/ in the root. */
 const char *bench_workload_dir(void);
 
+/* Where scratch files go: $TMPDIR if set and not empty, else /tmp. */
+const char *bench_tmp_dir(void);
+
 int cmd_boot(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);

@@ -111,6 +111,12 @@ const char *bench_workload_dir(void)
 	return root_dir("RINGLAB_WORKLOADS", "workloads", dir, sizeof(dir));
 }
 
+const char *bench_tmp_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	return tmp && *tmp ? tmp : "/tmp";
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {

@@ -501,7 +501,7 @@ int cmd_reproduce(int argc, char **argv)
 		printf("%d claim file%s, %d claims: valid\n", nf, nf == 1 ? "" : "s", n);
 		return 0;
 	}
-	snprintf(tmpdir, sizeof(tmpdir), "%s/ringlab-reproduce-XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	snprintf(tmpdir, sizeof(tmpdir), "%s/ringlab-reproduce-XXXXXX", bench_tmp_dir());
 	if (!mkdtemp(tmpdir)) {
 		fprintf(stderr, "bench reproduce: cannot make a temporary directory: %s\n", strerror(errno));
 		return BENCH_EXIT_USAGE;

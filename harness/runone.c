@@ -67,9 +67,8 @@ static ssize_t console_write(void *cookie, const char *data, size_t n)
  * descriptor (the machine opens it as /proc/self/fd/N into `path`) or -1. */
 static int scratch_disk(unsigned sectors, char *path, size_t n)
 {
-	const char *tmp = getenv("TMPDIR");
 	char name[4096];
-	snprintf(name, sizeof(name), "%s/ringlab-disk-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	snprintf(name, sizeof(name), "%s/ringlab-disk-XXXXXX", bench_tmp_dir());
 	int fd = mkstemp(name);
 	if (fd < 0)
 		return -1;

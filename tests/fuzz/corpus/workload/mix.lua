@@ -1,8 +1,0 @@
--- mix: a compile-like pipeline of processes that read input from disk, compute,
--- write output and exit (the shape of Xen's kernel-build benchmark, in miniature).
-return {
-  description = "compile-like pipeline: processes read disk, compute, write, exit",
-  program = "mix",
-  args = { n = 8 },
-  disk = 4096,
-}
