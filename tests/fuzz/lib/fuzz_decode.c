@@ -14,6 +14,7 @@
  * of 1, 2 or 4, a cost class below IC_COUNT. Executing the records is out of scope (the
  * guest-side fuzzer does that).
  */
+#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdio.h>
 #include <stddef.h>
@@ -25,17 +26,7 @@
 #include "core/cpu.h"
 #include "core/insn.h"
 #include "core/mmu.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A broken promise of the code under test: say which, then crash for libFuzzer. */
-#define CHECK(cond, what)                                                            \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
-			fprintf(stderr, "INVARIANT FAILED: %s\n", what);             \
-			abort();                                                     \
-		}                                                                    \
-	} while (0)
+#include "tests/fuzz/lib/fuzz.h"
 
 #define RAM (16u << 20)
 #define MID 0x10000u /* the input's middle lands here: a page boundary */

@@ -18,39 +18,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "core/loader.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A broken promise of the code under test: say which, then crash for libFuzzer. */
-#define CHECK(cond, what)                                                            \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
-			fprintf(stderr, "INVARIANT FAILED: %s\n", what);             \
-			abort();                                                     \
-		}                                                                    \
-	} while (0)
+#include "tests/fuzz/lib/fuzz.h"
 
 #define RAM (16u << 20)
 
 static u8 *ram;
-static int fd = -1;
-static char path[64];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!ram) {
-		ram = calloc(1, RAM);
-		fd = memfd_create("fuzz-kernel", 0);
-		if (!ram || fd < 0)
-			abort();
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	}
-	if (ftruncate(fd, 0) || pwrite(fd, data, size, 0) != (ssize_t)size)
+	if (!ram && !(ram = calloc(1, RAM)))
 		abort();
+	const char *path = fuzz_input_file("fuzz-kernel", data, size);
 
 	const struct boot_module mod = { path, "module a=1" };
 	struct boot_info bi;

@@ -8,9 +8,10 @@
  * line; never crash, and never leave anything behind (LeakSanitizer checks that the
  * Lua state is closed on every path).
  *
- * Seeds (tests/fuzz/corpus/profile/) are the shipped profiles (profiles/NAME.lua) and
- * reproducers of findings (crash-*). Lua itself is Debian's uninstrumented liblua5.4,
- * so coverage guidance stops at its API: mutations are guided by profile.c's branches.
+ * Seeds are the shipped profiles (run.sh reads them in profiles/) and the reproducers
+ * of findings (tests/fuzz/corpus/profile/crash-*). Lua itself is Debian's
+ * uninstrumented liblua5.4, so coverage guidance stops at its API: mutations are
+ * guided by profile.c's branches.
  */
 #define _GNU_SOURCE
 #include <stddef.h>
@@ -18,36 +19,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "core/profile.h"
+#include "tests/fuzz/lib/fuzz.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A broken promise of the code under test: say which, then crash for libFuzzer. */
-#define CHECK(cond, what)                                                            \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
-			fprintf(stderr, "INVARIANT FAILED: %s\n", what);             \
-			abort();                                                     \
-		}                                                                    \
-	} while (0)
-
-static int fd = -1;
-static char path[64];
 static struct profile prof;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (fd < 0) {
-		fd = memfd_create("fuzz-profile.lua", 0);
-		if (fd < 0)
-			abort();
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	}
-	if (ftruncate(fd, 0) || pwrite(fd, data, size, 0) != (ssize_t)size)
-		abort();
+	const char *path = fuzz_input_file("fuzz-profile.lua", data, size);
 	char err[512];
 	err[0] = 0;
 	int rc = profile_load(&prof, path, err, sizeof(err));

@@ -19,6 +19,7 @@
  * b-tree pages and records rather than empty space. SQLite is Debian's
  * uninstrumented library: coverage guidance stops at its API.
  */
+#define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,17 +29,7 @@
 
 #include "harness/report.h"
 #include "harness/results.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A broken promise of the code under test: say which, then crash for libFuzzer. */
-#define CHECK(cond, what)                                                            \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
-			fprintf(stderr, "INVARIANT FAILED: %s\n", what);             \
-			abort();                                                     \
-		}                                                                    \
-	} while (0)
+#include "tests/fuzz/lib/fuzz.h"
 
 static char dir[256], db[300], side[320];
 static FILE *sink;

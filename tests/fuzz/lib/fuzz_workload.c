@@ -8,9 +8,9 @@
  * and every derived metric is evaluated on a fixed measurement; then the workload is
  * freed (LeakSanitizer checks the Lua state goes with it).
  *
- * Seeds (tests/fuzz/corpus/workload/) are the shipped workloads (workloads/NAME.lua)
- * and reproducers of findings (crash-*). Lua itself is Debian's uninstrumented
- * liblua5.4: coverage guidance stops at its API.
+ * Seeds are the shipped workloads (run.sh reads them in workloads/) and the
+ * reproducers of findings (tests/fuzz/corpus/workload/crash-*). Lua itself is Debian's
+ * uninstrumented liblua5.4: coverage guidance stops at its API.
  */
 #define _GNU_SOURCE
 #include <stddef.h>
@@ -18,36 +18,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "harness/workload.h"
+#include "tests/fuzz/lib/fuzz.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A broken promise of the code under test: say which, then crash for libFuzzer. */
-#define CHECK(cond, what)                                                            \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
-			fprintf(stderr, "INVARIANT FAILED: %s\n", what);             \
-			abort();                                                     \
-		}                                                                    \
-	} while (0)
-
-static int fd = -1;
-static char path[64];
 static struct workload w;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (fd < 0) {
-		fd = memfd_create("fuzz-workload.lua", 0);
-		if (fd < 0)
-			abort();
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	}
-	if (ftruncate(fd, 0) || pwrite(fd, data, size, 0) != (ssize_t)size)
-		abort();
+	const char *path = fuzz_input_file("fuzz-workload.lua", data, size);
 	char err[512];
 	err[0] = 0;
 	int rc = workload_load(&w, path, err, sizeof(err));

@@ -21,7 +21,8 @@
 #             database of `bench run syscall-heavy --set n=10` and `bench run memwalk
 #             --config native --set pages=8` before the batch columns existed, and
 #             "bench-batch", one of `bench run syscall-heavy --set n=10` with them
-# The copied seeds (profiles/*.lua, workloads/*.lua, a test kernel) are copied by hand.
+# profiles/*.lua and workloads/*.lua seed from where they live (run.sh); a test kernel
+# is copied by hand.
 #
 #   tests/fuzz/lib/mkseeds.py [--db NAME=results.db]...
 import argparse

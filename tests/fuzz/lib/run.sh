@@ -4,7 +4,9 @@
 #   run.sh fuzz  DIR SECONDS FLAGS TARGET...   fuzz each target for SECONDS
 #   run.sh slice DIR RUNS    FLAGS TARGET...   replay the corpus, then RUNS fixed-seed runs
 #
-# DIR is $(BUILD)/fuzz, holding fuzz_<target>; corpora are tests/fuzz/corpus/<target>/.
+# DIR is $(BUILD)/fuzz, holding fuzz_<target>; corpora are tests/fuzz/corpus/<target>/,
+# and the profile and workload targets also take the project's own profiles/*.lua and
+# workloads/*.lua as seeds (read where they live, so the seeds follow every edit).
 # In both modes the seeds (every corpus file not named crash-*) are given with
 # -seed_inputs, so a reproducer of an open finding does not stop the fuzzing of
 # everything else; the crash-* files are replayed one by one in the slice, each in its
@@ -23,6 +25,13 @@ max_len() {
 	case $1 in
 	decode) echo 256 ;; loader) echo 16384 ;; profile) echo 16384 ;;
 	workload) echo 4096 ;; results) echo 32768 ;; *) echo 4096 ;;
+	esac
+}
+
+# live_seeds TARGET: the directory of real inputs a target also seeds from, if any
+live_seeds() {
+	case $1 in
+	profile) echo profiles ;; workload) echo workloads ;;
 	esac
 }
 
@@ -59,7 +68,8 @@ for t in "$@"; do
 		echo "FAIL fuzz_$t: $bin is not built"; fail=1; continue
 	fi
 	seeds=$dir/seeds-$t.txt
-	find "$corpus" -maxdepth 1 -type f ! -name 'crash-*' 2>/dev/null | sort | paste -sd, |
+	# shellcheck disable=SC2046 # live_seeds is one directory or none
+	find "$corpus" $(live_seeds "$t") -maxdepth 1 -type f ! -name 'crash-*' 2>/dev/null | sort | paste -sd, |
 		tr -d '\n' >"$seeds"
 	seedarg=(); [ -s "$seeds" ] && seedarg=(-seed_inputs=@"$seeds")
 	ml=$(max_len "$t")
