@@ -5,13 +5,8 @@
 # table, plot), and one-line errors with a non-zero status for bad input.
 set -u
 cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-BENCH=${BENCH:-$BUILD/bench}
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. scripts/lib.sh
+scratch
 DB=$t/r.db
 
 "$BENCH" run syscall-heavy --set n=2000 --format json --db "$DB" >"$t/s.json" 2>/dev/null
@@ -58,25 +53,23 @@ if "$BENCH" run syscall-heavy --set n=1000 --no-save --format csv 2>/dev/null | 
 "$BENCH" plot nanobench --db "$DB" -o "$t/p.png" --kind categories 2>/dev/null && [ -s "$t/p.png" ] && ok "plot" || bad "plot"
 
 # bad input: one line, non-zero
-expect() { local name=$1 re=$2; shift 2; local err st; err=$("$@" 2>&1 >/dev/null); st=$?
-	if [ "$st" -ne 0 ] && grep -Eq -- "$re" <<<"$err" && [ "$(wc -l <<<"$err")" -eq 1 ]; then ok "$name"; else bad "$name (status $st: $err)"; fi; }
-expect "unknown workload" "unknown workload 'nope' \(workloads: .*syscall-heavy" "$BENCH" run nope --no-save
-expect "unknown profile" "unknown profile 'nope'" "$BENCH" run syscall-heavy --profile nope --no-save
-expect "unknown configuration" "unknown configuration 'warp' \(configurations: native" "$BENCH" run syscall-heavy --config warp --no-save
-expect "unavailable configuration" "cannot run: engine bt is not implemented yet" "$BENCH" run syscall-heavy --config bt/shadow --no-save
-expect "nested paging refused on a CPU without it" "profile p4-2006 has no nested paging \(profiles with it: nehalem-2009, skylake-2017\)" "$BENCH" run syscall-heavy --config hvm/nested --no-save
+expect_error "unknown workload" "unknown workload 'nope' \(workloads: .*syscall-heavy" "$BENCH" run nope --no-save
+expect_error "unknown profile" "unknown profile 'nope'" "$BENCH" run syscall-heavy --profile nope --no-save
+expect_error "unknown configuration" "unknown configuration 'warp' \(configurations: native" "$BENCH" run syscall-heavy --config warp --no-save
+expect_error "unavailable configuration" "cannot run: engine bt is not implemented yet" "$BENCH" run syscall-heavy --config bt/shadow --no-save
+expect_error "nested paging refused on a CPU without it" "profile p4-2006 has no nested paging \(profiles with it: nehalem-2009, skylake-2017\)" "$BENCH" run syscall-heavy --config hvm/nested --no-save
 mkdir -p "$t/w"
 printf 'return {\n  program = "syscall",\n  args = { n = 10 \n}\n' >"$t/w/broken.lua"
-expect "Lua syntax error with file and line" "broken.lua:[0-9]+:" env RINGLAB_WORKLOADS="$t/w" "$BENCH" run broken --no-save
+expect_error "Lua syntax error with file and line" "broken.lua:[0-9]+:" env RINGLAB_WORKLOADS="$t/w" "$BENCH" run broken --no-save
 printf 'return { program = "syscall", colour = "red" }\n' >"$t/w/typo.lua"
-expect "unknown workload field" "unknown field 'colour'" env RINGLAB_WORKLOADS="$t/w" "$BENCH" run typo --no-save
+expect_error "unknown workload field" "unknown field 'colour'" env RINGLAB_WORKLOADS="$t/w" "$BENCH" run typo --no-save
 printf 'return { program = "nosuchprogram" }\n' >"$t/w/fails.lua"
 err=$(env RINGLAB_WORKLOADS="$t/w" "$BENCH" run fails --no-save 2>&1 >/dev/null); st=$?
 if [ "$st" -ne 0 ] && [ "$(grep -c '^bench run: guest' <<<"$err")" -eq 1 ] &&
 	grep -q "failed under native: exited (exit 5); it said: unknown program 'nosuchprogram'" <<<"$err"; then
 	ok "guest failure (one line, non-zero)"; else bad "guest failure (status $st: $err)"; fi
-expect "bad --set" "key=value" "$BENCH" run syscall-heavy --set n --no-save
-expect "bad format" "unknown format" "$BENCH" run syscall-heavy --format xml --no-save
+expect_error "bad --set" "key=value" "$BENCH" run syscall-heavy --set n --no-save
+expect_error "bad format" "unknown format" "$BENCH" run syscall-heavy --format xml --no-save
 helpok=1
 for c in run list table plot show export boot; do "$BENCH" $c --help >/dev/null 2>&1 || { bad "$c --help"; helpok=0; }; done
 [ "$helpok" = 1 ] && ok "--help on every command"
@@ -103,5 +96,4 @@ for f in g.table g.json g.md; do
 		bad "golden ${f#g.}"; diff "$G/syscall-heavy.${f#g.}" "$t/$f" | head -5; fi
 done
 
-echo "bench: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary bench

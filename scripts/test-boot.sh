@@ -3,12 +3,8 @@
 # the loader's hand-off compared with QEMU's, and determinism of --stats-json.
 set -u
 cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-BENCH=${BENCH:-$BUILD/bench}
+. scripts/lib.sh
 K=$BUILD/tests/boot
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 
 # expect NAME STATUS STDERR-REGEX -- command...
 expect() {
@@ -79,5 +75,4 @@ if [ -s "$t/a.json" ] && [ "$(strip "$t/a.json")" = "$(strip "$t/b.json")" ] &&
 	grep -q '"host_seconds"' "$t/a.json"; then ok "stats-json deterministic"; else bad "stats-json deterministic"; fi
 rm -rf "$t"
 
-echo "boot: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary boot

@@ -7,13 +7,8 @@
 # with UPDATE_GOLDEN=1 scripts/test-explain.sh after checking a change is intended.
 set -u
 cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-BENCH=${BENCH:-$BUILD/bench}
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. scripts/lib.sh
+scratch
 G=tests/golden
 golden() { # NAME FILE: compare FILE with tests/golden/NAME
 	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then cp "$2" "$G/$1"; fi
@@ -90,26 +85,23 @@ n=$("$BENCH" trace pgfault --set n=20 --limit 5 --format jsonl 2>/dev/null | gre
 	grep -q '"text": "@result name=syscall ops=3' && ok "trace of a kernel file" || bad "trace of a kernel file"
 
 # errors: one line, non-zero, naming what was meant
-expect() { local name=$1 re=$2; shift 2; local err st; err=$("$@" 2>&1 >/dev/null); st=$?
-	if [ "$st" -ne 0 ] && grep -Eq -- "$re" <<<"$err" && [ "$(wc -l <<<"$err")" -eq 1 ]; then ok "$name"; else bad "$name (status $st: $err)"; fi; }
-expect "did you mean: workload" "unknown workload 'pgfalt' .*did you mean 'pgfault'\?" "$BENCH" explain pgfalt
-expect "did you mean: profile" "unknown profile 'nehalem' .*did you mean 'nehalem-2009'\?" "$BENCH" run pgfault --profile nehalem --no-save
-expect "did you mean: configuration" "unknown configuration 'hvm/shadwo' .*did you mean 'hvm/shadow'\?" "$BENCH" trace pgfault --config hvm/shadwo
-expect "--set key checked before booting" "--set pages: workload pgfault has no argument 'pages' \(arguments: n=2000\)" "$BENCH" run pgfault --set pages=3 --no-save
-expect "--set key did you mean" "did you mean 'pages'\?" "$BENCH" explain memwalk --set page=3
-expect "failing guest: one line" "^bench run: guest 'pgfault n=0' failed under native: .*it said: pgfault: failed$" "$BENCH" run pgfault --set n=0 --no-save
+expect_error "did you mean: workload" "unknown workload 'pgfalt' .*did you mean 'pgfault'\?" "$BENCH" explain pgfalt
+expect_error "did you mean: profile" "unknown profile 'nehalem' .*did you mean 'nehalem-2009'\?" "$BENCH" run pgfault --profile nehalem --no-save
+expect_error "did you mean: configuration" "unknown configuration 'hvm/shadwo' .*did you mean 'hvm/shadow'\?" "$BENCH" trace pgfault --config hvm/shadwo
+expect_error "--set key checked before booting" "--set pages: workload pgfault has no argument 'pages' \(arguments: n=2000\)" "$BENCH" run pgfault --set pages=3 --no-save
+expect_error "--set key did you mean" "did you mean 'pages'\?" "$BENCH" explain memwalk --set page=3
+expect_error "failing guest: one line" "^bench run: guest 'pgfault n=0' failed under native: .*it said: pgfault: failed$" "$BENCH" run pgfault --set n=0 --no-save
 "$BENCH" run pgfault --set n=5 --config native --db "$t/x.db" >/dev/null 2>&1
-expect "export of an unknown workload (database exists)" "no saved runs of workload 'nosuch'" "$BENCH" export --workload nosuch --db "$t/x.db"
-expect "trace: did you mean an exit reason" "unknown exit reason 'EXCEPTON_NMI' .*did you mean 'EXCEPTION_NMI'\?" "$BENCH" trace pgfault --reason EXCEPTON_NMI
-expect "trace: bad --limit" "--limit needs a number" "$BENCH" trace pgfault --limit x
-expect "trace: bad --walk" "--walk needs a linear address" "$BENCH" trace pgfault --walk zz
-expect "explain: unknown measurement" "no measurement 'nope' in nanobench \(measurements: syscall" "$BENCH" explain nanobench --set n=5 --measurement nope --config native
-expect "explain: bad format" "unknown format 'xml'" "$BENCH" explain pgfault --format xml
+expect_error "export of an unknown workload (database exists)" "no saved runs of workload 'nosuch'" "$BENCH" export --workload nosuch --db "$t/x.db"
+expect_error "trace: did you mean an exit reason" "unknown exit reason 'EXCEPTON_NMI' .*did you mean 'EXCEPTION_NMI'\?" "$BENCH" trace pgfault --reason EXCEPTON_NMI
+expect_error "trace: bad --limit" "--limit needs a number" "$BENCH" trace pgfault --limit x
+expect_error "trace: bad --walk" "--walk needs a linear address" "$BENCH" trace pgfault --walk zz
+expect_error "explain: unknown measurement" "no measurement 'nope' in nanobench \(measurements: syscall" "$BENCH" explain nanobench --set n=5 --measurement nope --config native
+expect_error "explain: bad format" "unknown format 'xml'" "$BENCH" explain pgfault --format xml
 
 # workload arguments are listed
 "$BENCH" list | grep -A1 "^  memwalk " | grep -q "args: pages=1024 passes=10 stride=1" && ok "bench list shows arguments" || bad "bench list shows arguments"
 "$BENCH" run memwalk --help | grep -q "^  pages=1024" && ok "bench run WORKLOAD --help shows arguments" || bad "run WORKLOAD --help"
 for c in explain trace; do "$BENCH" $c --help >/dev/null 2>&1 && ok "$c --help" || bad "$c --help"; done
 
-echo "explain: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary explain

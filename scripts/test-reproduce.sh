@@ -7,15 +7,8 @@
 # many primitives as cells. About 20 s.
 set -u
 cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-BENCH=${BENCH:-$BUILD/bench}
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-expect() { local name=$1 re=$2; shift 2; local err st; err=$("$@" 2>&1 >/dev/null); st=$?
-	if [ "$st" -ne 0 ] && grep -Eq -- "$re" <<<"$err" && [ "$(wc -l <<<"$err")" -eq 1 ]; then ok "$name"; else bad "$name (status $st: $err)"; fi; }
+. scripts/lib.sh
+scratch
 
 # claim-file validation: one line, file:line, non-zero
 mk() { mkdir -p "$t/$1"; cat >"$t/$1/c.lua"; }
@@ -25,13 +18,13 @@ paper { title = "x" }
 claim { id = "a", figure = "f", text = "t", workload = "nosuch", measurement = "in",
   config = "native", profile = "p4-2006", published = 1, tolerance = 1.5, source = "s" }
 L
-expect "unknown workload: file and line" "c\.lua:3: claim 'a': unknown workload 'nosuch'" "$BENCH" reproduce --check --claims "$t/unknown"
+expect_error "unknown workload: file and line" "c\.lua:3: claim 'a': unknown workload 'nosuch'" "$BENCH" reproduce --check --claims "$t/unknown"
 mk nosource <<'L'
 paper { title = "x" }
 claim { id = "a", figure = "f", text = "t", workload = "aa06", measurement = "in",
   config = "native", profile = "p4-2006", published = 1, tolerance = 1.5 }
 L
-expect "missing source: file and line" "c\.lua:2: claim 'a': missing field 'source'" "$BENCH" reproduce --check --claims "$t/nosource"
+expect_error "missing source: file and line" "c\.lua:2: claim 'a': missing field 'source'" "$BENCH" reproduce --check --claims "$t/nosource"
 mk badtol <<'L'
 paper { title = "x" }
 claim { id = "ok", figure = "f", text = "t", workload = "aa06", measurement = "in",
@@ -39,23 +32,23 @@ claim { id = "ok", figure = "f", text = "t", workload = "aa06", measurement = "i
 claim { id = "a", figure = "f", text = "t", workload = "aa06", measurement = "in",
   config = "native", profile = "p4-2006", published = 1, tolerance = 0.5, source = "s" }
 L
-expect "bad tolerance: file and line" "c\.lua:4: claim 'a': bad tolerance 0.5" "$BENCH" reproduce --check --claims "$t/badtol"
+expect_error "bad tolerance: file and line" "c\.lua:4: claim 'a': bad tolerance 0.5" "$BENCH" reproduce --check --claims "$t/badtol"
 mk typo <<'L'
 paper { title = "x" }
 claim { id = "a", figure = "f", text = "t", workload = "aa06", measurement = "in", colour = "red",
   config = "native", profile = "p4-2006", published = 1, tolerance = 1.5, source = "s" }
 L
-expect "unknown field" "c\.lua:2: claim: unknown field 'colour'" "$BENCH" reproduce --check --claims "$t/typo"
+expect_error "unknown field" "c\.lua:2: claim: unknown field 'colour'" "$BENCH" reproduce --check --claims "$t/typo"
 mk syntax <<'L'
 paper { title = "x" }
 claim { id = "a",
 L
-expect "Lua syntax error with file and line" "c\.lua:[0-9]+:" "$BENCH" reproduce --check --claims "$t/syntax"
+expect_error "Lua syntax error with file and line" "c\.lua:[0-9]+:" "$BENCH" reproduce --check --claims "$t/syntax"
 mk loop <<'L'
 while true do end
 L
-expect "endless claim file stopped" "c\.lua" "$BENCH" reproduce --check --claims "$t/loop"
-expect "unknown paper" "unknown paper 'nope' \(papers: .*adams-agesen-2006" "$BENCH" reproduce nope --check
+expect_error "endless claim file stopped" "c\.lua" "$BENCH" reproduce --check --claims "$t/loop"
+expect_error "unknown paper" "unknown paper 'nope' \(papers: .*adams-agesen-2006" "$BENCH" reproduce nope --check
 "$BENCH" reproduce --check >/dev/null 2>&1 && ok "the committed claim files are valid" || bad "the committed claim files are valid"
 
 # a small claim set: deterministic, golden
@@ -89,5 +82,4 @@ if [ -x scripts/calibrate ]; then
 	else bad "calibration refusal (status $st: $err)"; fi
 fi
 
-echo "reproduce: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary reproduce

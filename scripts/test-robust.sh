@@ -7,18 +7,13 @@
 # failed before the fix. Every refusal must be one line on stderr with status 2.
 set -u
 cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-BENCH=${BENCH:-$BUILD/bench}
+. scripts/lib.sh
 BENCH=$(cd "$(dirname "$BENCH")" && pwd)/$(basename "$BENCH")
 C=$PWD/tests/corpus
 TO=${ROBUST_TIMEOUT:-60} # seconds before a command counts as hung
 # address-space limit against runaway reads (not under ASan, which reserves terabytes)
 case $BENCH in *asan*) VMEM=unlimited ;; *) VMEM=4000000 ;; esac
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+scratch
 
 # expect NAME STATUS STDERR-REGEX command...: status, one line matching the regex.
 # Every command runs under a time and memory limit, so that a regression fails
@@ -199,5 +194,4 @@ expect "Lua args value with spaces refused" 2 "inject.lua: args.n must be one wo
 printf 'return { program = "syscall n=1" }\n' >"$W/inject2.lua"
 expect "program with spaces refused" 2 "inject2.lua: field 'program' must be one word" env RINGLAB_WORKLOADS="$W" "$BENCH" run inject2 --no-save
 
-echo "robust: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary robust

@@ -9,32 +9,25 @@
 # goldens with UPDATE_GOLDEN=1 scripts/test-sweep.sh after checking a change.
 set -u
 cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-BENCH=${BENCH:-$BUILD/bench}
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. scripts/lib.sh
+scratch
 G=tests/golden
 golden() { # NAME FILE
 	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then cp "$2" "$G/$1"; fi
 	if cmp -s "$2" "$G/$1"; then ok "golden $1"; else bad "golden $1"; diff "$G/$1" "$2" | head -8; fi
 }
-expect() { local name=$1 re=$2; shift 2; local err st; err=$("$@" 2>&1 >/dev/null); st=$?
-	if [ "$st" -ne 0 ] && grep -Eq -- "$re" <<<"$err" && [ "$(wc -l <<<"$err")" -eq 1 ]; then ok "$name"; else bad "$name (status $st: $err)"; fi; }
 q() { sqlite3 "$1" "$2" 2>/dev/null || python3 -c 'import sqlite3,sys; print("\n".join("|".join(map(str,r)) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$1" "$2"; }
 
 # range errors: one line, non-zero, before anything runs
-expect "empty range" "range '8..2:x2' is empty" "$BENCH" sweep memwalk --set pages=8..2:x2
-expect "geometric factor" "factor of at least 2" "$BENCH" sweep memwalk --set pages=1..8:x1
-expect "range without a step" "needs a step" "$BENCH" sweep memwalk --set pages=1..8
-expect "bad bounds" "non-negative integers" "$BENCH" sweep memwalk --set pages=a..8:+1
-expect "bad step" "step must be xK or \+K" "$BENCH" sweep memwalk --set pages=1..8:*2
-expect "empty list item" "empty or overlong value" "$BENCH" sweep memwalk --set pages=1,,2
-expect "unknown key, did you mean" "did you mean 'pages'" "$BENCH" sweep memwalk --set page=1..8:x2
-expect "nothing to sweep" "nothing to sweep" "$BENCH" sweep memwalk
-expect "unknown profile" "unknown profile 'nehalem'.*did you mean" "$BENCH" sweep memwalk --set pages=1,2 --profile nehalem
+expect_error "empty range" "range '8..2:x2' is empty" "$BENCH" sweep memwalk --set pages=8..2:x2
+expect_error "geometric factor" "factor of at least 2" "$BENCH" sweep memwalk --set pages=1..8:x1
+expect_error "range without a step" "needs a step" "$BENCH" sweep memwalk --set pages=1..8
+expect_error "bad bounds" "non-negative integers" "$BENCH" sweep memwalk --set pages=a..8:+1
+expect_error "bad step" "step must be xK or \+K" "$BENCH" sweep memwalk --set pages=1..8:*2
+expect_error "empty list item" "empty or overlong value" "$BENCH" sweep memwalk --set pages=1,,2
+expect_error "unknown key, did you mean" "did you mean 'pages'" "$BENCH" sweep memwalk --set page=1..8:x2
+expect_error "nothing to sweep" "nothing to sweep" "$BENCH" sweep memwalk
+expect_error "unknown profile" "unknown profile 'nehalem'.*did you mean" "$BENCH" sweep memwalk --set pages=1,2 --profile nehalem
 
 # a sweep (GNU parallel when installed), and the same kind of sweep one point at a time
 W="--set passes=1 --config native,hvm/shadow"
@@ -65,7 +58,7 @@ cols="workload, config, profile, profile_hash, args, cmdline, guest_hash, git_re
 [ "$(q "$t/m.db" "select $cols from runs" | sort | md5sum)" = "$( (q "$t/a.db" "select $cols from runs"; q "$t/b.db" "select $cols from runs") | sort | md5sum)" ] &&
 	ok "merge keeps every column of every run" || bad "merge changed a run's columns"
 [ "$(q "$t/m.db" "select count(*) from (select distinct $cols from runs)")" = 8 ] && ok "merged runs all distinct" || bad "merged runs duplicated"
-expect "merge: missing input" "no results database" "$BENCH" merge "$t/m.db" "$t/nosuch.db"
+expect_error "merge: missing input" "no results database" "$BENCH" merge "$t/m.db" "$t/nosuch.db"
 
 # Slurm: the job-array script
 "$BENCH" sweep memwalk --set pages=16,32 $W --db "$t/s.db" --emit slurm -o "$t/job.sh" 2>/dev/null
@@ -94,7 +87,7 @@ printf 'return { description = "tiny faults", program = "pgfault", args = { n = 
 RINGLAB_WORKLOADS="$t/w" "$BENCH" run all --db "$t/all.db" >"$t/all.txt" 2>/dev/null
 grep -Eq "^a-sys +syscall " "$t/all.txt" && grep -Eq "^b-pf +pgfault .*x$" "$t/all.txt" && [ "$(q "$t/all.db" 'select count(*) from runs where complete = 1')" = 4 ] &&
 	ok "bench run all: every workload, one summary" || bad "bench run all: $(cat "$t/all.txt")"
-expect "run all takes no --set" "takes no --set" "$BENCH" run all --set n=1 --no-save
+expect_error "run all takes no --set" "takes no --set" "$BENCH" run all --set n=1 --no-save
 
 # provenance: show, run --format json, export csv
 "$BENCH" show 1 --db "$t/a.db" >"$t/show.txt" 2>&1
@@ -122,8 +115,7 @@ done
 "$BENCH" plot nanobench --db "$t/p.db" --kind overhead -o "$t/o.svg" 2>/dev/null && grep -q "<svg" "$t/o.svg" && ok "plot SVG" || bad "plot SVG"
 "$BENCH" plot memwalk --db "$t/a.db" --kind sweep -o "$t/sweep.png" 2>/dev/null && [ -s "$t/sweep.png" ] && ok "plot sweep" || bad "plot sweep"
 golden plot-sweep.dat "$t/sweep.dat"
-expect "plot sweep without a sweep" "no saved sweep of 'nanobench'" "$BENCH" plot nanobench --db "$t/p.db" --kind sweep -o "$t/x.png"
+expect_error "plot sweep without a sweep" "no saved sweep of 'nanobench'" "$BENCH" plot nanobench --db "$t/p.db" --kind sweep -o "$t/x.png"
 for c in sweep merge; do "$BENCH" $c --help >/dev/null 2>&1 && ok "$c --help" || bad "$c --help"; done
 
-echo "sweep: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary sweep
