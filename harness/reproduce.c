@@ -358,6 +358,24 @@ static void verdict(const struct claim *cl, const struct outcome *o, char *out, 
 		snprintf(out, n, "%s within %gx", o->holds ? "✓" : "✗", cl->tolerance);
 }
 
+/* The text of one claim's row, the same in the terminal table and the report: the
+ * published value, ours and the ratio ("-" when not measured), the verdict. */
+struct row_text {
+	char pub[64], ours[32], ratio[32], ver[200];
+};
+
+static void row_text(const struct claim *cl, const struct outcome *o, struct row_text *t)
+{
+	published_text(cl, t->pub, sizeof(t->pub));
+	fmt_num(o->ours, t->ours, sizeof(t->ours));
+	fmt_num(o->ratio, t->ratio, sizeof(t->ratio));
+	if (o->status[0])
+		strcpy(t->ours, "-");
+	if (o->status[0] || isnan(o->ratio))
+		strcpy(t->ratio, "-");
+	verdict(cl, o, t->ver, sizeof(t->ver));
+}
+
 /* Markdown cell text: no '|' or newline. */
 static void md(FILE *f, const char *s)
 {
@@ -548,14 +566,11 @@ int cmd_reproduce(int argc, char **argv)
 		for (int i = 0; i < cf->nclaims; i++) {
 			const struct claim *cl = &cf->claims[i];
 			const struct outcome *oc = &outs[f][i];
-			char pub[64], ours[32], ratio[32], ver[200];
-			published_text(cl, pub, sizeof(pub));
-			fmt_num(oc->ours, ours, sizeof(ours));
-			fmt_num(oc->ratio, ratio, sizeof(ratio));
-			verdict(cl, oc, ver, sizeof(ver));
-			printf("  %-26s %-14s %-16s %12s %12s %7s  %s%s%s%s\n", cl->id, cl->side.config, cl->profile, pub,
-			       oc->status[0] ? "-" : ours, oc->status[0] || isnan(oc->ratio) ? "-" : ratio, ver,
-			       oc->estimates[0] ? "  [" : "", oc->estimates, oc->estimates[0] ? "]" : "");
+			struct row_text rt;
+			row_text(cl, oc, &rt);
+			printf("  %-26s %-14s %-16s %12s %12s %7s  %s%s%s%s\n", cl->id, cl->side.config, cl->profile, rt.pub,
+			       rt.ours, rt.ratio, rt.ver, oc->estimates[0] ? "  [" : "", oc->estimates,
+			       oc->estimates[0] ? "]" : "");
 		}
 		printf("\n");
 	}
@@ -594,20 +609,16 @@ int cmd_reproduce(int argc, char **argv)
 			for (int i = 0; i < cf->nclaims; i++) {
 				const struct claim *cl = &cf->claims[i];
 				const struct outcome *oc = &outs[f][i];
-				char pub[64], ours[32], ratio[32], ver[200];
-				published_text(cl, pub, sizeof(pub));
-				fmt_num(oc->ours, ours, sizeof(ours));
-				fmt_num(oc->ratio, ratio, sizeof(ratio));
-				verdict(cl, oc, ver, sizeof(ver));
+				struct row_text rt;
+				row_text(cl, oc, &rt);
 				fprintf(r, "| %s | ", cl->id);
 				md(r, cl->figure);
 				fprintf(r, " | ");
 				md(r, cl->text);
 				fprintf(r, " | %s%s%s | %s | ", cl->side.config, cl->has_base ? " / " : "",
 					cl->has_base ? cl->base.config : "", cl->profile);
-				md(r, pub);
-				fprintf(r, " | %s | %s | %s | %s |\n", oc->status[0] ? "-" : ours,
-					oc->status[0] || isnan(oc->ratio) ? "-" : ratio, ver,
+				md(r, rt.pub);
+				fprintf(r, " | %s | %s | %s | %s |\n", rt.ours, rt.ratio, rt.ver,
 					oc->estimates[0] ? oc->estimates : "-");
 			}
 			char fig[128];
