@@ -575,6 +575,21 @@ void kmain(void)
  * IDTR, flat segments, the kernel stack saved by fz_enter, CS reloaded, TR reloaded,
  * and a return from fz_enter with the vector.
  */
+/* The snippet's registers from fz_t_*, EAX last (it held CR3) and the data segments
+ * through SS (DS may be the snippet's own): the tail of both ways into a snippet. */
+#define FZ_LOAD_REGS                     \
+	"  mov fz_t_ebx, %ebx\n"          \
+	"  mov fz_t_ecx, %ecx\n"          \
+	"  mov fz_t_edx, %edx\n"          \
+	"  mov fz_t_esi, %esi\n"          \
+	"  mov fz_t_edi, %edi\n"          \
+	"  mov fz_t_ebp, %ebp\n"          \
+	"  mov fz_t_eax, %eax\n"          \
+	"  mov %ss:fz_t_ds, %ds\n"        \
+	"  mov %ss:fz_t_es, %es\n"        \
+	"  mov %ss:fz_t_fs, %fs\n"        \
+	"  mov %ss:fz_t_gs, %gs\n"
+
 __asm__(".text\n"
 	".macro FZSTUB n\n"
 	"  .align 16\n"
@@ -699,17 +714,7 @@ __asm__(".text\n"
 	"  pushl fz_t_eflags\n"
 	"  mov fz_t_cr3, %eax\n"
 	"  mov %eax, %cr3\n"
-	"  mov fz_t_ebx, %ebx\n"
-	"  mov fz_t_ecx, %ecx\n"
-	"  mov fz_t_edx, %edx\n"
-	"  mov fz_t_esi, %esi\n"
-	"  mov fz_t_edi, %edi\n"
-	"  mov fz_t_ebp, %ebp\n"
-	"  mov fz_t_eax, %eax\n"
-	"  mov %ss:fz_t_ds, %ds\n"
-	"  mov %ss:fz_t_es, %es\n"
-	"  mov %ss:fz_t_fs, %fs\n"
-	"  mov %ss:fz_t_gs, %gs\n"
+	FZ_LOAD_REGS
 	"  popf\n"
 	"  mov %ss:fz_t_esp, %esp\n"
 	"  jmp *%ss:fz_t_eip\n"
@@ -718,15 +723,5 @@ __asm__(".text\n"
 	"  pushl fz_t_eflags\n"
 	"  pushl $0x1b\n"
 	"  pushl fz_t_eip\n"
-	"  mov fz_t_ebx, %ebx\n"
-	"  mov fz_t_ecx, %ecx\n"
-	"  mov fz_t_edx, %edx\n"
-	"  mov fz_t_esi, %esi\n"
-	"  mov fz_t_edi, %edi\n"
-	"  mov fz_t_ebp, %ebp\n"
-	"  mov fz_t_eax, %eax\n"
-	"  mov %ss:fz_t_ds, %ds\n"
-	"  mov %ss:fz_t_es, %es\n"
-	"  mov %ss:fz_t_fs, %fs\n"
-	"  mov %ss:fz_t_gs, %gs\n"
+	FZ_LOAD_REGS
 	"  iret\n");
