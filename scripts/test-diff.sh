@@ -2,7 +2,9 @@
 # test-diff.sh — the differential suite: every kernel in $BUILD/tests/diff runs on
 # qemu-system-i386 (the reference machine) and on ringlab's bench boot under every
 # configuration; their console output and exit status must be identical (the guest
-# is the judge: a configuration changes costs, never results). On a mismatch the kernel
+# is the judge: a configuration changes costs, never results) — except te/shadow, the
+# counter-example, where the kernels listed in DIVERGE must fail in the one way naive
+# trap-and-emulate is known to (below). On a mismatch the kernel
 # is rerun with `verbose` on both to show the first differing cases. Without QEMU the
 # suite fails loudly: it never passes without a reference.
 set -u
@@ -18,7 +20,14 @@ if ! command -v qemu-system-i386 >/dev/null; then
 fi
 pass=0; fail=0
 t=$(mktemp -d)
-CONFIGS=${CONFIGS:-"native:p4-2006 hvm/shadow:p4-2006 hvm/nested:nehalem-2009"}
+CONFIGS=${CONFIGS:-"native:p4-2006 hvm/shadow:p4-2006 hvm/nested:nehalem-2009 te/shadow:p4-2006"}
+# Kernels that must diverge under naive trap-and-emulate, the lesson of engines/te: in
+# ring 1 the kernel's own exception frames carry CS with RPL 1, sys.c's handler takes
+# them for ring 3 and IRETs to the ring-0 selector, which faults (#GP 8) in ring 1. Such
+# a kernel passes only if its output is QEMU's up to that one line and nothing else goes
+# wrong; a kernel on this list that matched QEMU would fail (the list must be updated).
+DIVERGE="te/shadow:edges te/shadow:paging te/shadow:rings te/shadow:traps"
+DIVERGE_LINE="unexpected exception 13 err 8 at "
 for k in "$BUILD"/tests/diff/*.elf; do
 	name=$(basename "$k" .elf)
 	[ "$name" = speed ] && continue
@@ -26,7 +35,17 @@ for k in "$BUILD"/tests/diff/*.elf; do
 	for conf in $CONFIGS; do
 		cfg=${conf%%:*}; prof=${conf##*:}
 		timeout 30 "$BENCH" boot "$k" --config "$cfg" --profile "$prof" >"$t/r" 2>"$t/re"; rs=$?
-		if [ "$qs" = "$rs" ] && cmp -s "$t/q" "$t/r" && [ "$qs" = 1 ]; then
+		if [[ " $DIVERGE " == *" $cfg:$name "* ]]; then
+			n=$(($(wc -l <"$t/r") - 1))
+			if [ "$qs" = 1 ] && [ "$rs" = 7 ] && [ "$n" -ge 0 ] && [ ! -s "$t/re" ] &&
+				cmp -s <(head -n "$n" "$t/q") <(head -n "$n" "$t/r") &&
+				tail -n 1 "$t/r" | grep -q "^$DIVERGE_LINE"; then
+				pass=$((pass + 1)); echo "PASS $name [$cfg] (diverges as expected after $n lines: $(tail -n 1 "$t/r"))"
+			else
+				fail=$((fail + 1)); echo "FAIL $name [$cfg] (expected the trap-and-emulate divergence; qemu status $qs, ringlab status $rs)"
+				head -3 "$t/re"; diff "$t/q" "$t/r" | head -10
+			fi
+		elif [ "$qs" = "$rs" ] && cmp -s "$t/q" "$t/r" && [ "$qs" = 1 ]; then
 			pass=$((pass + 1)); echo "PASS $name [$cfg] ($(wc -l <"$t/q") lines)"
 		else
 			fail=$((fail + 1)); echo "FAIL $name [$cfg] (qemu status $qs, ringlab status $rs)"
