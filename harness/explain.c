@@ -352,7 +352,7 @@ int cmd_explain(int argc, char **argv)
 	};
 	const char *config_arg = NULL, *profile = "p4-2006", *kernel = NULL;
 	struct explain_opts eo = { "text", NULL };
-	const char *sets[64];
+	const char *sets[SELECT_MAX_SETS];
 	int nsets = 0, o;
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -360,11 +360,8 @@ int cmd_explain(int argc, char **argv)
 		case 'c': config_arg = optarg; break;
 		case 'p': profile = optarg; break;
 		case 's':
-			if (nsets == 64) {
-				fprintf(stderr, "bench explain: at most 64 --set options\n");
+			if (select_add_set(sets, &nsets, optarg, "bench explain"))
 				return BENCH_EXIT_USAGE;
-			}
-			sets[nsets++] = optarg;
 			break;
 		case 'f': eo.format = optarg; break;
 		case 'k': kernel = optarg; break;

@@ -627,7 +627,7 @@ int cmd_run(int argc, char **argv)
 	};
 	const char *config_arg = NULL, *profile_arg = "p4-2006", *format = "table", *db = NULL;
 	const char *kernel = NULL;
-	const char *sets[64];
+	const char *sets[SELECT_MAX_SETS];
 	static char point[2048];
 	int nsets = 0, o;
 	bool save = true, help = false, quiet = false;
@@ -642,15 +642,12 @@ int cmd_run(int argc, char **argv)
 			if (o == 'P') {
 				snprintf(point, sizeof(point), "%s", optarg);
 				for (char *t = strtok(point, " "); t; t = strtok(NULL, " "))
-					if (nsets < 64)
-						sets[nsets++] = t;
+					if (select_add_set(sets, &nsets, t, "bench run"))
+						return BENCH_EXIT_USAGE;
 				break;
 			}
-			if (nsets == 64) {
-				fprintf(stderr, "bench run: at most 64 --set options\n");
+			if (select_add_set(sets, &nsets, optarg, "bench run"))
 				return BENCH_EXIT_USAGE;
-			}
-			sets[nsets++] = optarg;
 			break;
 		case 'f': format = optarg; break;
 		case 'd': db = optarg; break;

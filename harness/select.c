@@ -35,6 +35,16 @@ int select_workload(struct workload *w, const char *name, char *err, size_t errl
 	return -1;
 }
 
+int select_add_set(const char **sets, int *nsets, const char *kv, const char *cmd)
+{
+	if (*nsets == SELECT_MAX_SETS) {
+		fprintf(stderr, "%s: at most %d --set options\n", cmd, SELECT_MAX_SETS);
+		return -1;
+	}
+	sets[(*nsets)++] = kv;
+	return 0;
+}
+
 int select_set(struct workload *w, const char *kv, char *err, size_t errlen)
 {
 	const char *eq = strchr(kv, '=');

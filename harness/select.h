@@ -15,6 +15,7 @@
 #include "workload.h"
 
 #define SELECT_MAX_CONFIGS 16
+#define SELECT_MAX_SETS 64 /* --set options on one command line */
 
 struct selection {
 	struct workload w;
@@ -30,6 +31,11 @@ int select_workload(struct workload *w, const char *name, char *err, size_t errl
 /* Apply "key=value" to w, refusing a key the workload does not declare (naming the
  * ones it does). Returns 0 or -1 with err. */
 int select_set(struct workload *w, const char *kv, char *err, size_t errlen);
+
+/* Keep one --set "key=value" of command `cmd` in sets[*nsets] (checked later, by
+ * select_set). Returns 0, or -1 after a one-line error when there are already
+ * SELECT_MAX_SETS. */
+int select_add_set(const char **sets, int *nsets, const char *kv, const char *cmd);
 
 /* Load profile `name` (did you mean on a typo). Returns 0 or -1 with err. */
 int select_profile(struct profile *p, const char *name, char *err, size_t errlen);

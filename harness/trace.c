@@ -298,7 +298,7 @@ int cmd_trace(int argc, char **argv)
 	static struct trace_all ta;
 	memset(&ta, 0, sizeof(ta));
 	ta.t.limit = -1;
-	const char *sets[64];
+	const char *sets[SELECT_MAX_SETS];
 	int nsets = 0, o;
 	char *end;
 	optind = 1;
@@ -307,11 +307,8 @@ int cmd_trace(int argc, char **argv)
 		case 'c': config_arg = optarg; break;
 		case 'p': profile = optarg; break;
 		case 's':
-			if (nsets == 64) {
-				fprintf(stderr, "bench trace: at most 64 --set options\n");
+			if (select_add_set(sets, &nsets, optarg, "bench trace"))
 				return BENCH_EXIT_USAGE;
-			}
-			sets[nsets++] = optarg;
 			break;
 		case 'f': format = optarg; break;
 		case 'k': kernel = optarg; break;
