@@ -53,7 +53,7 @@ $(FUZZ_DIR)/libharness.a: $(FUZZ_HARNESS_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/lib/fuzz_%.c tests/fuzz/lib/fuzz.h $(FUZZ_DIR)/libharness.a $(FUZZ_DIR)/libringlab.a | fuzz-clang
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/lib/fuzz_%.c tests/fuzz/lib/fuzz.h tests/unit/cpu_bare.h $(FUZZ_DIR)/libharness.a $(FUZZ_DIR)/libringlab.a | fuzz-clang
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_DIR)/libharness.a $(FUZZ_DIR)/libringlab.a \
 		$(LIBS) -o $@

@@ -27,45 +27,18 @@
 #include "core/insn.h"
 #include "core/mmu.h"
 #include "tests/fuzz/lib/fuzz.h"
+#include "tests/unit/cpu_bare.h"
 
-#define RAM (16u << 20)
 #define MID 0x10000u /* the input's middle lands here: a page boundary */
 #define MAX_IN 0x8000u
 
-struct fixture {
-	u8 *ram;
-	struct profile prof;
-	struct cost cost;
-	struct stats stats;
-	struct clock clock;
-	struct io_bus io;
-	struct intr_controller intc;
-	struct cpu cpu;
-	struct exit_record exit;
-};
-
-static struct fixture *fx;
+static struct fx *fx;
 
 static void fx_init(void)
 {
-	fx = calloc(1, sizeof(*fx));
-	fx->ram = calloc(1, RAM);
-	if (!fx || !fx->ram)
+	fx = fx_bare(MID);
+	if (!fx || !fx->cpu.mmu)
 		abort();
-	for (int i = 0; i < P_COUNT; i++)
-		fx->prof.v[i] = 1;
-	fx->prof.v[P_HZ] = 1000000000;
-	fx->prof.v[P_TLB_ITLB_ENTRIES] = fx->prof.v[P_TLB_DTLB_ENTRIES] = 64;
-	fx->prof.v[P_TLB_ITLB_WAYS] = fx->prof.v[P_TLB_DTLB_WAYS] = 4;
-	clock_init(&fx->clock, &fx->cost, fx->prof.v[P_HZ]);
-	io_bus_init(&fx->io, &fx->cost, &fx->stats);
-	if (cpu_init(&fx->cpu, fx->ram, RAM, &fx->prof, &fx->cost, &fx->stats, &fx->clock, &fx->io,
-		     &fx->intc))
-		abort();
-	fx->cpu.mmu = mmu_find("direct");
-	if (!fx->cpu.mmu)
-		abort();
-	cpu_reset_multiboot(&fx->cpu, MID, 0, 0);
 	fx->cpu.exit = &fx->exit;
 }
 
