@@ -247,8 +247,11 @@ enum run_status cpu_emulate(struct cpu *c, struct exit_record *exit, unsigned cp
 	return r;
 }
 
+void cpu_inject_vif(struct cpu *c, bool vif) { c->inject_vif = vif ? 2 : 1; }
+
 void cpu_inject(struct cpu *c, u8 vector, bool has_err, u32 err)
 {
+	c->inject_vif = 0;
 	c->inject_ext = 0;
 	c->inject_pending = 1;
 	c->inject_vec = vector;
@@ -446,8 +449,15 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 	}
 	if (c->inject_pending) {
 		c->inject_pending = 0;
+		u8 vif = c->inject_vif;
+		u32 keep = c->eflags & FL_IF;
+		c->inject_vif = 0;
+		if (vif) /* the frame carries the VMM's virtual IF (cpu_inject_vif) */
+			c->eflags = (c->eflags & ~FL_IF) | (vif == 2 ? FL_IF : 0);
 		trap_deliver(c, c->inject_vec, c->inject_ext ? TRAP_EXT : TRAP_EXC, c->inject_has_err,
 			     c->inject_err, c->eip, c->eip);
+		if (vif)
+			c->eflags = (c->eflags & ~FL_IF) | keep;
 	}
 	for (;;) {
 		if (clock_due(c->clock))

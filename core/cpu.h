@@ -200,6 +200,7 @@ struct cpu {
 	u8 event_delivered;           /* set by every delivery (single-step bookkeeping) */
 	u8 inject_pending;            /* cpu_inject() queued an event for the next entry */
 	u8 inject_vec, inject_has_err, inject_ext;
+	u8 inject_vif;                /* 0, or 1/2: the frame's EFLAGS.IF is 0/1 (cpu_inject_vif) */
 	u32 inject_err;
 	u8 delivering_inner;          /* ... onto an inner ring's stack */
 	u8 pend_vec;                  /* the fault being raised */
@@ -250,8 +251,22 @@ void cpu_inject_external(struct cpu *c, u8 vector);
  * loop, and by engines injecting events on entry). has_err: push `err`. */
 void cpu_inject(struct cpu *c, u8 vector, bool has_err, u32 err);
 
+/* After cpu_inject: the event's frame carries `vif` as EFLAGS.IF instead of the real
+ * IF, which the delivery leaves as it was (through a trap gate). A VMM that keeps the
+ * guest's interrupt flag virtual (pv) delivers its events this way, as Xen builds a
+ * bounce frame with the virtual flag. */
+void cpu_inject_vif(struct cpu *c, bool vif);
+
 /* Flush the fast TLBs (after a mode change that alters permissions). */
 void cpu_flush_fast_tlb(struct cpu *c);
+
+/* What MOV to CR3 does once its checks passed: load CR3, flush the non-global TLB
+ * entries (charged tlb.flush), tell the MMU engine. A VMM's hypercall uses it too. */
+void cpu_load_cr3(struct cpu *c, u32 v);
+
+/* What INVLPG does once its checks passed: drop `lin`'s translations everywhere and
+ * tell the MMU engine. */
+void cpu_invlpg(struct cpu *c, u32 lin);
 
 /* A fast-TLB slot whose tag is `tag` (an ftlb rtag or a ctlb tag) is about to be
  * filled: remember it for the next flush if it was empty. */

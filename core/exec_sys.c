@@ -307,7 +307,6 @@ HANDLER(h_mov_cr_r)
 {
 	need_cpl0(c);
 	u32 v = c->r[in->rm];
-	const u64 *p = c->prof->v;
 	switch (in->reg) {
 	case 0:
 		write_cr0(c, v, in->rm, 0);
@@ -320,13 +319,7 @@ HANDLER(h_mov_cr_r)
 			c->exit->value = v;
 			cpu_exit_insn(c, EXIT_CR_ACCESS, exit_cr_qual(3, 0, in->rm));
 		}
-		u32 old = c->cr3;
-		c->cr3 = v;
-		cost_charge(c->cost, COST_MEM, p[P_TLB_FLUSH]);
-		(*c->cnt.cr3_writes)++;
-		tlb_flush(c, c->cr4 & CR4_PGE);
-		if (c->mmu->cr3_load)
-			c->mmu->cr3_load(c, old);
+		cpu_load_cr3(c, v);
 		break;
 	}
 	case 4: {
@@ -564,6 +557,11 @@ HANDLER(h_invlpg)
 		c->exit->linear = lin;
 		cpu_exit_insn(c, EXIT_INVLPG, lin);
 	}
+	cpu_invlpg(c, lin);
+}
+
+void cpu_invlpg(struct cpu *c, u32 lin)
+{
 	u32 vpn = lin >> 12;
 	tlb_flush_page(&c->itlb, vpn);
 	tlb_flush_page(&c->dtlb, vpn);
@@ -575,6 +573,17 @@ HANDLER(h_invlpg)
 	(*c->cnt.invlpgs)++;
 	if (c->mmu->invlpg)
 		c->mmu->invlpg(c, lin);
+}
+
+void cpu_load_cr3(struct cpu *c, u32 v)
+{
+	u32 old = c->cr3;
+	c->cr3 = v;
+	cost_charge(c->cost, COST_MEM, c->prof->v[P_TLB_FLUSH]);
+	(*c->cnt.cr3_writes)++;
+	tlb_flush(c, c->cr4 & CR4_PGE);
+	if (c->mmu->cr3_load)
+		c->mmu->cr3_load(c, old);
 }
 
 /* VMCALL (0F 01 C1): a hypercall when the VMM intercepts it; outside VMX non-root

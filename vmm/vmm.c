@@ -16,6 +16,7 @@ void vmm_init(struct vmm *v, struct vm *vm, const char *engine)
 {
 	char name[STATS_NAME_MAX];
 	v->vm = vm;
+	v->deliver = NULL;
 	snprintf(name, sizeof(name), "%s.emulated_insns", engine);
 	v->emulated = stats_counter(&vm->stats, name,
 				    "guest instructions the VMM emulated, each charged vmm.emulate_insn (count)");
@@ -73,22 +74,26 @@ enum engine_verdict vmm_io(struct vmm *v, const struct exit_record *e)
 	return ENGINE_RESUME;
 }
 
-void vmm_inject_external(struct vmm *v, u8 vec)
+/* Every injection goes through here: the engine's delivery, or the processor's. */
+static void inject(struct vmm *v, u8 vec, bool ext, bool has_err, u32 err)
 {
-	cpu_inject_external(&v->vm->cpu, vec);
+	if (v->deliver)
+		v->deliver(v, vec, ext, has_err, err);
+	else if (ext)
+		cpu_inject_external(&v->vm->cpu, vec);
+	else
+		cpu_inject(&v->vm->cpu, vec, has_err, err);
 	(*v->injected)++;
 }
+
+void vmm_inject_external(struct vmm *v, u8 vec) { inject(v, vec, true, false, 0); }
 
 void vmm_reinject(struct vmm *v, const struct exit_record *e)
 {
 	u32 info = e->idt_info;
 	if (!(info & IDT_INFO_VALID) || IDT_INFO_TYPE(info) == 4 || IDT_INFO_TYPE(info) == 5)
 		return; /* INT n, INT3, INTO, INT1: EIP is still at the instruction, which runs again */
-	if (IDT_INFO_TYPE(info) == 0)
-		cpu_inject_external(&v->vm->cpu, (u8)info);
-	else
-		cpu_inject(&v->vm->cpu, (u8)info, info & IDT_INFO_HAS_ERR, e->idt_err);
-	(*v->injected)++;
+	inject(v, (u8)info, IDT_INFO_TYPE(info) == 0, info & IDT_INFO_HAS_ERR, e->idt_err);
 }
 
 static bool contributory(u8 vec)
@@ -116,8 +121,7 @@ enum engine_verdict vmm_reflect(struct vmm *v, const struct exit_record *e, u8 v
 	}
 	/* an interrupted external interrupt or a benign first event is not re-delivered:
 	 * the processor handles the new fault, as it does natively (cpu.c) */
-	cpu_inject(&vm->cpu, vec, exc_has_error(vec), err);
-	(*v->injected)++;
+	inject(v, vec, false, exc_has_error(vec), err);
 	return ENGINE_RESUME;
 }
 

@@ -30,6 +30,10 @@ struct vmm {
 	struct vm *vm;
 	u64 *emulated; /* ENGINE.emulated_insns */
 	u64 *injected; /* ENGINE.injected_events */
+	/* How an event reaches the guest: NULL, through the processor at the next entry
+	 * (cpu_inject); or the engine's own delivery (pv: through the guest's trap table,
+	 * with its virtual IF). `ext`: an external interrupt. */
+	void (*deliver)(struct vmm *v, u8 vec, bool ext, bool has_err, u32 err);
 };
 
 /* Prepare `v` for `vm`, naming its counters after `engine` ("hvm.emulated_insns"). */

@@ -2,6 +2,9 @@
  * boot.S — multiboot entry. The loader starts us at the physical address of `start`
  * with paging off; we map the first 4 MB at 0 and all physical memory (up to 896 MB)
  * at KERNBASE with 4 MB pages (CR4.PSE), turn paging on, jump to the kernel's high address and call main().
+ * Started deprivileged (CS.RPL != 0: a pv VMM's boot protocol, pvabi.h), we keep EDX for
+ * pv_init(); the privileged instructions below are then emulated by the VMM until the
+ * kernel registers.
  */
 #include "param.h"
 
@@ -17,6 +20,11 @@
 entry:
 	movl %eax, %esi                 /* multiboot magic */
 	movl %ebx, %edi                 /* multiboot info (physical) */
+	movw %cs, %ax                   /* started deprivileged? keep what the VMM */
+	testb $3, %al                   /* said in EDX (pvabi.h: the boot protocol) */
+	jz 2f
+	movl %edx, (pv_boot_magic - KERNBASE)
+2:
 	movl %cr4, %eax
 	orl $0x10, %eax                 /* PSE */
 	movl %eax, %cr4
@@ -37,6 +45,10 @@ high:
 	jmp 1b
 
 	.data
+	.globl pv_boot_magic
+pv_boot_magic:
+	.long 0
+
 	.align 4096
 	.globl boot_pgdir
 boot_pgdir:

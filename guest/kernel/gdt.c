@@ -34,9 +34,15 @@ void gdt_init(void)
 		uint32 base;
 	} __attribute__((packed)) d = { sizeof(gdt) - 1, (uint32)gdt };
 	pv.load_gdt(&d);
-	__asm__ volatile("ljmp %0, $1f\n1:\n\t"
-			 "movw %1, %%ax\n\tmovw %%ax, %%ds\n\tmovw %%ax, %%es\n\tmovw %%ax, %%ss\n\t"
-			 "xorw %%ax, %%ax\n\tmovw %%ax, %%fs\n\tmovw %%ax, %%gs"
-			 ::"i"(KCODE_SEL), "i"(KDATA_SEL) : "eax");
+	if (kernel_rpl) /* ring 1 (pv): the stack selector's RPL must be the CPL */
+		__asm__ volatile("ljmp %0, $1f\n1:\n\t"
+				 "movw %1, %%ax\n\tmovw %%ax, %%ds\n\tmovw %%ax, %%es\n\tmovw %%ax, %%ss\n\t"
+				 "xorw %%ax, %%ax\n\tmovw %%ax, %%fs\n\tmovw %%ax, %%gs"
+				 ::"i"(KCODE_SEL | 1), "i"(KDATA_SEL | 1) : "eax");
+	else
+		__asm__ volatile("ljmp %0, $1f\n1:\n\t"
+				 "movw %1, %%ax\n\tmovw %%ax, %%ds\n\tmovw %%ax, %%es\n\tmovw %%ax, %%ss\n\t"
+				 "xorw %%ax, %%ax\n\tmovw %%ax, %%fs\n\tmovw %%ax, %%gs"
+				 ::"i"(KCODE_SEL), "i"(KDATA_SEL) : "eax");
 	pv.load_tr(TSS_SEL);
 }

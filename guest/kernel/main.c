@@ -51,10 +51,10 @@ void main(uint32 magic, uint32 mbi_pa);
 void main(uint32 magic, uint32 mbi_pa)
 {
 	uint32 *mbi = P2V(mbi_pa);
+	const char *pvmode = pv_init();
 	console_init();
 	if (magic != 0x2BADB002u)
 		panic("not started by a multiboot loader");
-	const char *pvmode = pv_init();
 	uint32 hz = parse_cmdline(mbi);
 	gdt_init();
 	kalloc_init(mbi);

@@ -74,12 +74,10 @@ struct pv_ops pv = {
 	.inb = n_inb, .outb = n_outb, .inw = n_inw, .outw = n_outw,
 };
 
+const char *pv_pv_init(void); /* pvops_pv.c */
+
 const char *pv_init(void)
 {
-	uint32 a, b, c, d;
-	cpuid(0x40000000u, &a, &b, &c, &d);
-	/* "ringlabPV" in EBX ECX EDX, zero padded */
-	if (b == 0x676e6972u && c == 0x50626c61u && d == 0x56u)
-		return "ringlab PV interface found, but this kernel has no PV implementation yet: native";
-	return "native";
+	const char *m = pv_pv_init();
+	return m ? m : "native";
 }

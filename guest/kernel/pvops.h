@@ -3,10 +3,9 @@
  * through it (like Linux pv_ops and VMware's VMI).
  *
  * Natively each entry is the privileged instruction itself (pvops.c). When the kernel
- * finds the ringlab PV interface (CPUID leaf 0x40000000 returns "ringlabPV"), a PV
- * engine's hypercall implementations will be installed here instead; today only the
- * native table exists, and the detection only reports what it found. One image thus
- * runs natively, fully virtualized and paravirtualized.
+ * was started by the pv engine's VMM (the boot protocol of pvabi.h), pv_init() registers
+ * with it and installs the hypercall implementations (pvops_pv.c) instead. One image
+ * thus runs natively, fully virtualized and paravirtualized.
  */
 #ifndef PVOPS_H
 #define PVOPS_H
@@ -41,6 +40,12 @@ extern struct pv_ops pv;
 /* Choose the implementation: native unless the ringlab PV interface is present (and
  * supported). Returns a one-line description of the choice. */
 const char *pv_init(void);
+
+/* The RPL of the kernel's own selectors: 0 natively, 1 under pv (ring 1). */
+extern uint32 kernel_rpl;
+
+/* A trap frame's CS says user mode (ring 3; the kernel runs in ring 0 or ring 1). */
+#define CS_USER(cs) ((cs) & 2)
 
 /* Unprivileged helpers (no pv entry needed). */
 static inline uint64 rdtsc(void)

@@ -75,13 +75,13 @@ void trap(struct trapframe *tf)
 		uint32 addr = pv.read_cr2();
 		if (p && page_fault(p, addr, tf->err) == 0)
 			break;
-		if ((tf->cs & 3) == 0)
+		if (!CS_USER(tf->cs))
 			panic("kernel page fault at eip %x addr %x err %x", tf->eip, addr, tf->err);
 		user_fault(p, tf, addr);
 		break;
 	}
 	case 0:
-		if ((tf->cs & 3) && p->sig_handler && !p->in_signal) {
+		if (CS_USER(tf->cs) && p->sig_handler && !p->in_signal) {
 			/* deliver: resume the process in its handler; sigreturn resumes it */
 			p->sig_saved = *tf;
 			p->in_signal = 1;
@@ -90,16 +90,16 @@ void trap(struct trapframe *tf)
 		}
 		/* fall through */
 	default:
-		if (!p || (tf->cs & 3) == 0)
+		if (!p || !CS_USER(tf->cs))
 			panic("trap %d err %x at eip %x", tf->trapno, tf->err, tf->eip);
 		user_fault(p, tf, 0);
 		break;
 	}
-	if (p && p->killed && (tf->cs & 3))
+	if (p && p->killed && CS_USER(tf->cs))
 		exit(-1);
 	/* preempt on the timer */
 	if (p && p->state == RUNNING && tf->trapno == 32)
 		yield();
-	if (p && p->killed && (tf->cs & 3))
+	if (p && p->killed && CS_USER(tf->cs))
 		exit(-1);
 }

@@ -34,6 +34,33 @@ trapret:
 native_iret:
 	iret
 
+/* Under pv (pvops_pv.c): the return through the processor's IRET from ring 1. The
+ * virtual IF becomes the frame's (user mode always runs with it set); an event that
+ * arrived while it was clear is asked for before the IRET, and its handler returns
+ * here. */
+	.globl pv_iret
+pv_iret:
+	testb $2, 4(%esp)               /* to user mode: events on */
+	jnz 1f
+	testl $0x200, 8(%esp)           /* to the kernel: as its frame says */
+	jz 2f
+1:	movb $0, pv_shared              /* evt_mask */
+	cmpb $0, pv_shared+1            /* evt_pending */
+	jne 3f
+2:	iret
+3:	pushl %eax
+	movl $8, %eax                   /* PVH_EVENT_CHECK */
+	int $0x82
+	popl %eax
+	iret
+
+/* Under pv, int $0x80 enters here straight from ring 3 (no VMM): mask events, as the
+ * interrupt gate clears IF natively, and go on as every vector does. */
+	.globl pv_syscall_entry
+pv_syscall_entry:
+	movb $1, pv_shared
+	jmp *(vectors + 0x80 * 4)
+
 .macro VEC n
 	.align 4
 vec\n:

@@ -1,0 +1,69 @@
+/*
+ * pv.h — the pv engine's private state, shared by its files: pv.c (the engine: boot,
+ * exits, events) and hypercall.c (the hypercall table). The guest side of the contract
+ * is guest/kernel/pvabi.h.
+ */
+#ifndef RINGLAB_PV_H
+#define RINGLAB_PV_H
+
+#include "core/vm.h"
+#include "guest/kernel/pvabi.h"
+#include "vmm/ringcomp.h"
+#include "vmm/vmm.h"
+
+#define PV_GDT 0x0000u /* offsets in the VMM's memory: the shadow GDT (8 KB) */
+#define PV_TSS 0x2000u /* the VMM's TSS */
+#define PV_IDT 0x2800u /* the trap table the processor uses (2 KB) */
+#define PV_MULTICALL_MAX 64u
+#define PV_CONSOLE_MAX 4096u
+
+/* Why the VMM refused a request (counter pv.refused.NAME). */
+enum pv_refusal {
+	PV_REF_UNKNOWN,     /* no such hypercall, or not before registration */
+	PV_REF_ARGUMENT,    /* an argument out of range */
+	PV_REF_FAULT,       /* an argument pointer the guest's tables do not map */
+	PV_REF_TRAP_TABLE,  /* a gate into the VMM or not to the kernel's ring-1 code */
+	PV_REF_STACK,       /* a kernel stack segment that is not ring-1 data */
+	PV_REF_USER,        /* a hypercall from ring 3 */
+	PV_REF_MMU,         /* MMU_UPDATE under pv/shadow (entries are plain stores) */
+	PV_REF_COUNT
+};
+
+struct pv {
+	struct vmm vmm;        /* the shared VMM state, first */
+	struct ringcomp rc;    /* the shadow GDT and the VMM's TSS */
+	bool registered;       /* the kernel registered: it is paravirtual from now on */
+	u32 shared_gpa;        /* its struct pv_shared */
+	u32 emu_eip;           /* the instruction last emulated, and when (te's rule: */
+	u64 emu_insns;         /* a #GP it raises again is the guest's own) */
+	u32 intgate[8];        /* vectors whose guest gate is an interrupt gate */
+	u32 pending[8];        /* interrupts held while events were masked */
+	int inflight_vec;      /* the event being delivered (-1), and the virtual IF */
+	bool inflight_vif;     /* its frame carries, kept for a re-delivery */
+	u64 *hypercalls[PVH_COUNT];
+	u64 *refused[PV_REF_COUNT];
+	u64 *multicall_ops, *bounced, *virqs, *virqs_held, *emulated_boot, *emulated_priv;
+};
+
+static inline struct pv *pv_of(struct vm *vm) { return vm->engine_state; }
+
+/* Carry out hypercall `op` with arguments a[0..4] (EBX..EDI); returns its result for
+ * EAX. `*halt` is set when the guest asked to wait for an event (PVH_BLOCK).
+ * (hypercall.c) */
+int pv_hypercall(struct pv *p, u32 op, const u32 a[5], bool *halt);
+
+/* Count a refusal and return `code` (hypercall.c). */
+int pv_refuse(struct pv *p, enum pv_refusal why, int code);
+
+/* The guest's shared page, or NULL before registration (pv.c). */
+struct pv_shared *pv_shared(struct pv *p);
+
+/* Validate the guest's IDT-format table at `lin` and make it the processor's (a copy
+ * in the VMM's memory, every gate a trap gate into ring 1); PV_OK or a refusal
+ * (hypercall.c). */
+int pv_set_trap_table(struct pv *p, u32 lin, u32 limit);
+
+/* Register the kernel at `shared_gpa` (pv.c): from now on it is paravirtual. */
+int pv_register(struct pv *p, u32 shared_gpa, u32 version);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * pvabi.h — the ringlab paravirtual interface: the one contract between a PV guest
+ * kernel (guest/kernel/pvops_pv.c) and the pv engine's VMM (engines/pv/). Both include
+ * this header; it holds only plain C types so that the freestanding guest and the host
+ * build agree byte for byte.
+ *
+ * Discovery (the boot protocol, as lguest and Xen have one). On a CPU without VT-x a
+ * VMM cannot answer CPUID (it does not trap), so the pv VMM says who it is the way a
+ * domain builder does: it starts the kernel at its multiboot entry point deprivileged,
+ * in ring 1, with EAX and EBX as multiboot says and EDX = PV_BOOT_MAGIC. A kernel that
+ * finds itself with CS.RPL != 0 and that magic registers (PVH_REGISTER) and from then
+ * on asks for privileged work by hypercall. Natively CS.RPL is 0 and nothing changes.
+ * Until a kernel registers, the pv VMM treats it as naive trap-and-emulate does (te):
+ * an unmodified kernel boots, and goes wrong exactly as it does under te.
+ *
+ * A hypercall is `int $0x82` (as on 32-bit Xen) with the number in EAX and arguments
+ * in EBX, ECX, EDX, ESI, EDI; the result comes back in EAX (PV_OK or a negative PV_E*
+ * code), every other register preserved. The VMM delivers a pending virtual interrupt
+ * on the way back when the guest's virtual IF allows it.
+ *
+ * The interrupt flag is virtual: `evt_mask` in the shared page, set and cleared by the
+ * guest with plain stores. An interrupt that arrives while it is set is held by the
+ * VMM, which sets `evt_pending`; the guest checks that flag when it clears the mask and
+ * asks for delivery with PVH_EVENT_CHECK. Events are delivered through the trap table
+ * (PVH_SET_TRAP_TABLE) with a frame whose EFLAGS.IF is the virtual IF of the
+ * interrupted code; an interrupt-gate entry masks events, as the hardware clears IF.
+ * `int $0x80` from ring 3 enters the guest kernel directly through the processor
+ * (no VMM), and the VMM never sees it.
+ */
+#ifndef RINGLAB_PVABI_H
+#define RINGLAB_PVABI_H
+
+#define PV_BOOT_MAGIC 0x52504c56u /* "VLPR": EDX at entry under the pv engine */
+#define PV_ABI_VERSION 1u
+#define PV_HYPERCALL_VECTOR 0x82
+
+/* Hypercall numbers (EAX). */
+enum pv_hypercall {
+	PVH_REGISTER = 0,       /* EBX = shared page (guest-physical), ECX = ABI version;
+				 * returns PV_F_* features */
+	PVH_MMU_UPDATE = 1,     /* EBX = struct pv_mmu_update[] (linear), ECX = count;
+				 * returns how many were applied (pv/direct) */
+	PVH_NEW_BASEPTR = 2,    /* EBX = page directory (guest-physical): the new CR3 */
+	PVH_INVLPG = 3,         /* EBX = linear address */
+	PVH_FLUSH_TLB = 4,      /* the whole non-global TLB */
+	PVH_SET_TRAP_TABLE = 5, /* EBX = IDT-format table (linear), ECX = its limit */
+	PVH_STACK_SWITCH = 6,   /* EBX = kernel SS, ECX = kernel ESP (the ring-1 stack) */
+	PVH_SET_GDT = 7,        /* EBX = GDT (linear), ECX = its limit */
+	PVH_EVENT_CHECK = 8,    /* deliver a pending event now, if unmasked */
+	PVH_BLOCK = 9,          /* unmask events and wait for one (sti; hlt) */
+	PVH_YIELD = 10,         /* give up the processor (no-op with one guest) */
+	PVH_SHUTDOWN = 11,      /* EBX = exit code: the run ends */
+	PVH_SET_TIMER = 12,     /* EBX = timer rate in Hz (programs the PIT) */
+	PVH_CONSOLE_WRITE = 13, /* EBX = bytes (linear), ECX = count */
+	PVH_IO = 14,            /* EBX = port, ECX = size (1,2,4) | PV_IO_OUT, EDX = value;
+				 * returns the value read */
+	PVH_MULTICALL = 15,     /* EBX = struct pv_multicall[] (linear), ECX = count */
+	PVH_COUNT
+};
+
+#define PV_IO_OUT 0x100u
+
+/* Results (EAX). */
+#define PV_OK 0
+#define PV_EINVAL (-1)  /* bad argument: a refused update, an unknown hypercall */
+#define PV_EPERM (-2)   /* not allowed to this guest (a frame it does not own, the
+			 * VMM's region, a page table mapped writable) */
+#define PV_EFAULT (-3)  /* an argument pointer the guest's own tables do not map */
+
+/* Features returned by PVH_REGISTER. */
+#define PV_F_DIRECT_PT 1u /* page tables hold machine frames: update them by hypercall */
+
+/* The page shared by the guest and the VMM (registered by PVH_REGISTER). */
+struct pv_shared {
+	unsigned char evt_mask;    /* the virtual IF, inverted: 1 = events masked */
+	unsigned char evt_pending; /* set by the VMM: an event waits for the mask to clear */
+	unsigned short pad;
+	unsigned int cr2;          /* the faulting address of the last bounced #PF */
+};
+
+/* One page-table update of PVH_MMU_UPDATE: the entry at guest-physical `ptr` becomes
+ * `val`. */
+struct pv_mmu_update {
+	unsigned int ptr, val;
+};
+
+/* One call of PVH_MULTICALL: `op` with args[0..4] in the order EBX..EDI; the VMM
+ * writes the call's result into `result`. */
+struct pv_multicall {
+	unsigned int op;
+	unsigned int args[5];
+	int result;
+};
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * pvops_pv.c — the paravirtual implementations of the paravirt-ops table: what the
+ * kernel does instead of a privileged instruction when it runs in ring 1 under the pv
+ * engine (pvabi.h is the contract).
+ *
+ * The interrupt flag is a byte in the page shared with the VMM (no exit to mask or
+ * unmask); CR2 is read from that page; CR3 loads, TLB flushes, descriptor tables, the
+ * kernel stack, halting and port I/O are hypercalls. Page-table entries are plain
+ * stores (pv/shadow traces them through its shadow tables). The return to user mode
+ * is the processor's own IRET from ring 1 (pv_iret in trapasm.S), which restores the
+ * virtual IF from the frame and asks for any event that arrived meanwhile.
+ */
+#include "defs.h"
+#include "mmu.h"
+#include "param.h"
+#include "pvabi.h"
+#include "pvops.h"
+
+struct pv_shared pv_shared __attribute__((aligned(4096)));
+uint32 kernel_rpl; /* 1 under pv: the kernel's selectors carry RPL 1 */
+
+extern uint32 pv_boot_magic; /* boot.S: EDX at entry when started deprivileged */
+extern uint32 pv_return_to_user, pv_iret;
+void pv_syscall_entry(void);
+
+static inline int hcall(uint32 op, uint32 a, uint32 b, uint32 c)
+{
+	int r;
+	__asm__ volatile("int $0x82" : "=a"(r) : "a"(op), "b"(a), "c"(b), "d"(c) : "memory");
+	return r;
+}
+
+static void p_irq_disable(void)
+{
+	pv_shared.evt_mask = 1;
+	__asm__ volatile("" ::: "memory");
+}
+
+static void p_irq_enable(void)
+{
+	__asm__ volatile("" ::: "memory");
+	pv_shared.evt_mask = 0;
+	__asm__ volatile("" ::: "memory");
+	if (pv_shared.evt_pending)
+		hcall(PVH_EVENT_CHECK, 0, 0, 0);
+}
+
+static uint32 p_save_fl(void) { return pv_shared.evt_mask ? 0 : FL_IF; }
+
+static void p_restore_fl(uint32 f)
+{
+	if (f & FL_IF)
+		p_irq_enable();
+	else
+		p_irq_disable();
+}
+
+static void p_load_cr3(uint32 pa) { hcall(PVH_NEW_BASEPTR, pa, 0, 0); }
+static uint32 p_read_cr2(void) { return pv_shared.cr2; }
+static void p_invlpg(uint32 va) { hcall(PVH_INVLPG, va, 0, 0); }
+static void p_flush_tlb(void) { hcall(PVH_FLUSH_TLB, 0, 0, 0); }
+static void p_set_pte(pte_t *p, pte_t v) { *(volatile pte_t *)p = v; }
+static void p_set_pde(pde_t *p, pde_t v) { *(volatile pde_t *)p = v; }
+
+struct dtr {
+	uint16 limit;
+	uint32 base;
+} __attribute__((packed));
+
+static void p_load_gdt(void *d)
+{
+	struct dtr *t = d;
+	if (hcall(PVH_SET_GDT, t->base, t->limit, 0) != PV_OK)
+		panic("pv: the VMM refused the GDT");
+}
+
+/* The trap table is the IDT with one change: int $0x80 enters through a stub that
+ * masks events first, since the processor delivers it without the VMM (trapasm.S). */
+static uint32 trap_table[256][2];
+
+static void p_load_idt(void *d)
+{
+	struct dtr *t = d;
+	uint32 (*idt)[2] = (uint32(*)[2])t->base;
+	uint32 n = ((uint32)t->limit + 1) / 8;
+	for (uint32 v = 0; v < n && v < 256; v++) {
+		trap_table[v][0] = idt[v][0];
+		trap_table[v][1] = idt[v][1];
+	}
+	if (n > 0x80) {
+		uint32 h = (uint32)pv_syscall_entry;
+		trap_table[0x80][0] = (trap_table[0x80][0] & 0xffff0000u) | (h & 0xffff);
+		trap_table[0x80][1] = (trap_table[0x80][1] & 0xffff) | (h & 0xffff0000u);
+	}
+	if (hcall(PVH_SET_TRAP_TABLE, (uint32)trap_table, t->limit, 0) != PV_OK)
+		panic("pv: the VMM refused the trap table");
+}
+
+static void p_load_tr(uint16 sel) {} /* the VMM owns the TSS */
+
+static void p_set_kernel_stack(uint32 esp0) { hcall(PVH_STACK_SWITCH, KDATA_SEL | 1, esp0, 0); }
+
+static void p_safe_halt(void) { hcall(PVH_BLOCK, 0, 0, 0); }
+
+static uint8 p_inb(uint16 port) { return (uint8)hcall(PVH_IO, port, 1, 0); }
+static void p_outb(uint16 port, uint8 v) { hcall(PVH_IO, port, 1 | PV_IO_OUT, v); }
+static uint16 p_inw(uint16 port) { return (uint16)hcall(PVH_IO, port, 2, 0); }
+static void p_outw(uint16 port, uint16 v) { hcall(PVH_IO, port, 2 | PV_IO_OUT, v); }
+
+static const struct pv_ops pv_hypercall_ops = {
+	.name = "ringlab-pv (hypercalls; page tables shadowed)",
+	.irq_disable = p_irq_disable, .irq_enable = p_irq_enable,
+	.save_fl = p_save_fl, .restore_fl = p_restore_fl,
+	.load_cr3 = p_load_cr3, .read_cr2 = p_read_cr2, .invlpg = p_invlpg,
+	.flush_tlb = p_flush_tlb, .set_pte = p_set_pte, .set_pde = p_set_pde,
+	.load_gdt = p_load_gdt, .load_idt = p_load_idt, .load_tr = p_load_tr,
+	.set_kernel_stack = p_set_kernel_stack, .safe_halt = p_safe_halt,
+	.inb = p_inb, .outb = p_outb, .inw = p_inw, .outw = p_outw,
+};
+
+const char *pv_pv_init(void)
+{
+	if (pv_boot_magic != PV_BOOT_MAGIC)
+		return 0;
+	/* Interrupts are off at boot: the virtual IF starts masked. */
+	pv_shared.evt_mask = 1;
+	int f = hcall(PVH_REGISTER, V2P(&pv_shared), PV_ABI_VERSION, 0);
+	if (f < 0)
+		return 0;
+	if (f & PV_F_DIRECT_PT)
+		panic("pv: direct page tables are not supported by this kernel yet");
+	pv = pv_hypercall_ops;
+	kernel_rpl = 1;
+	pv_return_to_user = (uint32)&pv_iret;
+	return pv.name;
+}

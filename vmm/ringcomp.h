@@ -1,0 +1,53 @@
+/*
+ * ringcomp.h — ring compression: running a guest kernel in ring 1 on a CPU without
+ * VT-x (te, and pv before and after its kernel registers).
+ *
+ * The VMM keeps a shadow of the guest's GDT in memory of its own, with the kernel's
+ * code segments (and, for a paravirtual kernel, its data segments) moved from DPL 0 to
+ * DPL 1, so that the guest's gates and selectors enter ring 1, never ring 0; and a TSS
+ * of its own whose ring-1 stack is the guest kernel's stack. The processor's GDTR and
+ * TR point at these; the guest's own tables are what it believes it loaded.
+ *
+ * The `pv` form is the one a VMM that must stay safe uses (engines/pv): no descriptor
+ * of ring 0, 1 or 2 may reach the VMM's window at the top of the linear space (limits
+ * are truncated below it, as Xen truncates a PV guest's segments), LDTs, gates and
+ * TSSs are dropped, and the VMM's TSS is loaded into TR at once. The te form keeps
+ * the guest's data segments and limits as they are: the naive VMM.
+ */
+#ifndef RINGLAB_RINGCOMP_H
+#define RINGLAB_RINGCOMP_H
+
+#include "core/vm.h"
+
+#define RC_MAX_GDT 1023u /* descriptors copied from the guest's GDT */
+
+struct ringcomp {
+	u32 gdt_off, tss_off;  /* the shadow GDT (8 KB) and the TSS in the VMM's memory */
+	u32 vgdt_base;         /* the guest's GDTR (what it believes it loaded) */
+	u16 vgdt_limit;
+	u32 gtss_base;         /* te: the guest's TSS, whose ESP0 is the kernel stack */
+	u16 ss1;               /* te: the ring-1 stack selector the VMM added */
+	u64 *shadow_gdts;      /* ENGINE.shadow_gdts */
+};
+
+/* Prepare `rc` for `vm`, its tables at the given offsets of vm->vmm_mem. */
+void ringcomp_init(struct ringcomp *rc, struct vm *vm, const char *engine, u32 gdt_off, u32 tss_off);
+
+/* Shadow the guest GDT at linear `base` with `limit` and load the shadow into GDTR
+ * (and, with `pv`, the VMM's TSS into TR). Each descriptor copied is charged
+ * vmm.pte_write. Returns false if the guest's table is not mapped (nothing changed). */
+bool ringcomp_shadow_gdt(struct vm *vm, struct ringcomp *rc, u32 base, u16 limit, bool pv);
+
+/* te: keep the ring-1 stack the guest's ring-0 stack (its TSS ESP0, as last written). */
+void ringcomp_sync_stack(struct vm *vm, struct ringcomp *rc);
+
+/* pv: the ring-1 stack a trap from ring 3 switches to (SS1:ESP1 of the VMM's TSS). */
+void ringcomp_set_stack(struct vm *vm, struct ringcomp *rc, u16 ss, u32 esp);
+
+/* True if `sel` names a writable data segment of DPL 1 in the shadow (a ring-1 stack). */
+bool ringcomp_is_stack(struct vm *vm, u16 sel);
+
+/* True if `sel` names a code segment of DPL 1 in the shadow (a trap-table target). */
+bool ringcomp_is_kernel_code(struct vm *vm, u16 sel);
+
+#endif
