@@ -185,6 +185,10 @@ int pv_hypercall(struct pv *p, u32 op, const u32 a[5], bool *halt)
 		return port_io(p, a[0], a[1], a[2]);
 	case PVH_MULTICALL:
 		return multicall(p, a[0], a[1], halt);
+	case PVH_BLK_SETUP:
+		return pv_blk_setup(p, a[0]);
+	case PVH_BLK_NOTIFY:
+		return pv_blk_notify(p);
 	default:
 		return pv_refuse(p, PV_REF_UNKNOWN, PV_EINVAL);
 	}

@@ -103,6 +103,17 @@ static void deliver_held(struct pv *p)
 	sh->evt_pending = first >= 0;
 }
 
+void pv_raise_virq(struct pv *p, u8 vec)
+{
+	struct pv_shared *sh = pv_shared(p);
+	if (sh && !sh->evt_mask && !p->vmm.vm->cpu.inject_pending) {
+		vmm_inject_external(&p->vmm, vec);
+	} else {
+		p->pending[vec >> 5] |= 1u << (vec & 31);
+		(*p->virqs_held)++;
+	}
+}
+
 int pv_register(struct pv *p, u32 shared_gpa, u32 version)
 {
 	struct vm *vm = p->vmm.vm;
@@ -136,7 +147,7 @@ static int pv_init(struct vm *vm, char *err, size_t errlen)
 	static const char *const hname[PVH_COUNT] = {
 		"register", "mmu_update", "new_baseptr", "invlpg", "flush_tlb", "set_trap_table",
 		"stack_switch", "set_gdt", "event_check", "block", "yield", "shutdown", "set_timer",
-		"console_write", "io", "multicall",
+		"console_write", "io", "multicall", "blk_setup", "blk_notify",
 	};
 	static const char *const rname[PV_REF_COUNT] = {
 		"unknown", "argument", "fault", "trap_table", "stack", "user", "mmu",
@@ -258,17 +269,10 @@ static enum engine_verdict pv_exit(struct vm *vm, struct exit_record *e)
 	case EXIT_PV_HYPERCALL:
 		v = hypercall(p, e);
 		break;
-	case EXIT_EXTERNAL_INTERRUPT: {
-		struct pv_shared *sh = pv_shared(p);
-		if (sh && !sh->evt_mask && !c->inject_pending) {
-			vmm_inject_external(&p->vmm, (u8)e->vector);
-		} else {
-			p->pending[e->vector >> 5] |= 1u << (e->vector & 31);
-			(*p->virqs_held)++;
-		}
+	case EXIT_EXTERNAL_INTERRUPT:
+		pv_raise_virq(p, (u8)e->vector);
 		v = ENGINE_RESUME;
 		break;
-	}
 	case EXIT_EXCEPTION_NMI:
 		v = exception(p, e);
 		break;

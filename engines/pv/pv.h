@@ -63,6 +63,15 @@ struct pv_shared *pv_shared(struct pv *p);
  * (hypercall.c). */
 int pv_set_trap_table(struct pv *p, u32 lin, u32 limit);
 
+/* A virtual interrupt for the guest: delivered at the next entry if its events are
+ * unmasked, else held until it unmasks (pv.c). */
+void pv_raise_virq(struct pv *p, u8 vec);
+
+/* The paravirtual block device (blkback.c): PVH_BLK_SETUP with the ring's
+ * guest-physical page, and PVH_BLK_NOTIFY; each returns the hypercall's result. */
+int pv_blk_setup(struct pv *p, u32 ring_gpa);
+int pv_blk_notify(struct pv *p);
+
 /* Register the kernel at `shared_gpa` (pv.c): from now on it is paravirtual. */
 int pv_register(struct pv *p, u32 shared_gpa, u32 version);
 

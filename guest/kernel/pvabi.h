@@ -55,6 +55,9 @@ enum pv_hypercall {
 	PVH_IO = 14,            /* EBX = port, ECX = size (1,2,4) | PV_IO_OUT, EDX = value;
 				 * returns the value read */
 	PVH_MULTICALL = 15,     /* EBX = struct pv_multicall[] (linear), ECX = count */
+	PVH_BLK_SETUP = 16,     /* EBX = struct pv_blk_ring page (guest-physical);
+				 * returns the disk's size in sectors */
+	PVH_BLK_NOTIFY = 17,    /* the VMM serves every request up to req_prod */
 	PVH_COUNT
 };
 
@@ -69,6 +72,63 @@ enum pv_hypercall {
 
 /* Features returned by PVH_REGISTER. */
 #define PV_F_DIRECT_PT 1u /* page tables hold machine frames: update them by hypercall */
+
+/*
+ * pv/direct (PV_F_DIRECT_PT): the guest's page tables are the ones the processor walks,
+ * and the VMM validates every change, as Xen does. Frames are the guest's physical
+ * frames (one guest owns the machine's RAM: the physical-to-machine map is the identity).
+ * Every frame has a type, held while some validated table references it that way:
+ *   L2  a page directory: the current CR3 (PVH_NEW_BASEPTR validates it);
+ *   L1  a page table: referenced by a present, non-4 MB entry of a validated L2;
+ *   W   mapped writable by a present entry of a validated L1;
+ *   -   none of these.
+ * The rules, checked on every entry the VMM validates:
+ *   - an L1 entry may map only frames the guest owns (below its memory size; PV_EPERM),
+ *     and never an L1 or L2 frame writable (PV_EPERM);
+ *   - an L2 entry may not reach the VMM's window (the top 4 MB of the linear space;
+ *     PV_EPERM), may not be a 4 MB page (PV_EINVAL), and its target becomes an L1: it
+ *     must not be an L2 or mapped writable anywhere (PV_EPERM), and all its entries are
+ *     validated;
+ *   - PVH_MMU_UPDATE writes only entries of frames that are L1 or L2 (PV_EINVAL
+ *     otherwise: other frames are written with plain stores), releasing what the old
+ *     entry referenced; it applies the list in order and stops at the first refusal,
+ *     returning its code (PV_OK after all were applied);
+ *   - a plain store to a page table faults: its frames are never mapped writable.
+ * So a kernel builds a new table in a frame it may still write, drops its own writable
+ * mapping of that frame (an MMU_UPDATE of the direct map's entry), then links it.
+ * A guest that makes PV_PERM_LIMIT unsafe requests (PV_EPERM) in a row is killed with a
+ * one-line reason; the host goes on.
+ */
+#define PV_PERM_LIMIT 1000u
+#define PV_VMM_HOLE_PDE 1023u /* the L2 index of the VMM's window */
+
+/* The paravirtual block device (PVH_BLK_SETUP, PVH_BLK_NOTIFY): one page in guest
+ * memory holds a ring of requests the guest produces and responses the VMM produces
+ * (Xen's blkif, simplified). The guest fills req[req_prod % PV_BLK_RING], advances
+ * req_prod, and notifies once per batch; the VMM performs each request on the disk
+ * model, writes rsp[rsp_prod % PV_BLK_RING], advances rsp_prod, and raises the virtual
+ * interrupt PV_BLK_VECTOR once per notification. */
+#define PV_BLK_RING 32u
+#define PV_BLK_VECTOR 0x50u
+#define PV_BLK_READ 0u
+#define PV_BLK_WRITE 1u
+#define PV_BLK_MAX_SECTORS 8u /* per request: one 4 KB page */
+
+struct pv_blk_req {
+	unsigned int id, op, sector, count; /* count sectors of 512 bytes */
+	unsigned int buf;                   /* guest-physical, within one page */
+};
+
+struct pv_blk_rsp {
+	unsigned int id;
+	int status; /* PV_OK, or PV_EINVAL (bad sector, count, op) / PV_EFAULT (buffer) */
+};
+
+struct pv_blk_ring {
+	volatile unsigned int req_prod, rsp_prod;
+	struct pv_blk_req req[PV_BLK_RING];
+	struct pv_blk_rsp rsp[PV_BLK_RING];
+};
 
 /* The page shared by the guest and the VMM (registered by PVH_REGISTER). */
 struct pv_shared {
