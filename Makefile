@@ -33,6 +33,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 .PHONY: all run test unit integration asan install deps clean fuzz
 BUILD_TARGETS := $(BUILD)/libringlab.a $(if $(BENCH_SRC),$(BUILD)/bench) \
 	$(if $(wildcard guest/guest.mk),guest) $(if $(wildcard tests/guest/tests.mk),test-kernels) boot-kernels diff-kernels \
+	$(if $(wildcard tests/pv/tests.mk),pv-kernels) \
 	$(if $(wildcard tests/fuzz/guest/fuzz.mk),fuzz-kernels)
 all: $(BUILD_TARGETS)
 
@@ -56,8 +57,8 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libharness.a $(BUILD)/libringlab.
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(BUILD)/libharness.a $(BUILD)/libringlab.a $(LIBS) -lcmocka -o $@
 
-include $(wildcard guest/guest.mk tests/guest/tests.mk tests/boot/boot.mk tests/diff/tests.mk tests/fuzz/guest/fuzz.mk \
-	tests/fuzz/lib/fuzz.mk)
+include $(wildcard guest/guest.mk tests/guest/tests.mk tests/boot/boot.mk tests/diff/tests.mk tests/pv/tests.mk \
+	tests/fuzz/guest/fuzz.mk tests/fuzz/lib/fuzz.mk)
 
 deps:
 	@scripts/deps.sh

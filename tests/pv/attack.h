@@ -1,0 +1,22 @@
+/*
+ * attack.h — what the pv attack kernel's files share: the setup attack.c made (its
+ * GDT, trap table, stacks), the count of refusals the kernel has seen, and the modes
+ * (storm.c: insistence and the hypercall storm).
+ */
+#ifndef ATTACK_H
+#define ATTACK_H
+
+#include "pvrt.h"
+
+extern u32 features;                /* PVH_REGISTER's answer */
+extern u32 refusals;                /* negative results (and #GPs for ring-3 calls) seen */
+extern u32 trap_table[32][2];       /* the good one, installed */
+extern u8 scratch[3 * 4096];        /* memory a hypercall may be pointed at */
+
+/* Print "name result" and count a refusal. */
+int note(const char *name, int r);
+
+void insist(void);       /* f: PV_PERM_LIMIT refusals in a row */
+void storm(int wild);    /* g: 100000 random hypercalls */
+
+#endif
