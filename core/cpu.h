@@ -260,6 +260,10 @@ void cpu_inject_vif(struct cpu *c, bool vif);
 /* Flush the fast TLBs (after a mode change that alters permissions). */
 void cpu_flush_fast_tlb(struct cpu *c);
 
+/* Drop every translation the processor caches (the modeled TLBs and the fast TLBs),
+ * global ones too unless `keep_global`. Charges nothing. */
+void cpu_flush_tlb(struct cpu *c, bool keep_global);
+
 /* What MOV to CR3 does once its checks passed: load CR3, flush the non-global TLB
  * entries (charged tlb.flush), tell the MMU engine. A VMM's hypercall uses it too. */
 void cpu_load_cr3(struct cpu *c, u32 v);

@@ -255,7 +255,7 @@ HANDLER(h_outs)
 
 /* --- control registers --- */
 
-static void tlb_flush(struct cpu *c, bool keep_global)
+void cpu_flush_tlb(struct cpu *c, bool keep_global)
 {
 	tlb_flush_all(&c->itlb, keep_global);
 	tlb_flush_all(&c->dtlb, keep_global);
@@ -297,7 +297,7 @@ static void write_cr0(struct cpu *c, u32 v, unsigned gpr, unsigned type)
 	u32 old = c->cr0;
 	c->cr0 = v;
 	if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE)) {
-		tlb_flush(c, false);
+		cpu_flush_tlb(c, false);
 		if (c->mmu->mode_change)
 			c->mmu->mode_change(c);
 	}
@@ -333,7 +333,7 @@ HANDLER(h_mov_cr_r)
 		u32 old = c->cr4;
 		c->cr4 = v;
 		if ((old ^ v) & (CR4_PSE | CR4_PGE)) {
-			tlb_flush(c, false);
+			cpu_flush_tlb(c, false);
 			if (c->mmu->mode_change)
 				c->mmu->mode_change(c);
 		}
@@ -581,7 +581,7 @@ void cpu_load_cr3(struct cpu *c, u32 v)
 	c->cr3 = v;
 	cost_charge(c->cost, COST_MEM, c->prof->v[P_TLB_FLUSH]);
 	(*c->cnt.cr3_writes)++;
-	tlb_flush(c, c->cr4 & CR4_PGE);
+	cpu_flush_tlb(c, c->cr4 & CR4_PGE);
 	if (c->mmu->cr3_load)
 		c->mmu->cr3_load(c, old);
 }

@@ -80,6 +80,7 @@
 	X(P_VMM_EMULATE, "vmm.emulate_insn", "VMM software: decoding and emulating one insn") \
 	X(P_VMM_PTE_READ, "vmm.pte_read", "VMM software: reading one guest PTE")           \
 	X(P_VMM_PTE_WRITE, "vmm.pte_write", "VMM software: writing one shadow PTE")        \
+	X(P_VMM_PTE_SCAN, "vmm.pte_scan", "VMM software: one entry of a page table scanned whole, in order") \
 	X(P_VMM_IO, "vmm.io_emulate", "VMM software: one emulated device register access")
 
 enum profile_primitive {

@@ -84,6 +84,7 @@ return {
     emulate_insn = { 1000, src = "estimate (fetch, decode and emulate one guest instruction)" },
     pte_read     = { 50,   src = "estimate" },
     pte_write    = { 50,   src = "estimate" },
+    pte_scan     = { 4,    src = "estimate (validating or releasing a whole 4 KB page table: a load, a test and a branch per entry in a sequential loop the hardware prefetcher streams; pte_read is a scattered reference)" },
     io_emulate   = { 2000, src = "estimate (device model register access)" },
   },
 }

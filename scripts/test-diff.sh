@@ -23,13 +23,13 @@ if ! command -v qemu-system-i386 >/dev/null; then
 fi
 pass=0; fail=0
 t=$(mktemp -d)
-CONFIGS=${CONFIGS:-"native:p4-2006 hvm/shadow:p4-2006 hvm/nested:nehalem-2009 te/shadow:p4-2006 pv/shadow:p4-2006"}
+CONFIGS=${CONFIGS:-"native:p4-2006 hvm/shadow:p4-2006 hvm/nested:nehalem-2009 te/shadow:p4-2006 pv/shadow:p4-2006 pv/direct:p4-2006"}
 # Kernels that must diverge under naive trap-and-emulate, the lesson of engines/te: in
 # ring 1 the kernel's own exception frames carry CS with RPL 1, sys.c's handler takes
 # them for ring 3 and IRETs to the ring-0 selector, which faults (#GP 8) in ring 1. Such
 # a kernel passes only if its output is QEMU's up to that one line and nothing else goes
 # wrong; a kernel on this list that matched QEMU would fail (the list must be updated).
-DIVERGE="te/shadow:edges te/shadow:paging te/shadow:rings te/shadow:traps pv/shadow:edges pv/shadow:paging pv/shadow:rings pv/shadow:traps"
+DIVERGE="te/shadow:edges te/shadow:paging te/shadow:rings te/shadow:traps pv/shadow:edges pv/shadow:paging pv/shadow:rings pv/shadow:traps pv/direct:edges pv/direct:paging pv/direct:rings pv/direct:traps"
 DIVERGE_LINE="unexpected exception 13 err 8 at "
 for k in "$BUILD"/tests/diff/*.elf; do
 	name=$(basename "$k" .elf)

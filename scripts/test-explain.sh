@@ -61,7 +61,11 @@ import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 exits = [l for l in lines if l["type"] == "exit"]
 summary = [l for l in lines if l["type"] == "summary"][0]
-assert len(exits) == summary["exits"] == 15, len(exits)   # 4 per fault, 3 faults + 3 first touches (the IDT's page among them)
+# 4 exits per fault (the true fault, the handler's first touches, the traced PTE write,
+# the retry's hidden fault) plus first touches of kernel pages, which depend on the
+# kernel's layout: exact classes for the faults, a range for the rest
+assert len(exits) == summary["exits"] and 12 <= len(exits) <= 18, len(exits)
+assert sum(c == "hidden fault, shadow entry filled" for c in [e["class"] for e in exits]) >= 6
 assert sum(e["cycles"] for e in exits) == summary["cycles"]
 classes = [e["class"] for e in exits]
 assert classes.count("true fault, reflected to the guest") == 3

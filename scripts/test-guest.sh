@@ -48,8 +48,8 @@ cases=(
 	"diskio sectors=16 n=2|1|@result name=diskio ops=64"
 	"mix n=4|1|@result name=mix ops=4"
 )
-# every configuration: native on p4-2006, the hvm configurations, te/shadow and pv/shadow
-CONFIGS=${CONFIGS:-"native:p4-2006 hvm/shadow:p4-2006 hvm/nested:nehalem-2009 te/shadow:p4-2006 pv/shadow:p4-2006"}
+# every configuration: native on p4-2006, the hvm configurations, te/shadow, pv/shadow and pv/direct
+CONFIGS=${CONFIGS:-"native:p4-2006 hvm/shadow:p4-2006 hvm/nested:nehalem-2009 te/shadow:p4-2006 pv/shadow:p4-2006 pv/direct:p4-2006"}
 # The sensitive instructions that must answer wrongly, per engine. te: everything ring
 # compression reveals, and POPF/PUSHF's IF. pv: the kernel is paravirtualized (its IF is
 # virtual, so POPF is not asked), but the sensitive unprivileged instructions it still
@@ -57,6 +57,7 @@ CONFIGS=${CONFIGS:-"native:p4-2006 hvm/shadow:p4-2006 hvm/nested:nehalem-2009 te
 declare -A WRONG=(
 	[te/shadow]="ring0.cs_rpl ring0.lar_kcode ring0.lsl_kdata ring0.popf_if ring0.sgdt ring0.verw_kdata ring3.popf_if ring3.pushf_if ring3.sgdt"
 	[pv/shadow]="ring0.cs_rpl ring0.lar_kcode ring0.lsl_kdata ring0.sgdt ring0.sidt ring0.str ring3.sgdt ring3.str"
+	[pv/direct]="ring0.cs_rpl ring0.lar_kcode ring0.lsl_kdata ring0.sgdt ring0.sidt ring0.str ring3.sgdt ring3.str"
 )
 for conf in $CONFIGS; do
 cfg=${conf%%:*}; prof=${conf##*:}
@@ -122,7 +123,8 @@ done
 # Determinism: the same run twice gives the same counters and cycles, per MMU.
 for run in "nanobench n=50|native|p4-2006" "forkwait n=5|native|p4-2006" \
 	"forkwait n=5|hvm/shadow|p4-2006" "forkwait n=5|hvm/nested|nehalem-2009" \
-	"forkwait n=5|pv/shadow|p4-2006" "selftest|pv/shadow|p4-2006"; do
+	"forkwait n=5|pv/shadow|p4-2006" "selftest|pv/shadow|p4-2006" \
+	"forkwait n=5|pv/direct|p4-2006" "selftest|pv/direct|p4-2006"; do
 	IFS='|' read -r args cfg prof <<<"$run"
 	"$BENCH" boot "$K" --cmdline "$args" --config "$cfg" --profile "$prof" --stats-json "$t/a.json" >"$t/a.out"
 	"$BENCH" boot "$K" --cmdline "$args" --config "$cfg" --profile "$prof" --stats-json "$t/b.json" >"$t/b.out"

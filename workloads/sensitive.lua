@@ -8,7 +8,7 @@
 return {
   description = "sensitive instructions answer as on hardware? (the trap-and-emulate lesson)",
   program = "sensitive",
-  configs = { "native", "hvm/shadow", "te/shadow", "pv/shadow" },
+  configs = { "native", "hvm/shadow", "te/shadow", "pv/shadow", "pv/direct" },
   derived = {
     correct = function(m) return m.correct end,
     wrong = function(m) return m.ops - m.correct end,

@@ -22,6 +22,8 @@
 int pv_refuse(struct pv *p, enum pv_refusal why, int code)
 {
 	(*p->refused[why])++;
+	if (code == PV_EPERM && ++p->perm_run >= PV_PERM_LIMIT)
+		p->killed = true;
 	return code;
 }
 
@@ -142,8 +144,16 @@ int pv_hypercall(struct pv *p, u32 op, const u32 a[5], bool *halt)
 	case PVH_MMU_UPDATE:
 		/* pv/shadow: the guest's entries hold guest-physical frames and are plain
 		 * stores the shadow MMU traces */
-		return pv_refuse(p, PV_REF_MMU, PV_EINVAL);
+		if (!p->direct)
+			return pv_refuse(p, PV_REF_MMU, PV_EINVAL);
+		return pv_mmu_update(p, a[0], a[1]);
+	case PVH_PIN_TABLE:
+		if (!p->direct)
+			return pv_refuse(p, PV_REF_MMU, PV_EINVAL);
+		return pv_pin(p, a[0], a[1]);
 	case PVH_NEW_BASEPTR:
+		if (p->direct)
+			return pv_new_baseptr(p, a[0]);
 		if ((a[0] & 0xfff) || a[0] >= c->ram_size)
 			return pv_refuse(p, PV_REF_ARGUMENT, PV_EINVAL);
 		cpu_load_cr3(c, a[0]);

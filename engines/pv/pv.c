@@ -128,7 +128,7 @@ int pv_register(struct pv *p, u32 shared_gpa, u32 version)
 	ic->ctl |= ICPT_EXT_INT;
 	ic->exception_bitmap = 0xffffffffu; /* every exception bounces through the VMM */
 	c->eflags |= FL_IF;                 /* the real IF stays set: the guest's is virtual */
-	return 0;
+	return p->direct ? (int)PV_F_DIRECT_PT : 0;
 }
 
 static int pv_init(struct vm *vm, char *err, size_t errlen)
@@ -147,10 +147,11 @@ static int pv_init(struct vm *vm, char *err, size_t errlen)
 	static const char *const hname[PVH_COUNT] = {
 		"register", "mmu_update", "new_baseptr", "invlpg", "flush_tlb", "set_trap_table",
 		"stack_switch", "set_gdt", "event_check", "block", "yield", "shutdown", "set_timer",
-		"console_write", "io", "multicall", "blk_setup", "blk_notify",
+		"console_write", "io", "multicall", "blk_setup", "blk_notify", "pin_table",
 	};
 	static const char *const rname[PV_REF_COUNT] = {
 		"unknown", "argument", "fault", "trap_table", "stack", "user", "mmu",
+		"frame", "pt_writable", "vmm_hole", "superpage", "type", "not_pt",
 	};
 	char name[STATS_NAME_MAX];
 	for (unsigned i = 0; i < PVH_COUNT; i++) {
@@ -167,6 +168,16 @@ static int pv_init(struct vm *vm, char *err, size_t errlen)
 	p->virqs_held = stats_counter(&vm->stats, "pv.virq_held", "interrupts held because the guest had masked events (count)");
 	p->emulated_boot = stats_counter(&vm->stats, "pv.emulated_boot", "privileged instructions emulated before the kernel registered, as te does (count)");
 	p->emulated_priv = stats_counter(&vm->stats, "pv.emulated_privileged", "privileged instructions of the registered kernel emulated (count)");
+	p->pte_updates = stats_counter(&vm->stats, "pv.pte_updates", "page-table entries written by the VMM for PVH_MMU_UPDATE, validated (count)");
+	p->validated = stats_counter(&vm->stats, "pv.tables_validated", "frames validated whole as page tables, L1 or L2 (count)");
+	p->full_flushes = stats_counter(&vm->stats, "pv.tlb_full_flushes", "full TLB flushes before a once-writable frame became a page table (count)");
+	p->direct = !c->mmu->fault;
+	if (p->direct && pv_direct_init(p)) {
+		pv_direct_fini(p);
+		free(p);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	vm->engine_state = p;
 	struct intercepts *ic = &c->icpt;
 	memset(ic, 0, sizeof(*ic));
@@ -185,6 +196,9 @@ static int pv_init(struct vm *vm, char *err, size_t errlen)
 
 static void pv_fini(struct vm *vm)
 {
+	struct pv *p = pv_of(vm);
+	if (p && p->direct)
+		pv_direct_fini(p);
 	free(vm->engine_state);
 	vm->engine_state = NULL;
 }
@@ -221,7 +235,17 @@ static enum engine_verdict hypercall(struct pv *p, struct exit_record *e)
 	u32 op = c->r[R_EAX];
 	vmm_skip(&p->vmm, e);
 	bool halt = false;
-	c->r[R_EAX] = (u32)pv_hypercall(p, op, a, &halt);
+	int r = pv_hypercall(p, op, a, &halt);
+	c->r[R_EAX] = (u32)r;
+	if (r >= 0)
+		p->perm_run = 0;
+	if (p->killed) {
+		snprintf(vm->reason, sizeof(vm->reason),
+			 "pv: guest killed after %u unsafe requests refused in a row (last: hypercall %u at EIP %#010x)",
+			 PV_PERM_LIMIT, op, e->guest_eip);
+		vm->status = VM_SHUTDOWN;
+		return ENGINE_STOP;
+	}
 	if (halt && !c->intc->intr) {
 		bool any = false;
 		for (unsigned i = 0; i < 8; i++)
@@ -238,6 +262,8 @@ static enum engine_verdict exception(struct pv *p, struct exit_record *e)
 	struct cpu *c = &vm->cpu;
 	if (e->vector == EXC_PF && c->mmu->fault)
 		return vmm_page_fault(&p->vmm, e);
+	if (e->vector == EXC_PF)
+		c->cr2 = e->linear; /* the exit left CR2 alone: the bounce hands it over */
 	/* #GP from a privileged instruction of the ring-1 kernel: emulated once at virtual
 	 * CPL 0 (te's rule before registration; afterwards, as Xen emulates a few for a PV
 	 * kernel); the guest's own #GP (user mode, the emulation faulting again, or a fault
@@ -291,7 +317,7 @@ static enum engine_verdict pv_exit(struct vm *vm, struct exit_record *e)
 	return v;
 }
 
-static const char *const pv_mmus[] = { "shadow", NULL };
+static const char *const pv_mmus[] = { "direct", "shadow", NULL };
 
 const struct engine_ops engine_pv = {
 	.name = "pv",

@@ -25,7 +25,13 @@ enum pv_refusal {
 	PV_REF_TRAP_TABLE,  /* a gate into the VMM or not to the kernel's ring-1 code */
 	PV_REF_STACK,       /* a kernel stack segment that is not ring-1 data */
 	PV_REF_USER,        /* a hypercall from ring 3 */
-	PV_REF_MMU,         /* MMU_UPDATE under pv/shadow (entries are plain stores) */
+	PV_REF_MMU,         /* MMU_UPDATE or PIN under pv/shadow (entries are plain stores) */
+	PV_REF_FRAME,       /* pv/direct: a frame the guest does not own */
+	PV_REF_PT_WRITABLE, /* pv/direct: a page table mapped writable (or the reverse) */
+	PV_REF_VMM_HOLE,    /* pv/direct: an L2 entry reaching the VMM's window */
+	PV_REF_SUPERPAGE,   /* pv/direct: a 4 MB page */
+	PV_REF_TYPE,        /* pv/direct: a frame already typed otherwise (L1 as L2, ...) */
+	PV_REF_NOT_PT,      /* pv/direct: an update of a frame that is not a page table */
 	PV_REF_COUNT
 };
 
@@ -40,9 +46,18 @@ struct pv {
 	u32 pending[8];        /* interrupts held while events were masked */
 	int inflight_vec;      /* the event being delivered (-1), and the virtual IF */
 	bool inflight_vif;     /* its frame carries, kept for a re-delivery */
+	bool direct;           /* pv/direct: the guest's tables are the processor's */
+	u32 nframes;           /* pv/direct: frames the guest owns, their types and counts */
+	u8 *ptype;
+	u32 *tcount;
+	int cr3_frame;         /* the validated directory in CR3, or -1 (boot tables) */
+	bool w_released;       /* a writable mapping went away since the last full flush */
+	u32 perm_run;          /* PV_EPERM refusals in a row */
+	bool killed;           /* ... reached PV_PERM_LIMIT: the guest is killed */
 	u64 *hypercalls[PVH_COUNT];
 	u64 *refused[PV_REF_COUNT];
 	u64 *multicall_ops, *bounced, *virqs, *virqs_held, *emulated_boot, *emulated_priv;
+	u64 *pte_updates, *validated, *full_flushes;
 };
 
 static inline struct pv *pv_of(struct vm *vm) { return vm->engine_state; }
@@ -71,6 +86,14 @@ void pv_raise_virq(struct pv *p, u8 vec);
  * guest-physical page, and PVH_BLK_NOTIFY; each returns the hypercall's result. */
 int pv_blk_setup(struct pv *p, u32 ring_gpa);
 int pv_blk_notify(struct pv *p);
+
+/* pv/direct (direct.c): the frame-type tables; the hypercalls that change what the
+ * processor walks. Each returns the hypercall's result. */
+int pv_direct_init(struct pv *p);
+void pv_direct_fini(struct pv *p);
+int pv_mmu_update(struct pv *p, u32 lin, u32 n);
+int pv_new_baseptr(struct pv *p, u32 pa);
+int pv_pin(struct pv *p, u32 pa, u32 pin);
 
 /* Register the kernel at `shared_gpa` (pv.c): from now on it is paravirtual. */
 int pv_register(struct pv *p, u32 shared_gpa, u32 version);

@@ -58,6 +58,8 @@ enum pv_hypercall {
 	PVH_BLK_SETUP = 16,     /* EBX = struct pv_blk_ring page (guest-physical);
 				 * returns the disk's size in sectors */
 	PVH_BLK_NOTIFY = 17,    /* the VMM serves every request up to req_prod */
+	PVH_PIN_TABLE = 18,     /* EBX = page directory (guest-physical), ECX = 1 pin, 0
+				 * unpin: a pinned directory stays validated (pv/direct) */
 	PVH_COUNT
 };
 
@@ -78,7 +80,8 @@ enum pv_hypercall {
  * and the VMM validates every change, as Xen does. Frames are the guest's physical
  * frames (one guest owns the machine's RAM: the physical-to-machine map is the identity).
  * Every frame has a type, held while some validated table references it that way:
- *   L2  a page directory: the current CR3 (PVH_NEW_BASEPTR validates it);
+ *   L2  a page directory: the current CR3 (PVH_NEW_BASEPTR validates it) or pinned
+ *       (PVH_PIN_TABLE: a directory the kernel keeps stays validated between uses);
  *   L1  a page table: referenced by a present, non-4 MB entry of a validated L2;
  *   W   mapped writable by a present entry of a validated L1;
  *   -   none of these.

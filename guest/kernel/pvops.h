@@ -33,6 +33,14 @@ struct pv_ops {
 	void (*outb)(uint16 port, uint8 v);
 	uint16 (*inw)(uint16 port);
 	void (*outw)(uint16 port, uint16 v);
+	/* Page-table life cycle (Linux's alloc_pte/release_pd, lazy MMU mode); NULL
+	 * natively and when the VMM shadows the tables: */
+	void (*alloc_pt)(void *pt);     /* a zeroed page about to become a page table */
+	void (*alloc_pgd)(pde_t *pd);   /* a filled directory about to be used */
+	void (*release_pgd)(pde_t *pd); /* a directory about to be freed with its user
+					 * page tables (it is not the current one) */
+	void (*lazy_mmu)(int on);       /* batch the updates between on and off */
+	int kmap_4k;                    /* the direct map in 4 KB pages, tables read-only */
 };
 
 extern struct pv_ops pv;
@@ -40,6 +48,11 @@ extern struct pv_ops pv;
 /* Choose the implementation: native unless the ringlab PV interface is present (and
  * supported). Returns a one-line description of the choice. */
 const char *pv_init(void);
+
+static inline void pv_alloc_pt(void *pt) { if (pv.alloc_pt) pv.alloc_pt(pt); }
+static inline void pv_alloc_pgd(pde_t *pd) { if (pv.alloc_pgd) pv.alloc_pgd(pd); }
+static inline void pv_release_pgd(pde_t *pd) { if (pv.release_pgd) pv.release_pgd(pd); }
+static inline void pv_lazy_mmu(int on) { if (pv.lazy_mmu) pv.lazy_mmu(on); }
 
 /* The RPL of the kernel's own selectors: 0 natively, 1 under pv (ring 1). */
 extern uint32 kernel_rpl;

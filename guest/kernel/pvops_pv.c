@@ -9,6 +9,13 @@
  * stores (pv/shadow traces them through its shadow tables). The return to user mode
  * is the processor's own IRET from ring 1 (pv_iret in trapasm.S), which restores the
  * virtual IF from the frame and asks for any event that arrived meanwhile.
+ *
+ * Under pv/direct (the VMM says PV_F_DIRECT_PT when the kernel registers) the page
+ * tables are the processor's and read-only to the kernel: every entry is written by
+ * PVH_MMU_UPDATE, which the VMM validates; a page becomes a page table only after the
+ * kernel dropped its own writable mapping of it (alloc_pt, alloc_pgd), and directories
+ * are pinned while they live. In lazy mode (fork, exit) updates and INVLPGs are queued
+ * and sent in one PVH_MULTICALL, as Linux batches them in its lazy MMU mode.
  */
 #include "defs.h"
 #include "mmu.h"
@@ -62,6 +69,135 @@ static void p_flush_tlb(void) { hcall(PVH_FLUSH_TLB, 0, 0, 0); }
 static void p_set_pte(pte_t *p, pte_t v) { *(volatile pte_t *)p = v; }
 static void p_set_pde(pde_t *p, pde_t v) { *(volatile pde_t *)p = v; }
 
+/* --- pv/direct: validated updates, batched in lazy mode --- */
+
+#define LAZY_UPDATES 128
+#define LAZY_CALLS 32
+static struct pv_mmu_update ubuf[LAZY_UPDATES];
+static struct pv_multicall mbuf[LAZY_CALLS];
+static uint32 nupd, ncall;
+static int lazy;
+
+/* Send what is queued: one hypercall, or a multicall of several. */
+static void lazy_flush(void)
+{
+	if (!ncall)
+		return;
+	if (ncall == 1) {
+		struct pv_multicall *m = &mbuf[0];
+		m->result = hcall(m->op, m->args[0], m->args[1], 0);
+	} else {
+		hcall(PVH_MULTICALL, (uint32)mbuf, ncall, 0);
+	}
+	for (uint32 i = 0; i < ncall; i++)
+		if (mbuf[i].result < 0)
+			panic("pv: the VMM refused hypercall %u (%d): first entry %x = %x", mbuf[i].op,
+			      mbuf[i].result, ubuf[0].ptr, ubuf[0].val);
+	nupd = ncall = 0;
+}
+
+static void queue_call(uint32 op, uint32 a0, uint32 a1)
+{
+	if (ncall == LAZY_CALLS)
+		lazy_flush();
+	mbuf[ncall].op = op;
+	mbuf[ncall].args[0] = a0;
+	mbuf[ncall].args[1] = a1;
+	mbuf[ncall].result = 0;
+	ncall++;
+}
+
+static void queue_update(uint32 *entry, uint32 v)
+{
+	if (nupd == LAZY_UPDATES)
+		lazy_flush();
+	ubuf[nupd].ptr = V2P(entry);
+	ubuf[nupd].val = v;
+	if (ncall && mbuf[ncall - 1].op == PVH_MMU_UPDATE &&
+	    mbuf[ncall - 1].args[0] + mbuf[ncall - 1].args[1] * sizeof(ubuf[0]) == (uint32)&ubuf[nupd])
+		mbuf[ncall - 1].args[1]++;
+	else
+		queue_call(PVH_MMU_UPDATE, (uint32)&ubuf[nupd], 1);
+	nupd++;
+}
+
+static void d_set_pte(pte_t *p, pte_t v)
+{
+	queue_update(p, v);
+	if (!lazy)
+		lazy_flush();
+}
+
+static void d_set_pde(pde_t *p, pde_t v)
+{
+	queue_update(p, v);
+	lazy_flush(); /* the kernel reads a directory entry right after setting it */
+}
+
+static void d_invlpg(uint32 va)
+{
+	queue_call(PVH_INVLPG, va, 0);
+	if (!lazy)
+		lazy_flush();
+}
+
+static void d_flush_tlb(void)
+{
+	queue_call(PVH_FLUSH_TLB, 0, 0);
+	if (!lazy)
+		lazy_flush();
+}
+
+static void d_load_cr3(uint32 pa)
+{
+	lazy_flush();
+	if (hcall(PVH_NEW_BASEPTR, pa, 0, 0) != PV_OK)
+		panic("pv: the VMM refused page directory %x", pa);
+}
+
+static void d_lazy_mmu(int on)
+{
+	lazy = on;
+	if (!on)
+		lazy_flush();
+}
+
+/* The direct map's entry for the kernel page at `va`: writable or not. */
+static void kmap_writable(void *va, int w)
+{
+	pte_t *e = walk(kpgdir, (uint32)va, 0);
+	if (!e)
+		panic("pv: %x is not in the direct map", (uint32)va);
+	d_set_pte(e, w ? (*e | PTE_W) : (*e & ~(uint32)PTE_W));
+	d_invlpg((uint32)va);
+}
+
+static void d_alloc_pt(void *pt) { kmap_writable(pt, 0); }
+
+static void d_alloc_pgd(pde_t *pd)
+{
+	kmap_writable(pd, 0);
+	lazy_flush();
+	if (hcall(PVH_PIN_TABLE, V2P(pd), 1, 0) != PV_OK)
+		panic("pv: the VMM refused to pin page directory %x", V2P(pd));
+}
+
+static void d_release_pgd(pde_t *pd)
+{
+	lazy_flush();
+	if (hcall(PVH_PIN_TABLE, V2P(pd), 0, 0) != PV_OK)
+		panic("pv: the VMM refused to unpin page directory %x", V2P(pd));
+	int was = lazy;
+	lazy = 1;
+	for (uint32 i = 0; i < PDX(KERNBASE); i++)
+		if (pd[i] & PTE_P)
+			kmap_writable(P2V(PTE_ADDR(pd[i])), 1);
+	kmap_writable(pd, 1);
+	lazy = was;
+	if (!lazy)
+		lazy_flush();
+}
+
 struct dtr {
 	uint16 limit;
 	uint32 base;
@@ -108,7 +244,7 @@ static uint16 p_inw(uint16 port) { return (uint16)hcall(PVH_IO, port, 2, 0); }
 static void p_outw(uint16 port, uint16 v) { hcall(PVH_IO, port, 2 | PV_IO_OUT, v); }
 
 static const struct pv_ops pv_hypercall_ops = {
-	.name = "ringlab-pv (hypercalls; page tables shadowed)",
+	.name = "ringlab-pv (hypercalls; page tables shadowed by the VMM)",
 	.irq_disable = p_irq_disable, .irq_enable = p_irq_enable,
 	.save_fl = p_save_fl, .restore_fl = p_restore_fl,
 	.load_cr3 = p_load_cr3, .read_cr2 = p_read_cr2, .invlpg = p_invlpg,
@@ -127,9 +263,20 @@ const char *pv_pv_init(void)
 	int f = hcall(PVH_REGISTER, V2P(&pv_shared), PV_ABI_VERSION, 0);
 	if (f < 0)
 		return 0;
-	if (f & PV_F_DIRECT_PT)
-		panic("pv: direct page tables are not supported by this kernel yet");
 	pv = pv_hypercall_ops;
+	if (f & PV_F_DIRECT_PT) {
+		pv.name = "ringlab-pv (hypercalls; page tables validated by the VMM)";
+		pv.set_pte = d_set_pte;
+		pv.set_pde = d_set_pde;
+		pv.invlpg = d_invlpg;
+		pv.flush_tlb = d_flush_tlb;
+		pv.load_cr3 = d_load_cr3;
+		pv.alloc_pt = d_alloc_pt;
+		pv.alloc_pgd = d_alloc_pgd;
+		pv.release_pgd = d_release_pgd;
+		pv.lazy_mmu = d_lazy_mmu;
+		pv.kmap_4k = 1;
+	}
 	kernel_rpl = 1;
 	pv_return_to_user = (uint32)&pv_iret;
 	return pv.name;

@@ -15,6 +15,26 @@
 
 pde_t *kpgdir;
 
+/* pv/direct: the direct map in 4 KB global pages, with the page tables that map it (and
+ * kpgdir) read-only, as the VMM requires of every page table (pvabi.h). Built with
+ * plain stores while the boot tables map everything writable and nothing is validated
+ * yet; switch_kvm() then has the VMM validate it. */
+static void kmap_4k(void)
+{
+	static pte_t *pts[PHYSTOP_MAX >> 22];
+	uint32 n = (phystop + 0x3fffff) >> 22;
+	for (uint32 i = 0; i < n; i++)
+		if (!(pts[i] = kalloc()))
+			panic("kvm_init: no memory");
+	for (uint32 pa = 0; pa < phystop; pa += PGSIZE)
+		pts[pa >> 22][PTX(pa)] = pa | PTE_G | PTE_W | PTE_P;
+	pts[V2P(kpgdir) >> 22][PTX(V2P(kpgdir))] &= ~(uint32)PTE_W;
+	for (uint32 i = 0; i < n; i++) {
+		pts[V2P(pts[i]) >> 22][PTX(V2P(pts[i]))] &= ~(uint32)PTE_W;
+		kpgdir[PDX(KERNBASE) + i] = V2P(pts[i]) | PTE_W | PTE_P;
+	}
+}
+
 void kvm_init(void)
 {
 	kpgdir = kalloc();
@@ -23,6 +43,12 @@ void kvm_init(void)
 	uint32 cr4;
 	__asm__ volatile("movl %%cr4, %0" : "=r"(cr4));
 	__asm__ volatile("movl %0, %%cr4" ::"r"(cr4 | CR4_PSE | CR4_PGE));
+	if (pv.kmap_4k) {
+		kmap_4k();
+		switch_kvm();
+		pv_alloc_pgd(kpgdir); /* pinned: it stays validated while processes run */
+		return;
+	}
 	for (uint32 pa = 0; pa < phystop; pa += 0x400000)
 		pv.set_pde(&kpgdir[PDX(KERNBASE + pa)], pa | PTE_PS | PTE_W | PTE_P | PTE_G);
 	switch_kvm();
@@ -37,6 +63,7 @@ pde_t *pgdir_new(void)
 		return NULL;
 	for (int i = PDX(KERNBASE); i < 1024; i++)
 		pd[i] = kpgdir[i];
+	pv_alloc_pgd(pd);
 	return pd;
 }
 
@@ -49,6 +76,7 @@ pte_t *walk(pde_t *pgdir, uint32 va, int alloc)
 		pte_t *pt = kalloc();
 		if (!pt)
 			return NULL;
+		pv_alloc_pt(pt);
 		pv.set_pde(pde, V2P(pt) | PTE_P | PTE_W | PTE_U);
 	}
 	pte_t *pt = P2V(PTE_ADDR(*pde));
@@ -67,6 +95,7 @@ int map_page(pde_t *pgdir, uint32 va, uint32 pa, uint32 perm)
 /* Free the user pages and page tables of [start, end). */
 void unmap_range(pde_t *pgdir, uint32 start, uint32 end)
 {
+	pv_lazy_mmu(1);
 	for (uint32 va = PGROUNDDOWN(start); va < end; va += PGSIZE) {
 		if (!(pgdir[PDX(va)] & PTE_P)) {
 			va = (va | 0x3fffff);
@@ -84,6 +113,7 @@ void unmap_range(pde_t *pgdir, uint32 start, uint32 end)
 			pv.set_pte(pte, 0);
 		}
 	}
+	pv_lazy_mmu(0);
 }
 
 /* Allocate (zeroed) frames for the pages of [start, end) now and record each in its
@@ -120,6 +150,7 @@ void protect_range(pde_t *pgdir, uint32 start, uint32 end, int writable)
 void pgdir_free(pde_t *pgdir)
 {
 	unmap_range(pgdir, 0, KERNBASE);
+	pv_release_pgd(pgdir);
 	for (uint32 i = 0; i < PDX(KERNBASE); i++)
 		if (pgdir[i] & PTE_P)
 			kfree(P2V(PTE_ADDR(pgdir[i])));
@@ -135,6 +166,7 @@ void switch_uvm(struct proc *p)
 /* Share every user page of `from` with `to`, writable ones copy-on-write. */
 int copy_uvm_cow(pde_t *from, pde_t *to)
 {
+	pv_lazy_mmu(1);
 	for (uint32 i = 0; i < PDX(KERNBASE); i++) {
 		if (!(from[i] & PTE_P))
 			continue;
@@ -148,12 +180,15 @@ int copy_uvm_cow(pde_t *from, pde_t *to)
 				pv.set_pte(&pt[j], v);
 			}
 			uint32 va = (i << 22) | (j << 12);
-			if (map_page(to, va, PTE_ADDR(v), v & 0xfff & ~(uint32)(PTE_P | PTE_A | PTE_D)) < 0)
+			if (map_page(to, va, PTE_ADDR(v), v & 0xfff & ~(uint32)(PTE_P | PTE_A | PTE_D)) < 0) {
+				pv_lazy_mmu(0);
 				return -1;
+			}
 			page_ref(PTE_ADDR(v));
 		}
 	}
 	pv.flush_tlb(); /* the parent's pages just became read-only */
+	pv_lazy_mmu(0);
 	return 0;
 }
 
