@@ -62,6 +62,19 @@ void report_text(FILE *out, const struct vm *vm, const struct host_time *ht)
 		if (!strncmp(st->name[i], "io.", 3) && st->value[i])
 			fprintf(out, " %s:%" PRIu64, st->name[i] + 3, st->value[i]);
 	fprintf(out, "\n");
+	/* requests a VMM refused, by reason (pv.refused.*), and their total */
+	u64 refused = 0;
+	for (unsigned i = 0; i < st->n; i++) {
+		const char *r = strstr(st->name[i], ".refused.");
+		if (r && st->value[i]) {
+			if (!refused)
+				fprintf(out, "  refused requests      ");
+			fprintf(out, " %s:%" PRIu64, r + 9, st->value[i]);
+			refused += st->value[i];
+		}
+	}
+	if (refused)
+		fprintf(out, "  (total %" PRIu64 ")\n", refused);
 	u64 exits = stats_get(st, "cpu.exits");
 	fprintf(out, "  exits                  %" PRIu64 "\n", exits);
 	for (u32 r = 0; r < EXIT_REASON_MAX; r++)
