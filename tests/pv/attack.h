@@ -12,11 +12,14 @@ extern u32 features;                /* PVH_REGISTER's answer */
 extern u32 refusals;                /* negative results (and #GPs for ring-3 calls) seen */
 extern u32 trap_table[32][2];       /* the good one, installed */
 extern u8 scratch[3 * 4096];        /* memory a hypercall may be pointed at */
+/* the page tables (attack.c): pd and pt0 map the first 4 MB one to one, themselves
+ * read-only; pt0[1000..1023] and pd[1..1023] map nothing the kernel uses */
+extern u32 pd[1024], pt0[1024], spare[1024], xdata[1024];
 
 /* Print "name result" and count a refusal. */
 int note(const char *name, int r);
 
-void insist(void);       /* f: PV_PERM_LIMIT refusals in a row */
+void insist(int multicalls); /* f: PV_PERM_LIMIT refusals in a row */
 void storm(int wild);    /* g: 100000 random hypercalls */
 
 #endif

@@ -5,6 +5,8 @@
  * PV_PERM_LIMIT - 1 in a row twice with an accepted hypercall between (the guest must
  * live), then without end: the VMM must kill the guest at the PV_PERM_LIMIT-th with a
  * one-line reason (pvabi.h), so the last console line is the one before the loop.
+ * insist multicall: the same requests, 64 to a PVH_MULTICALL (which itself succeeds):
+ * they are refused requests in a row all the same, and the guest must die as soon.
  *
  * storm seed=N: 100000 hypercalls with numbers 0..40 and arguments from an LCG seeded
  * by N: 0, ~0, pointers into and just below the VMM's window, past the end of RAM,
@@ -24,7 +26,7 @@
 
 static u32 table[32][2] __attribute__((aligned(8)));
 
-void insist(void)
+void insist(int multicalls)
 {
 	for (unsigned v = 0; v < 32; v++) {
 		table[v][0] = trap_table[v][0];
@@ -38,7 +40,23 @@ void insist(void)
 			;
 		hc(PVH_YIELD, 0, 0); /* accepted: the row is broken */
 	}
-	pr("insist: 2 x %u refusals in a row survived (last %d); now %u in a row\n", n, r, PV_PERM_LIMIT);
+	pr("insist: 2 x %u refusals in a row survived (last %d)\n", n, r);
+	if (multicalls) {
+		/* the same requests, 64 to a multicall: requests in a row all the same */
+		static struct pv_multicall m[64];
+		for (unsigned k = 0; k < 64; k++)
+			m[k] = (struct pv_multicall){ PVH_SET_TRAP_TABLE, { (u32)table, 255 }, 0 };
+		pr("insist: now %u in a row, 64 to a multicall\n", 20 * 64);
+		u32 refused = 0;
+		for (unsigned k = 0; k < 20; k++) {
+			hc(PVH_MULTICALL, (u32)m, 64);
+			for (unsigned j = 0; j < 64; j++)
+				refused += m[j].result == PV_EPERM;
+		}
+		pr("insist: still alive after %u refusals in a row in multicalls\n", refused);
+		pv_exit(5);
+	}
+	pr("insist: now %u in a row\n", PV_PERM_LIMIT);
 	for (i = 0; i < 10 * PV_PERM_LIMIT && (r = hc(PVH_SET_TRAP_TABLE, (u32)table, 255)) == PV_EPERM; i++)
 		;
 	pr("insist: still alive after %u refusals in a row (last %d)\n", i, r);
@@ -94,6 +112,37 @@ static int io_valid(const u32 *a)
 
 static int overlaps(u32 p, u32 n, u32 lo, u32 hi) { return p < hi && p + n > lo; }
 
+/* A page-table entry value: a frame the guest has or not, a table, with random flags
+ * (present, writable, user, 4 MB). */
+static u32 pte_value(void)
+{
+	u32 r = rnd(), f;
+	switch (r % 6) {
+	case 0: f = (u32)pd; break;
+	case 1: f = (u32)pt0; break;
+	case 2: f = (u32)spare; break;
+	case 3: f = (u32)xdata; break;
+	case 4: f = ram_end + (rnd() & 0xfff000u); break;
+	default: f = rnd() % ram_end; break;
+	}
+	return (f & ~0xfffu) | ((r >> 8) & 0x87);
+}
+
+/* An entry pv/direct may update (or not): one the kernel does not use, of its tables
+ * (under the tame storm), or anywhere */
+static u32 pte_pointer(int wild)
+{
+	u32 r = rnd();
+	switch (r % 4) {
+	case 0: return (u32)&pt0[1000 + (r >> 8) % 24];
+	case 1: return (u32)&pd[1 + (r >> 8) % 1023];
+	case 2: return wild ? (u32)&pt0[(r >> 8) % 1024] : (u32)&spare[(r >> 8) % 1024];
+	default: return rarg();
+	}
+}
+
+static struct pv_mmu_update ul[2][4];
+
 /* Draw hypercall `*op` and its arguments; in the tame storm, redraw or defuse what
  * could end or wreck the guest. */
 static void draw(u32 *op, u32 a[5], int wild)
@@ -108,6 +157,23 @@ again:
 		a[1] = (1u << (rnd() % 3)) | (rnd() % 2 ? PV_IO_OUT : 0);
 	if (*op == PVH_MULTICALL || *op == PVH_CONSOLE_WRITE || *op == PVH_MMU_UPDATE)
 		a[1] = rnd() % 4 ? rnd() % 70 : rarg();
+	if (*op == PVH_PIN_TABLE && rnd() % 2) {
+		a[0] = pte_value() & ~0xfffu;
+		a[1] = rnd() % 2;
+	}
+	if (*op == PVH_MMU_UPDATE && rnd() % 2) {
+		/* a list of entries that look like page-table updates (one list for
+		 * top-level calls, one for a multicall's entries: a list is read when
+		 * its call runs) */
+		static unsigned which;
+		struct pv_mmu_update *u = ul[which++ & 1];
+		a[0] = (u32)u;
+		a[1] = 1 + rnd() % 4;
+		for (u32 i = 0; i < a[1]; i++) {
+			u[i].ptr = pte_pointer(wild);
+			u[i].val = pte_value();
+		}
+	}
 	if (wild)
 		return;
 	for (unsigned i = 0; i < sizeof(unsafe); i++)
@@ -162,12 +228,15 @@ void storm(int wild)
 {
 	static const char *const names[] = { "register", "mmu_update", "new_baseptr", "invlpg", "flush_tlb",
 		"set_trap_table", "stack_switch", "set_gdt", "event_check", "block", "yield", "shutdown",
-		"set_timer", "console_write", "io", "multicall", "blk_setup", "blk_notify" };
+		"set_timer", "console_write", "io", "multicall", "blk_setup", "blk_notify", "pin_table" };
+	_Static_assert(sizeof(names) / sizeof(names[0]) == PVH_COUNT, "a name for every hypercall");
 	u32 seed = arg("seed", 1);
 	lcg = seed;
 	for (unsigned i = 0; i < sizeof(scratch) / 4; i++)
 		((u32 *)scratch)[i] = rnd();
 	pr("%s seed=%u calls=%u\n", wild ? "wild" : "storm", seed, CALLS);
+	if (features & PV_F_DIRECT_PT) /* validated tables, for updates to reach */
+		pr("new_baseptr %d\n", hc(PVH_NEW_BASEPTR, (u32)pd, 0));
 	for (u32 n = 0; n < CALLS; n++) {
 		u32 op, a[5];
 		draw(&op, a, wild);
