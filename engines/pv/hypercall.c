@@ -174,7 +174,7 @@ int pv_hypercall(struct pv *p, u32 op, const u32 a[5], bool *halt)
 	case PVH_SET_GDT:
 		if (a[1] > 0xffff || (a[1] & 7) != 7)
 			return pv_refuse(p, PV_REF_ARGUMENT, PV_EINVAL);
-		if (!ringcomp_shadow_gdt(vm, &p->rc, a[0], (u16)a[1], true))
+		if (!ringcomp_shadow_gdt(vm, &p->rc, a[0], (u16)a[1], RC_SAFE | RC_PV))
 			return pv_refuse(p, PV_REF_FAULT, PV_EFAULT);
 		return PV_OK;
 	case PVH_EVENT_CHECK:

@@ -32,6 +32,8 @@ enum pv_refusal {
 	PV_REF_SUPERPAGE,   /* pv/direct: a 4 MB page */
 	PV_REF_TYPE,        /* pv/direct: a frame already typed otherwise (L1 as L2, ...) */
 	PV_REF_NOT_PT,      /* pv/direct: an update of a frame that is not a page table */
+	PV_REF_PRIVILEGED,  /* a privileged instruction the VMM will not emulate for a
+			     * registered kernel (it would bypass validation) */
 	PV_REF_COUNT
 };
 
