@@ -59,8 +59,8 @@ int pv_set_trap_table(struct pv *p, u32 lin, u32 limit)
 		idt[2 * v + 1] = (hi & ~0x1f00u) | 0x0f00u; /* a trap gate: the real IF stays set */
 		cost_charge(&vm->cost, COST_VMM, vm->prof.v[P_VMM_PTE_WRITE]);
 	}
-	c->idtr_base = vm->vmm_win + PV_IDT;
-	c->idtr_limit = (u16)limit;
+	c->idtr_base = p->idtr_base = vm->vmm_win + PV_IDT;
+	c->idtr_limit = p->idtr_limit = (u16)limit;
 	return PV_OK;
 }
 

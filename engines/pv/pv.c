@@ -129,6 +129,8 @@ int pv_register(struct pv *p, u32 shared_gpa, u32 version)
 	ic->ctl |= ICPT_EXT_INT;
 	ic->exception_bitmap = 0xffffffffu; /* every exception bounces through the VMM */
 	c->eflags |= FL_IF;                 /* the real IF stays set: the guest's is virtual */
+	p->idtr_base = c->idtr_base;        /* what an emulated LIDT would change */
+	p->idtr_limit = c->idtr_limit;
 	return p->direct ? (int)PV_F_DIRECT_PT : 0;
 }
 
@@ -214,10 +216,13 @@ static void pv_after_emulate(struct vm *vm)
 		ringcomp_shadow_gdt(vm, &p->rc, c->gdtr_base, c->gdtr_limit, p->registered ? RC_SAFE | RC_PV : RC_SAFE);
 	if (!p->registered) {
 		ringcomp_sync_stack(vm, &p->rc);
-	} else if (c->idtr_base != vm->vmm_win + PV_IDT) {
+	} else if (c->idtr_base != p->idtr_base || c->idtr_limit != p->idtr_limit) {
+		/* the emulated instruction was an LIDT */
 		u32 base = c->idtr_base, limit = c->idtr_limit;
 		c->idtr_limit = 0; /* nothing is delivered through an unvalidated table */
 		pv_set_trap_table(p, base, limit);
+		p->idtr_base = c->idtr_base;
+		p->idtr_limit = c->idtr_limit;
 	}
 	if (p->registered)
 		c->eflags |= FL_IF;

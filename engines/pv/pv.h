@@ -44,6 +44,8 @@ struct pv {
 	u32 shared_gpa;        /* its struct pv_shared */
 	u32 emu_eip;           /* the instruction last emulated, and when (te's rule: */
 	u64 emu_insns;         /* a #GP it raises again is the guest's own) */
+	u32 idtr_base;         /* the IDTR the VMM last set or saw, to notice an LIDT */
+	u16 idtr_limit;
 	u32 intgate[8];        /* vectors whose guest gate is an interrupt gate */
 	u32 pending[8];        /* interrupts held while events were masked */
 	int inflight_vec;      /* the event being delivered (-1), and the virtual IF */
