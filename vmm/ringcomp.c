@@ -50,8 +50,9 @@ static void truncate(u32 d[2], u32 win)
 	d[1] = (d[1] & ~0xf0000u) | (lim & 0xf0000u);
 }
 
-bool ringcomp_shadow_gdt(struct vm *vm, struct ringcomp *rc, u32 base, u16 limit, bool pv)
+bool ringcomp_shadow_gdt(struct vm *vm, struct ringcomp *rc, u32 base, u16 limit, unsigned flags)
 {
+	bool pv = flags & RC_PV, safe = flags & (RC_SAFE | RC_PV);
 	struct cpu *c = &vm->cpu;
 	u32 n = ((u32)limit + 1) / 8;
 	if (n > RC_MAX_GDT)
@@ -77,12 +78,12 @@ bool ringcomp_shadow_gdt(struct vm *vm, struct ringcomp *rc, u32 base, u16 limit
 		bool seg = d[1] & 0x1000, code = d[1] & 0x800, dpl0 = !(d[1] & 0x6000);
 		if (seg && (code || pv) && dpl0)
 			d[1] |= 1u << 13; /* ring compression: the kernel runs in ring 1 */
-		if (pv) {
-			if (!seg)
-				d[0] = d[1] = 0; /* TSS, LDT, gates: the VMM's alone */
-			else if (((d[1] >> 13) & 3) < 3)
-				truncate(d, vm->vmm_win);
-		} else if (!seg && ((d[1] >> 8) & 0xf) == 0x9 /* an available 32-bit TSS */) {
+		bool tss = !seg && ((d[1] >> 8) & 0xf) == 0x9; /* an available 32-bit TSS */
+		if (safe && seg && ((d[1] >> 13) & 3) < 3)
+			truncate(d, vm->vmm_win);
+		if ((pv && !seg) || (safe && !seg && !tss))
+			d[0] = d[1] = 0; /* LDTs and gates (and under RC_PV TSSs): the VMM's alone */
+		else if (tss) {
 			rc->gtss_base = desc_base(d);
 			d[0] = (103u & 0xffff) | (tss_base << 16);
 			d[1] = ((tss_base >> 16) & 0xff) | (d[1] & 0x0000ff00u) | (tss_base & 0xff000000u);
@@ -102,8 +103,11 @@ bool ringcomp_shadow_gdt(struct vm *vm, struct ringcomp *rc, u32 base, u16 limit
 			tss[25] = 104u << 16; /* no I/O bitmap: IN/OUT in ring 1 fault */
 	} else {
 		/* a flat ring-1 data segment for the ring-1 stack */
-		sh[2 * n] = 0x0000ffffu;
-		sh[2 * n + 1] = 0x00cfb200u; /* P, DPL 1, S, data RW, G, D/B, limit 0xfffff */
+		u32 ss1[2] = { 0x0000ffffu, 0x00cfb200u }; /* P, DPL 1, S, data RW, G, D/B, limit 0xfffff */
+		if (safe)
+			truncate(ss1, vm->vmm_win);
+		sh[2 * n] = ss1[0];
+		sh[2 * n + 1] = ss1[1];
 		rc->ss1 = (u16)((n << 3) | 1);
 		memset(tss, 0, 104);
 		tss[4] = rc->ss1;            /* SS1 */

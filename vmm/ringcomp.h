@@ -8,11 +8,13 @@
  * of its own whose ring-1 stack is the guest kernel's stack. The processor's GDTR and
  * TR point at these; the guest's own tables are what it believes it loaded.
  *
- * The `pv` form is the one a VMM that must stay safe uses (engines/pv): no descriptor
- * of ring 0, 1 or 2 may reach the VMM's window at the top of the linear space (limits
- * are truncated below it, as Xen truncates a PV guest's segments), LDTs, gates and
- * TSSs are dropped, and the VMM's TSS is loaded into TR at once. The te form keeps
- * the guest's data segments and limits as they are: the naive VMM.
+ * Flags choose how much the VMM protects itself. RC_SAFE (pv, from the first
+ * instruction): no descriptor of ring 0, 1 or 2 may reach the VMM's window at the top
+ * of the linear space (limits are truncated below it, as Xen truncates a PV guest's
+ * segments) and LDT descriptors and gates are dropped, so nothing the guest loads
+ * leads to ring 0 or into the VMM's memory. RC_PV (a registered paravirtual kernel):
+ * its data segments move to ring 1 as well, its TSS descriptors are dropped and the
+ * VMM's TSS is loaded into TR at once. te uses neither: the naive VMM.
  */
 #ifndef RINGLAB_RINGCOMP_H
 #define RINGLAB_RINGCOMP_H
@@ -33,10 +35,12 @@ struct ringcomp {
 /* Prepare `rc` for `vm`, its tables at the given offsets of vm->vmm_mem. */
 void ringcomp_init(struct ringcomp *rc, struct vm *vm, const char *engine, u32 gdt_off, u32 tss_off);
 
-/* Shadow the guest GDT at linear `base` with `limit` and load the shadow into GDTR
- * (and, with `pv`, the VMM's TSS into TR). Each descriptor copied is charged
+enum { RC_SAFE = 1, RC_PV = 2 };
+
+/* Shadow the guest GDT at linear `base` with `limit` as `flags` say and load the shadow
+ * into GDTR (and, with RC_PV, the VMM's TSS into TR). Each descriptor copied is charged
  * vmm.pte_write. Returns false if the guest's table is not mapped (nothing changed). */
-bool ringcomp_shadow_gdt(struct vm *vm, struct ringcomp *rc, u32 base, u16 limit, bool pv);
+bool ringcomp_shadow_gdt(struct vm *vm, struct ringcomp *rc, u32 base, u16 limit, unsigned flags);
 
 /* te: keep the ring-1 stack the guest's ring-0 stack (its TSS ESP0, as last written). */
 void ringcomp_sync_stack(struct vm *vm, struct ringcomp *rc);

@@ -184,9 +184,16 @@ static void put_table(struct pv *p, u32 f, u8 t)
 static int get_l1(struct pv *p, u32 f) { return get_table(p, f, T_L1); }
 static void put_l1(struct pv *p, u32 f) { put_table(p, f, T_L1); }
 
+/* Until CR3 holds a validated directory, the processor walks the kernel's boot
+ * tables, which may map anything writable: nothing validated could be trusted, so
+ * nothing is validated but the directory that replaces them. */
+static bool on_boot_tables(struct pv *p) { return p->cr3_frame < 0; }
+
 int pv_pin(struct pv *p, u32 pa, u32 pin)
 {
 	u32 f = pa >> 12;
+	if (on_boot_tables(p))
+		return pv_refuse(p, PV_REF_ARGUMENT, PV_EINVAL);
 	if ((pa & 0xfff) || f >= p->nframes || pin > 1)
 		return pv_refuse(p, PV_REF_ARGUMENT, PV_EINVAL);
 	if (pin)
@@ -209,6 +216,8 @@ int pv_new_baseptr(struct pv *p, u32 pa)
 	cpu_load_cr3(c, pa);
 	if (p->cr3_frame >= 0)
 		put_table(p, (u32)p->cr3_frame, T_L2);
+	else
+		cpu_flush_tlb(c, false); /* the boot tables' global entries go too */
 	p->cr3_frame = (int)f;
 	return PV_OK;
 }
@@ -216,7 +225,7 @@ int pv_new_baseptr(struct pv *p, u32 pa)
 int pv_mmu_update(struct pv *p, u32 lin, u32 n)
 {
 	struct vm *vm = p->vmm.vm;
-	if (n > 1024)
+	if (n > 1024 || on_boot_tables(p))
 		return pv_refuse(p, PV_REF_ARGUMENT, PV_EINVAL);
 	for (u32 k = 0; k < n; k++) {
 		struct pv_mmu_update u;

@@ -59,8 +59,8 @@ int pv_set_trap_table(struct pv *p, u32 lin, u32 limit)
 		idt[2 * v + 1] = (hi & ~0x1f00u) | 0x0f00u; /* a trap gate: the real IF stays set */
 		cost_charge(&vm->cost, COST_VMM, vm->prof.v[P_VMM_PTE_WRITE]);
 	}
-	c->idtr_base = vm->vmm_win + PV_IDT;
-	c->idtr_limit = (u16)limit;
+	c->idtr_base = p->idtr_base = vm->vmm_win + PV_IDT;
+	c->idtr_limit = p->idtr_limit = (u16)limit;
 	return PV_OK;
 }
 
@@ -174,7 +174,7 @@ int pv_hypercall(struct pv *p, u32 op, const u32 a[5], bool *halt)
 	case PVH_SET_GDT:
 		if (a[1] > 0xffff || (a[1] & 7) != 7)
 			return pv_refuse(p, PV_REF_ARGUMENT, PV_EINVAL);
-		if (!ringcomp_shadow_gdt(vm, &p->rc, a[0], (u16)a[1], true))
+		if (!ringcomp_shadow_gdt(vm, &p->rc, a[0], (u16)a[1], RC_SAFE | RC_PV))
 			return pv_refuse(p, PV_REF_FAULT, PV_EFAULT);
 		return PV_OK;
 	case PVH_EVENT_CHECK:

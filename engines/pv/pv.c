@@ -36,6 +36,7 @@
 #include "core/fault.h"
 #include "core/mmu.h"
 #include "pv.h"
+#include "vmm/guestmem.h"
 
 struct pv_shared *pv_shared(struct pv *p)
 {
@@ -128,6 +129,8 @@ int pv_register(struct pv *p, u32 shared_gpa, u32 version)
 	ic->ctl |= ICPT_EXT_INT;
 	ic->exception_bitmap = 0xffffffffu; /* every exception bounces through the VMM */
 	c->eflags |= FL_IF;                 /* the real IF stays set: the guest's is virtual */
+	p->idtr_base = c->idtr_base;        /* what an emulated LIDT would change */
+	p->idtr_limit = c->idtr_limit;
 	return p->direct ? (int)PV_F_DIRECT_PT : 0;
 }
 
@@ -151,7 +154,7 @@ static int pv_init(struct vm *vm, char *err, size_t errlen)
 	};
 	static const char *const rname[PV_REF_COUNT] = {
 		"unknown", "argument", "fault", "trap_table", "stack", "user", "mmu",
-		"frame", "pt_writable", "vmm_hole", "superpage", "type", "not_pt",
+		"frame", "pt_writable", "vmm_hole", "superpage", "type", "not_pt", "privileged",
 	};
 	char name[STATS_NAME_MAX];
 	for (unsigned i = 0; i < PVH_COUNT; i++) {
@@ -210,13 +213,16 @@ static void pv_after_emulate(struct vm *vm)
 	struct cpu *c = &vm->cpu;
 	struct pv *p = pv_of(vm);
 	if (c->gdtr_base != vm->vmm_win + PV_GDT)
-		ringcomp_shadow_gdt(vm, &p->rc, c->gdtr_base, c->gdtr_limit, p->registered);
+		ringcomp_shadow_gdt(vm, &p->rc, c->gdtr_base, c->gdtr_limit, p->registered ? RC_SAFE | RC_PV : RC_SAFE);
 	if (!p->registered) {
 		ringcomp_sync_stack(vm, &p->rc);
-	} else if (c->idtr_base != vm->vmm_win + PV_IDT) {
+	} else if (c->idtr_base != p->idtr_base || c->idtr_limit != p->idtr_limit) {
+		/* the emulated instruction was an LIDT */
 		u32 base = c->idtr_base, limit = c->idtr_limit;
 		c->idtr_limit = 0; /* nothing is delivered through an unvalidated table */
 		pv_set_trap_table(p, base, limit);
+		p->idtr_base = c->idtr_base;
+		p->idtr_limit = c->idtr_limit;
 	}
 	if (p->registered)
 		c->eflags |= FL_IF;
@@ -256,6 +262,48 @@ static enum engine_verdict hypercall(struct pv *p, struct exit_record *e)
 	return ENGINE_RESUME;
 }
 
+/* May the registered kernel's privileged instruction at the exit be emulated? Only
+ * what cannot undo the VMM's protection: reading control registers, CR4's paging
+ * options, CR0 without touching PE, PG or WP, CR3 under shadow paging (the shadow MMU
+ * follows it; under pv/direct only PVH_NEW_BASEPTR may load one), a GDT or IDT (which
+ * the VMM shadows and validates afterwards), INVLPG, CLTS, caches, HLT, RDMSR, port
+ * I/O; CLI and STI are harmless no-ops (the guest's IF is the shared page's). Not:
+ * WRMSR (SYSENTER's target), LTR, LLDT, debug registers, LMSW. */
+static bool emulation_safe(struct pv *p, const struct exit_record *e)
+{
+	struct cpu *c = &p->vmm.vm->cpu;
+	u8 b[16];
+	if (!vmm_guest_read(p->vmm.vm, c->seg[SEG_CS].base + e->guest_eip, b, sizeof(b)))
+		return false;
+	unsigned i = 0;
+	while (i < 8 && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 || b[i] == 0xf3 || b[i] == 0x26 ||
+			 b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x64 || b[i] == 0x65))
+		i++;
+	u8 op = b[i];
+	if (op == 0xf4 || op == 0xfa || op == 0xfb || (op >= 0xe4 && op <= 0xe7) || (op >= 0xec && op <= 0xef) ||
+	    (op >= 0x6c && op <= 0x6f))
+		return true;
+	if (op != 0x0f)
+		return false;
+	u8 op2 = b[i + 1], modrm = b[i + 2], reg = (modrm >> 3) & 7;
+	switch (op2) {
+	case 0x06: case 0x08: case 0x09: case 0x20: case 0x32:
+		return true; /* CLTS, INVD, WBINVD, MOV from CRn, RDMSR */
+	case 0x01:
+		return (modrm >> 6) != 3 && (reg == 2 || reg == 3 || reg == 7); /* LGDT, LIDT, INVLPG */
+	case 0x22: {
+		u32 v = c->r[modrm & 7];
+		if (reg == 4)
+			return !((v ^ c->cr4) & ~(u32)(CR4_PSE | CR4_PGE | CR4_TSD | CR4_DE | CR4_PCE | CR4_OSFXSR));
+		if (reg == 0)
+			return !((v ^ c->cr0) & (CR0_PE | CR0_PG | CR0_WP));
+		return reg == 2 || (reg == 3 && !p->direct);
+	}
+	default:
+		return false;
+	}
+}
+
 static enum engine_verdict exception(struct pv *p, struct exit_record *e)
 {
 	struct vm *vm = p->vmm.vm;
@@ -270,6 +318,10 @@ static enum engine_verdict exception(struct pv *p, struct exit_record *e)
 	 * while an event was being delivered) and every other exception go to the guest */
 	if (e->vector == EXC_GP && c->cpl != 3 && !(e->idt_info & IDT_INFO_VALID) &&
 	    !(p->emu_eip == e->guest_eip && p->emu_insns == c->insns)) {
+		if (p->registered && !emulation_safe(p, e)) {
+			pv_refuse(p, PV_REF_PRIVILEGED, 0);
+			return vmm_reflect(&p->vmm, e, EXC_GP, e->error_code);
+		}
 		p->emu_eip = e->guest_eip;
 		p->emu_insns = c->insns;
 		(*(p->registered ? p->emulated_priv : p->emulated_boot))++;

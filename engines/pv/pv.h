@@ -32,6 +32,8 @@ enum pv_refusal {
 	PV_REF_SUPERPAGE,   /* pv/direct: a 4 MB page */
 	PV_REF_TYPE,        /* pv/direct: a frame already typed otherwise (L1 as L2, ...) */
 	PV_REF_NOT_PT,      /* pv/direct: an update of a frame that is not a page table */
+	PV_REF_PRIVILEGED,  /* a privileged instruction the VMM will not emulate for a
+			     * registered kernel (it would bypass validation) */
 	PV_REF_COUNT
 };
 
@@ -42,6 +44,8 @@ struct pv {
 	u32 shared_gpa;        /* its struct pv_shared */
 	u32 emu_eip;           /* the instruction last emulated, and when (te's rule: */
 	u64 emu_insns;         /* a #GP it raises again is the guest's own) */
+	u32 idtr_base;         /* the IDTR the VMM last set or saw, to notice an LIDT */
+	u16 idtr_limit;
 	u32 intgate[8];        /* vectors whose guest gate is an interrupt gate */
 	u32 pending[8];        /* interrupts held while events were masked */
 	int inflight_vec;      /* the event being delivered (-1), and the virtual IF */

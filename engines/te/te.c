@@ -81,7 +81,7 @@ static void te_after_emulate(struct vm *vm)
 	struct cpu *c = &vm->cpu;
 	struct te *t = te_of(vm);
 	if (c->gdtr_base != vm->vmm_win + TE_GDT)
-		ringcomp_shadow_gdt(vm, &t->rc, c->gdtr_base, c->gdtr_limit, false);
+		ringcomp_shadow_gdt(vm, &t->rc, c->gdtr_base, c->gdtr_limit, 0);
 	ringcomp_sync_stack(vm, &t->rc);
 }
 

@@ -99,6 +99,11 @@ enum pv_hypercall {
  *   - a plain store to a page table faults: its frames are never mapped writable.
  * So a kernel builds a new table in a frame it may still write, drops its own writable
  * mapping of that frame (an MMU_UPDATE of the direct map's entry), then links it.
+ * Until its first PVH_NEW_BASEPTR the kernel runs on its boot tables, which nobody
+ * validated: PVH_MMU_UPDATE and PVH_PIN_TABLE are refused (PV_EINVAL) until then.
+ * Privileged instructions a registered kernel still executes are emulated only when
+ * they cannot undo this (reading control registers, CR4's paging options, ...; never a
+ * CR3 load under pv/direct, WRMSR, LTR or LLDT): the others raise #GP.
  * A guest that makes PV_PERM_LIMIT unsafe requests (PV_EPERM) in a row is killed with a
  * one-line reason; the host goes on.
  */
