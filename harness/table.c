@@ -236,7 +236,10 @@ int cmd_table(int argc, char **argv)
 			snprintf(cell[2][i], 400, "no runs on %s in the database yet (bench run ...)", profile);
 			snprintf(cell[4][i], 400, "no runs yet");
 		} else {
-			snprintf(cell[1][i], 400, "the unmodified ringlab guest image boots and passes (%d measurements)", m->n);
+			if (!strcmp(c->engine, "pv"))
+				snprintf(cell[1][i], 400, "the ringlab guest, paravirtualized through its pv-ops table (it finds the VMM at boot), boots and passes (%d measurements)", m->n);
+			else
+				snprintf(cell[1][i], 400, "the unmodified ringlab guest image boots and passes (%d measurements)", m->n);
 			snprintf(cell[2][i], 400, "geometric mean overhead %.2fx over %d measurements with %s (its best MMU); best %.2fx (%s), worst %.2fx (%s)",
 				 exp(m->log_sum / m->n), m->n, m->config, m->best, m->best_name, m->worst, m->worst_name);
 			snprintf(cell[4][i], 400, "the same guest image runs natively and under %s", c->engine);

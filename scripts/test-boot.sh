@@ -65,6 +65,19 @@ else:
 PY
 	then ok "$cfg: selftest registers once, nothing refused"; else bad "$cfg: refusals or no registration ($(tail -1 "$t/pv.out"))"; fi
 done
+# pv/direct batches fork's and exit's page-table updates in multicalls (lazy MMU mode):
+# without it (pvbatch=0) the same forks take several times more hypercall exits
+for b in 1 0; do
+	"$BENCH" boot "$BUILD/guest/kernel.elf" --config pv/direct --cmdline "forkwait n=20 pvbatch=$b" \
+		--stats-json "$t/batch$b.json" >/dev/null 2>&1
+done
+if python3 - "$t/batch1.json" "$t/batch0.json" <<'PY'
+import json, sys
+on, off = (json.load(open(f))["counters"] for f in sys.argv[1:])
+assert on["pv.multicall_ops"] > 3 * off["pv.multicall_ops"], (on["pv.multicall_ops"], off["pv.multicall_ops"])  # off: only the directory release batches
+assert off["exits.PV_HYPERCALL"] > 3 * on["exits.PV_HYPERCALL"], (on["exits.PV_HYPERCALL"], off["exits.PV_HYPERCALL"])
+PY
+then ok "pv/direct: batching in multicalls cuts fork's hypercall exits"; else bad "pv/direct batching"; fi
 expect "missing kernel" 2 "^bench boot: .*No such file" -- "$BENCH" boot /nonexistent.elf
 expect "not multiboot" 2 "not a multiboot kernel" -- "$BENCH" boot /bin/true
 expect "unknown profile" 2 "unknown profile 'nope' \(profiles: .*p4-2006" -- "$BENCH" boot "$K/exit7.elf" --profile nope

@@ -4,8 +4,9 @@
  * running the program the command line names, and the scheduler.
  *
  * Command line (after the kernel's file name, which multiboot loaders put first):
- * PROGRAM [key=value ...]; `hz=N` sets the timer rate (default 100) and is not
- * passed to the program.
+ * PROGRAM [key=value ...]; `hz=N` sets the timer rate (default 100) and `pvbatch=0`
+ * turns off the batching of page-table updates under pv/direct (to measure what it
+ * saves); neither is passed to the program.
  */
 #include "defs.h"
 #include "mmu.h"
@@ -30,6 +31,10 @@ static uint32 parse_cmdline(uint32 *mbi)
 		const char *w = s;
 		while (*s && *s != ' ')
 			s++;
+		if (!strncmp(w, "pvbatch=", 8)) {
+			pv_batching = w[8] != '0'; /* pvbatch=0: no lazy MMU batching under pv/direct */
+			continue;
+		}
 		if (!strncmp(w, "hz=", 3)) {
 			hz = 0;
 			for (const char *q = w + 3; q < s && *q >= '0' && *q <= '9'; q++)

@@ -54,6 +54,10 @@ static inline void pv_alloc_pgd(pde_t *pd) { if (pv.alloc_pgd) pv.alloc_pgd(pd);
 static inline void pv_release_pgd(pde_t *pd) { if (pv.release_pgd) pv.release_pgd(pd); }
 static inline void pv_lazy_mmu(int on) { if (pv.lazy_mmu) pv.lazy_mmu(on); }
 
+/* Batch page-table updates in lazy MMU mode (1, the default; the command line's
+ * pvbatch=0 clears it). */
+extern int pv_batching;
+
 /* The RPL of the kernel's own selectors: 0 natively, 1 under pv (ring 1). */
 extern uint32 kernel_rpl;
 

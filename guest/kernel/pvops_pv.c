@@ -155,9 +155,11 @@ static void d_load_cr3(uint32 pa)
 		panic("pv: the VMM refused page directory %x", pa);
 }
 
+int pv_batching = 1;
+
 static void d_lazy_mmu(int on)
 {
-	lazy = on;
+	lazy = on && pv_batching;
 	if (!on)
 		lazy_flush();
 }
