@@ -8,7 +8,7 @@
  * flat segments (accepted, but compressed to ring 1 and truncated below the window:
  * vmm/ringcomp.c), the VMM's memory through every kind of segment it can load, bad
  * kernel stacks, hypercalls from ring 3, pointers into the VMM or past RAM, and under
- * pv/direct unsafe page-table updates. Each must be refused with the code pvabi.h
+ * pv/direct unsafe page-table updates (direct.c). Each must be refused with the code pvabi.h
  * gives or fault through the kernel's own trap table; the golden files in
  * tests/pv/golden hold the answers of a correct VMM. The last line counts the refusals
  * the kernel saw, which scripts/test-pv.sh checks against the VMM's pv.refused.*.
@@ -28,18 +28,8 @@ static u8 ring1_stack[8192] __attribute__((aligned(16)));
 static u8 user_stack[4096] __attribute__((aligned(16)));
 static struct pv_multicall mc[4];
 static volatile u32 probe, probed; /* what a read that got through read */
-static u32 pf_target; /* a #PF here prints "cr2=target" (the layout's addresses vary) */
+u32 pf_target; /* a #PF here prints "cr2=target" (the layout's addresses vary) */
 static u32 own_gp;    /* #GP faults of the kernel's own (not refused instructions) */
-
-/* Page tables, built before registration with plain stores: `pd` and `pt0` map the
- * first 4 MB (the kernel) one to one, the page tables themselves read-only; `pd2` and
- * `pt2` are the same but map `pd2` writable (a directory pv/direct must refuse);
- * `spare` is an empty page a refused entry may point at. */
-#define PAGE __attribute__((aligned(4096)))
-u32 pd[1024] PAGE, pt0[1024] PAGE, spare[1024] PAGE, xdata[1024] PAGE;
-static u32 pd2[1024] PAGE, pt2[1024] PAGE;
-#define CR0_PG 0x80000000u
-#define CR0_WP 0x00010000u
 
 int note(const char *name, int r)
 {
@@ -56,7 +46,7 @@ static void read_ds(u32 a)
 	probe = *(volatile u32 *)a;
 	probed = 1;
 }
-static void write_ds(u32 a) { *(volatile u32 *)a = 0; }
+void write_ds(u32 a) { *(volatile u32 *)a = 0; }
 static void read_ss(u32 a)
 {
 	u32 v;
@@ -100,8 +90,7 @@ static const char *vname(u32 v)
 /* Print what an attempt under guarded() did: the fault, or that it got through.
  * A #GP in ring 1 is the kernel's own fault (a segment limit), or, for a privileged
  * instruction (priv_line), the VMM refusing to emulate it: a refusal it counts. */
-static void fault_line(const char *name, int faulted);
-static void priv_line(const char *name, int faulted)
+void priv_line(const char *name, int faulted)
 {
 	if (faulted && last.vec == 13 && (last.cs & 3) == 1) {
 		refusals++;
@@ -110,7 +99,7 @@ static void priv_line(const char *name, int faulted)
 	fault_line(name, faulted);
 }
 
-static void fault_line(const char *name, int faulted)
+void fault_line(const char *name, int faulted)
 {
 	if (faulted && last.vec == 13 && (last.cs & 3) == 1)
 		own_gp++;
@@ -160,34 +149,7 @@ static void show_desc(const char *name, u32 sel)
 	pr("%s dpl=%u limit=%x\n", name, (ar >> 13) & 3, lim);
 }
 
-/* privileged instructions: emulated before registration; afterwards a PV kernel asks
- * by hypercall, and these are attacks */
-static u32 read_cr0(void)
-{
-	u32 v;
-	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-static void write_cr0(u32 v) { __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
-static void write_cr3(u32 v) { __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
-
 /* ---- boot, registration, the kernel's own tables ---- */
-
-static void paging_on(void)
-{
-	for (u32 i = 0; i < 1024; i++)
-		pt0[i] = pt2[i] = (i << 12) | 7; /* present, writable, user */
-	u32 *ro[] = { pd, pt0, pd2, pt2, spare };
-	for (unsigned k = 0; k < 5; k++) {
-		pt0[(u32)ro[k] >> 12] &= ~2u;
-		pt2[(u32)ro[k] >> 12] &= ~2u;
-	}
-	pt2[(u32)pd2 >> 12] |= 2; /* the one difference */
-	pd[0] = (u32)pt0 | 7;
-	pd2[0] = (u32)pt2 | 7;
-	write_cr3((u32)pd);
-	write_cr0(read_cr0() | CR0_PG | CR0_WP);
-}
 
 static void preregistration(void)
 {
@@ -371,83 +333,6 @@ static void attack_arguments(void)
 		refusals += mc[i].result < 0;
 	pr("multicall_refused_entries %d nested=%d register=%d trap_table=%d stack=%d\n", r, mc[0].result,
 	   mc[1].result, mc[2].result, mc[3].result);
-}
-
-/* ---- e: pv/direct's page tables ---- */
-
-static int update(u32 *entry, u32 val)
-{
-	struct pv_mmu_update u = { (u32)entry, val }; /* linear = physical below 4 MB */
-	return hc(PVH_MMU_UPDATE, (u32)&u, 1);
-}
-
-static void paging_off_and_on(u32 cr0)
-{
-	write_cr0(cr0 & ~CR0_PG);
-	write_cr0(cr0); /* reached only if the first was allowed */
-}
-
-static void attack_direct(void)
-{
-	/* the boot tables become validated ones: the baseline, which must succeed */
-	note("new_baseptr_valid", hc(PVH_NEW_BASEPTR, (u32)pd, 0));
-	note("mmu_update_frame_beyond_ram", update(&pt0[1023], ram_end | 1));
-	note("mmu_update_directory_writable", update(&pt0[1023], (u32)pd | 3));
-	note("mmu_update_l1_writable", update(&pt0[1023], (u32)pt0 | 3));
-	note("mmu_update_4mb_page", update(&pd[1], 0x400000u | 0x83));
-	note("mmu_update_vmm_hole", update(&pd[PV_VMM_HOLE_PDE], (u32)spare | 3));
-	note("mmu_update_not_a_table", update(&xdata[0], (u32)spare | 1));
-	note("mmu_update_unaligned_entry", update((u32 *)((u32)&pt0[5] + 1), (u32)spare | 1));
-	note("mmu_update_directory_as_l1", update(&pd[1], (u32)pd | 3));
-	note("mmu_update_too_many", hc(PVH_MMU_UPDATE, (u32)scratch, 1025));
-	note("mmu_update_list_unmapped", hc(PVH_MMU_UPDATE, 0x40000000u, 1));
-	/* a list stops at its first refusal, what came before it applied */
-	struct pv_mmu_update list[3] = { { (u32)&pt0[1000], (u32)xdata | 1 }, { (u32)&pt0[1001], (u32)pd | 3 },
-					 { (u32)&pt0[1002], (u32)xdata | 1 } };
-	u32 before = pt0[1002];
-	int r = hc(PVH_MMU_UPDATE, (u32)list, 3);
-	refusals += r < 0;
-	pr("mmu_update_list_stops %d first=%s third=%s\n", r, pt0[1000] == ((u32)xdata | 1) ? "applied" : "not",
-	   pt0[1002] == before ? "untouched" : "applied");
-	note("new_baseptr_maps_itself_writable", hc(PVH_NEW_BASEPTR, (u32)pd2, 0));
-	note("new_baseptr_writable_frame", hc(PVH_NEW_BASEPTR, (u32)xdata, 0));
-	note("new_baseptr_l1_frame", hc(PVH_NEW_BASEPTR, (u32)pt0, 0));
-	note("new_baseptr_unaligned", hc(PVH_NEW_BASEPTR, (u32)pd + 4, 0));
-	note("new_baseptr_beyond_ram", hc(PVH_NEW_BASEPTR, ram_end, 0));
-	note("pin_writable_frame", hc(PVH_PIN_TABLE, (u32)xdata, 1));
-	note("pin_bad_flag", hc(PVH_PIN_TABLE, (u32)pd, 2));
-	/* the processor's own view: page tables are read-only to the kernel */
-	pf_target = (u32)&pt0[1010];
-	fault_line("pt_plain_store", guarded(write_ds, (u32)&pt0[1010]));
-	pf_target = (u32)&pd[1010];
-	fault_line("pd_plain_store", guarded(write_ds, (u32)&pd[1010]));
-	pf_target = (u32)&pt0[1010];
-	/* privileged instructions the VMM must not carry out for a registered kernel
-	 * behind its own validation: each must fault; if one does not, the kernel puts
-	 * things back so that the run goes on */
-	u32 cr0 = read_cr0();
-	priv_line("cr0_write_clear_wp", guarded(write_cr0, cr0 & ~CR0_WP));
-	fault_line("pt_plain_store_after_cr0_write", guarded(write_ds, (u32)&pt0[1010]));
-	priv_line("cr0_write_unchanged", guarded(write_cr0, cr0)); /* harmless: emulated */
-	priv_line("cr0_write_paging_off", guarded(paging_off_and_on, cr0));
-	priv_line("cr3_write_unvalidated", guarded(write_cr3, (u32)pd2));
-	pf_target = (u32)&pd2[1010];
-	fault_line("pd_store_after_cr3_write", guarded(write_ds, (u32)&pd2[1010]));
-	note("new_baseptr_back", hc(PVH_NEW_BASEPTR, (u32)pd, 0));
-	/* a writable mapping dropped without INVLPG lives on in the TLB: before its
-	 * frame becomes a page table, the VMM must flush it */
-	u32 *xpte = &pt0[(u32)xdata >> 12];
-	xdata[0] = 0; /* the TLB now maps xdata writable */
-	note("xdata_read_only", update(xpte, (u32)xdata | 1));
-	note("xdata_becomes_l1", update(&pd[2], (u32)xdata | 3));
-	pf_target = (u32)&xdata[5];
-	fault_line("stale_tlb_store_to_new_l1", guarded(write_ds, (u32)&xdata[5]));
-	note("xdata_l1_unlinked", update(&pd[2], 0));
-	note("xdata_writable_again", update(xpte, (u32)xdata | 7));
-	/* last, as it may undo the validation of what the processor walks: unpinning
-	 * a directory that was never pinned (it is only CR3) */
-	note("unpin_never_pinned", hc(PVH_PIN_TABLE, (u32)pd, 0));
-	note("mmu_update_after_unpin", update(&pt0[1020], (u32)spare | 1));
 }
 
 void kmain(void)
