@@ -150,7 +150,7 @@ static int pv_init(struct vm *vm, char *err, size_t errlen)
 		"console_write", "io", "multicall", "blk_setup", "blk_notify",
 	};
 	static const char *const rname[PV_REF_COUNT] = {
-		"unknown", "argument", "fault", "trap_table", "stack", "user", "mmu",
+		"unknown", "argument", "fault", "trap_table", "stack", "user", "mmu", "device",
 	};
 	char name[STATS_NAME_MAX];
 	for (unsigned i = 0; i < PVH_COUNT; i++) {
@@ -167,6 +167,7 @@ static int pv_init(struct vm *vm, char *err, size_t errlen)
 	p->virqs_held = stats_counter(&vm->stats, "pv.virq_held", "interrupts held because the guest had masked events (count)");
 	p->emulated_boot = stats_counter(&vm->stats, "pv.emulated_boot", "privileged instructions emulated before the kernel registered, as te does (count)");
 	p->emulated_priv = stats_counter(&vm->stats, "pv.emulated_privileged", "privileged instructions of the registered kernel emulated (count)");
+	pv_blk_init(p);
 	vm->engine_state = p;
 	struct intercepts *ic = &c->icpt;
 	memset(ic, 0, sizeof(*ic));

@@ -26,6 +26,7 @@ enum pv_refusal {
 	PV_REF_STACK,       /* a kernel stack segment that is not ring-1 data */
 	PV_REF_USER,        /* a hypercall from ring 3 */
 	PV_REF_MMU,         /* MMU_UPDATE under pv/shadow (entries are plain stores) */
+	PV_REF_DEVICE,      /* PVH_BLK_* without a disk, or NOTIFY before SETUP */
 	PV_REF_COUNT
 };
 
@@ -43,6 +44,10 @@ struct pv {
 	u64 *hypercalls[PVH_COUNT];
 	u64 *refused[PV_REF_COUNT];
 	u64 *multicall_ops, *bounced, *virqs, *virqs_held, *emulated_boot, *emulated_priv;
+	bool blk_ready;        /* the paravirtual disk's ring (blkback.c) is set up: */
+	u32 blk_ring_gpa;      /* its page, and the next request the VMM will serve */
+	u32 blk_cons;          /* (= the responses it produced: rsp_prod) */
+	u64 *blk_requests, *blk_notifications, *blk_sectors, *blk_errors;
 };
 
 static inline struct pv *pv_of(struct vm *vm) { return vm->engine_state; }
@@ -67,8 +72,10 @@ int pv_set_trap_table(struct pv *p, u32 lin, u32 limit);
  * unmasked, else held until it unmasks (pv.c). */
 void pv_raise_virq(struct pv *p, u8 vec);
 
-/* The paravirtual block device (blkback.c): PVH_BLK_SETUP with the ring's
- * guest-physical page, and PVH_BLK_NOTIFY; each returns the hypercall's result. */
+/* The paravirtual block device (blkback.c): its counters (at engine init);
+ * PVH_BLK_SETUP with the ring's guest-physical page, and PVH_BLK_NOTIFY; each returns
+ * the hypercall's result. */
+void pv_blk_init(struct pv *p);
 int pv_blk_setup(struct pv *p, u32 ring_gpa);
 int pv_blk_notify(struct pv *p);
 
