@@ -4,7 +4,8 @@
  * running the program the command line names, and the scheduler.
  *
  * Command line (after the kernel's file name, which multiboot loaders put first):
- * PROGRAM [key=value ...]; `hz=N` sets the timer rate (default 100) and is not
+ * PROGRAM [key=value ...]; `hz=N` sets the timer rate (default 100) and `pvblk=0`
+ * keeps the ATA driver under pv instead of the paravirtual disk (pvblk.c); neither is
  * passed to the program.
  */
 #include "defs.h"
@@ -14,7 +15,8 @@
 
 static char cmdline[256];
 
-/* Copy the program's part of the multiboot command line; return the hz= value. */
+/* Copy the program's part of the multiboot command line; return the hz= value (and
+ * note pvblk=0). */
 static uint32 parse_cmdline(uint32 *mbi)
 {
 	uint32 hz = 100;
@@ -34,6 +36,10 @@ static uint32 parse_cmdline(uint32 *mbi)
 			hz = 0;
 			for (const char *q = w + 3; q < s && *q >= '0' && *q <= '9'; q++)
 				hz = hz * 10 + (uint32)(*q - '0');
+			continue;
+		}
+		if (s - w == 7 && !strncmp(w, "pvblk=0", 7)) {
+			pvblk_enabled = 0;
 			continue;
 		}
 		if (n + (uint32)(s - w) + 2 >= sizeof(cmdline))
