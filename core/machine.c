@@ -66,6 +66,8 @@ struct intr_controller *machine_intc(struct vm *vm) { return &vm->dev->pic.intc;
 
 void machine_connect_cpu(struct vm *vm) { vm->dev->exitp.stop = &vm->cpu.stop; }
 
+struct ata *machine_disk(struct vm *vm) { return &vm->dev->ata; }
+
 int machine_exit_code(const struct vm *vm) { return vm->dev->exitp.status; }
 
 void machine_detach_devices(struct vm *vm)

@@ -25,6 +25,11 @@ int machine_exit_code(const struct vm *vm);
 
 void machine_detach_devices(struct vm *vm);
 
+struct ata;
+
+/* The ATA disk model (devices/ata.h), for a VMM's paravirtual block path. */
+struct ata *machine_disk(struct vm *vm);
+
 /* The SDM mnemonic of exception `vec` ("PF", "GP"...). */
 const char *machine_exc_name(u8 vec);
 

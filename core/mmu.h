@@ -62,6 +62,10 @@ struct mmu_ops {
 	/* An EPT violation exit: map the guest-physical page (one beyond guest RAM maps to
 	 * unassigned memory, as natively); returns 0, or -1 if it cannot (the run ends). */
 	int (*violation)(struct cpu *c, u32 gpa);
+	/* Guest-physical [pa, pa+len) was written by the VMM itself, not through a guest
+	 * mapping (a paravirtual device's data): an engine that derived something from a
+	 * page there (shadow: a guest page table) drops it. */
+	void (*phys_written)(struct cpu *c, u32 pa, u32 len);
 	/* Optional, read-only, for teaching (bench trace --shadow-dump): print the
 	 * engine's own table for the guest's current address space to `out`, one line per
 	 * run of contiguous mappings. Charges nothing, changes nothing. */

@@ -8,7 +8,7 @@
  *       description = "Intel Pentium 4 672 (Prescott), 3.8 GHz",
  *       cpu  = { hz = { 3800000000, src = "..." } },
  *       insn = { alu = { 1, src = "estimate" }, ... },
- *       ...                                  -- sections sys, trap, mem, tlb, io, vmx, vmm
+ *       ...                                  -- sections sys, trap, mem, tlb, io, vmx, bt, vmm, pv
  *     }
  *
  * Every primitive of PROFILE_PRIMITIVES must be present as { value, src = "..." } with
@@ -324,7 +324,7 @@ static int check_unknown(lua_State *L, const char *path, char *err, size_t errle
 			continue;
 		}
 		if (!known(sec, NULL) || !lua_istable(L, -1)) {
-			snprintf(err, errlen, "%s: unknown section '%s' (sections: cpu insn sys trap mem tlb io vmx vmm)",
+			snprintf(err, errlen, "%s: unknown section '%s' (sections: cpu insn sys trap mem tlb io vmx bt vmm pv)",
 				 path, sec);
 			return -1;
 		}

@@ -81,7 +81,9 @@
 	X(P_VMM_PTE_READ, "vmm.pte_read", "VMM software: reading one guest PTE")           \
 	X(P_VMM_PTE_WRITE, "vmm.pte_write", "VMM software: writing one shadow PTE")        \
 	X(P_VMM_PTE_SCAN, "vmm.pte_scan", "VMM software: one entry of a page table scanned whole, in order") \
-	X(P_VMM_IO, "vmm.io_emulate", "VMM software: one emulated device register access")
+	X(P_VMM_IO, "vmm.io_emulate", "VMM software: one emulated device register access") \
+	X(P_PV_BLK_REQUEST, "pv.blk_request", "pv VMM software: one block request from the ring") \
+	X(P_PV_BLK_SECTOR, "pv.blk_sector", "pv VMM software: one 512-byte sector copied to or from guest memory")
 
 enum profile_primitive {
 #define PROFILE_ENUM(id, name, help) id,

@@ -259,3 +259,15 @@ void ata_detach(struct ata *a)
 		close(a->fd);
 	a->fd = -1;
 }
+
+u64 ata_disk_sectors(const struct ata *a) { return a->fd >= 0 ? a->sectors : 0; }
+
+int ata_disk_rw(struct ata *a, u64 lba, u8 *buf, u32 count, bool write)
+{
+	if (a->fd < 0 || lba > a->sectors || count > a->sectors - lba)
+		return -1;
+	size_t n = (size_t)count * 512;
+	off_t at = (off_t)(lba * 512);
+	ssize_t done = write ? pwrite(a->fd, buf, n, at) : pread(a->fd, buf, n, at);
+	return done == (ssize_t)n ? 0 : -1;
+}

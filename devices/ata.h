@@ -34,4 +34,14 @@ int ata_attach(struct ata *a, struct io_bus *bus, struct stats *stats, const cha
 
 void ata_detach(struct ata *a);
 
+/* The attached image's size in sectors (0: no drive). */
+u64 ata_disk_sectors(const struct ata *a);
+
+/* Read or write `count` sectors at `lba` of the image directly, bypassing the register
+ * model (the VMM's paravirtual block path, engines/pv/blkback.c): the same backing file
+ * as the ports, so what one path writes the other reads. The register state (a command
+ * in progress, its buffer) is left alone, and the ata.* counters count only the ports'
+ * transfers. Returns 0, or -1 (no drive, a range beyond the disk, a host I/O error). */
+int ata_disk_rw(struct ata *a, u64 lba, u8 *buf, u32 count, bool write);
+
 #endif

@@ -87,4 +87,8 @@ return {
     pte_scan     = { 4,    src = "estimate (validating or releasing a whole 4 KB page table: a load, a test and a branch per entry in a sequential loop the hardware prefetcher streams; pte_read is a scattered reference)" },
     io_emulate   = { 2000, src = "estimate (device model register access)" },
   },
+  pv = {
+    blk_request = { 2000, src = "estimate (read and check one ring request, run it on the disk model, write the response: as one device-model access, vmm.io_emulate)" },
+    blk_sector  = { 256,  src = "estimate (copying 512 bytes is 128 REP MOVSD iterations at insn.string's 2 cycles; disk latency is not modeled, as on the emulated ATA path)" },
+  },
 }

@@ -189,6 +189,11 @@ static void put_l1(struct pv *p, u32 f) { put_table(p, f, T_L1); }
  * nothing is validated but the directory that replaces them. */
 static bool on_boot_tables(struct pv *p) { return p->cr3_frame < 0; }
 
+bool pv_frame_is_table(const struct pv *p, u32 frame)
+{
+	return p->direct && frame < p->nframes && (p->ptype[frame] == T_L1 || p->ptype[frame] == T_L2);
+}
+
 int pv_pin(struct pv *p, u32 pa, u32 pin)
 {
 	u32 f = pa >> 12;

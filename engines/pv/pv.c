@@ -154,7 +154,7 @@ static int pv_init(struct vm *vm, char *err, size_t errlen)
 	};
 	static const char *const rname[PV_REF_COUNT] = {
 		"unknown", "argument", "fault", "trap_table", "stack", "user", "mmu",
-		"frame", "pt_writable", "vmm_hole", "superpage", "type", "not_pt", "privileged",
+		"frame", "pt_writable", "vmm_hole", "superpage", "type", "not_pt", "privileged", "device",
 	};
 	char name[STATS_NAME_MAX];
 	for (unsigned i = 0; i < PVH_COUNT; i++) {
@@ -181,6 +181,7 @@ static int pv_init(struct vm *vm, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	pv_blk_init(p);
 	vm->engine_state = p;
 	struct intercepts *ic = &c->icpt;
 	memset(ic, 0, sizeof(*ic));

@@ -34,6 +34,7 @@ enum pv_refusal {
 	PV_REF_NOT_PT,      /* pv/direct: an update of a frame that is not a page table */
 	PV_REF_PRIVILEGED,  /* a privileged instruction the VMM will not emulate for a
 			     * registered kernel (it would bypass validation) */
+	PV_REF_DEVICE,      /* PVH_BLK_* without a disk, or NOTIFY before SETUP */
 	PV_REF_COUNT
 };
 
@@ -62,6 +63,10 @@ struct pv {
 	u64 *refused[PV_REF_COUNT];
 	u64 *multicall_ops, *bounced, *virqs, *virqs_held, *emulated_boot, *emulated_priv;
 	u64 *pte_updates, *validated, *full_flushes;
+	bool blk_ready;        /* the paravirtual disk's ring (blkback.c) is set up: */
+	u32 blk_ring_gpa;      /* its page, and the next request the VMM will serve */
+	u32 blk_cons;          /* (= the responses it produced: rsp_prod) */
+	u64 *blk_requests, *blk_notifications, *blk_sectors, *blk_errors;
 };
 
 static inline struct pv *pv_of(struct vm *vm) { return vm->engine_state; }
@@ -86,8 +91,10 @@ int pv_set_trap_table(struct pv *p, u32 lin, u32 limit);
  * unmasked, else held until it unmasks (pv.c). */
 void pv_raise_virq(struct pv *p, u8 vec);
 
-/* The paravirtual block device (blkback.c): PVH_BLK_SETUP with the ring's
- * guest-physical page, and PVH_BLK_NOTIFY; each returns the hypercall's result. */
+/* The paravirtual block device (blkback.c): its counters (at engine init);
+ * PVH_BLK_SETUP with the ring's guest-physical page, and PVH_BLK_NOTIFY; each returns
+ * the hypercall's result. */
+void pv_blk_init(struct pv *p);
 int pv_blk_setup(struct pv *p, u32 ring_gpa);
 int pv_blk_notify(struct pv *p);
 
@@ -98,6 +105,11 @@ void pv_direct_fini(struct pv *p);
 int pv_mmu_update(struct pv *p, u32 lin, u32 n);
 int pv_new_baseptr(struct pv *p, u32 pa);
 int pv_pin(struct pv *p, u32 pa, u32 pin);
+
+/* Under pv/direct, is guest frame `frame` an L1 or L2 now? The VMM never writes into
+ * one on the guest's behalf (a disk read, a ring response): that would change a page
+ * table without validation. False under pv/shadow. */
+bool pv_frame_is_table(const struct pv *p, u32 frame);
 
 /* Register the kernel at `shared_gpa` (pv.c): from now on it is paravirtual. */
 int pv_register(struct pv *p, u32 shared_gpa, u32 version);

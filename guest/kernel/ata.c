@@ -1,6 +1,8 @@
 /*
  * ata.c — the ATA PIO driver for the primary master disk, polled (nIEN set), LBA28.
- * An absent disk is found at boot and only an error when a program uses it.
+ * An absent disk is found at boot and only an error when a program uses it. Under pv,
+ * when the VMM offers a paravirtual disk, the same interface goes to its ring instead
+ * (pvblk.c) and the ports are never touched.
  */
 #include "defs.h"
 #include "pvops.h"
@@ -13,6 +15,7 @@
 
 int ata_present;
 static uint32 ata_sectors;
+static int pv_disk; /* the disk is pvblk.c's */
 
 static int wait_ready(void)
 {
@@ -28,6 +31,9 @@ static int wait_ready(void)
 
 int ata_init(void)
 {
+	ata_sectors = pvblk_init();
+	if (ata_sectors)
+		return pv_disk = ata_present = 1;
 	pv.outb(0x3f6, 0x02); /* nIEN: we poll */
 	pv.outb(ATA + 6, 0xe0);
 	uint8 s = pv.inb(ATA + 7);
@@ -49,6 +55,8 @@ int ata_rw(uint32 lba, void *buf, uint32 count, int write)
 	uint16 *w = buf;
 	if (!ata_present || lba + count > ata_sectors || count == 0 || count > 256)
 		return -1;
+	if (pv_disk)
+		return pvblk_rw(lba, buf, count, write);
 	if (wait_ready() < 0)
 		return -1;
 	pv.outb(ATA + 6, (uint8)(0xe0 | ((lba >> 24) & 0x0f)));

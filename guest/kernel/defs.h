@@ -109,6 +109,11 @@ int ata_init(void);
 int ata_rw(uint32 lba, void *buf, uint32 count, int write);
 extern int ata_present;
 
+/* pvblk.c: the paravirtual disk under pv (0 sectors: none, use the ATA ports) */
+uint32 pvblk_init(void);
+int pvblk_rw(uint32 lba, void *buf, uint32 count, int write);
+extern int pvblk_enabled;
+
 /* kbench.c */
 uint32 kbench(int kind, uint32 n, uint32 idx);
 

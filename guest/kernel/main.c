@@ -4,9 +4,10 @@
  * running the program the command line names, and the scheduler.
  *
  * Command line (after the kernel's file name, which multiboot loaders put first):
- * PROGRAM [key=value ...]; `hz=N` sets the timer rate (default 100) and `pvbatch=0`
+ * PROGRAM [key=value ...]; `hz=N` sets the timer rate (default 100), `pvbatch=0`
  * turns off the batching of page-table updates under pv/direct (to measure what it
- * saves); neither is passed to the program.
+ * saves) and `pvblk=0` keeps the ATA driver under pv instead of the paravirtual disk
+ * (pvblk.c); none is passed to the program.
  */
 #include "defs.h"
 #include "mmu.h"
@@ -15,7 +16,8 @@
 
 static char cmdline[256];
 
-/* Copy the program's part of the multiboot command line; return the hz= value. */
+/* Copy the program's part of the multiboot command line; return the hz= value (and
+ * note pvblk=0). */
 static uint32 parse_cmdline(uint32 *mbi)
 {
 	uint32 hz = 100;
@@ -39,6 +41,10 @@ static uint32 parse_cmdline(uint32 *mbi)
 			hz = 0;
 			for (const char *q = w + 3; q < s && *q >= '0' && *q <= '9'; q++)
 				hz = hz * 10 + (uint32)(*q - '0');
+			continue;
+		}
+		if (s - w == 7 && !strncmp(w, "pvblk=0", 7)) {
+			pvblk_enabled = 0;
 			continue;
 		}
 		if (n + (uint32)(s - w) + 2 >= sizeof(cmdline))

@@ -115,7 +115,15 @@ enum pv_hypercall {
  * (Xen's blkif, simplified). The guest fills req[req_prod % PV_BLK_RING], advances
  * req_prod, and notifies once per batch; the VMM performs each request on the disk
  * model, writes rsp[rsp_prod % PV_BLK_RING], advances rsp_prod, and raises the virtual
- * interrupt PV_BLK_VECTOR once per notification. */
+ * interrupt PV_BLK_VECTOR once per notification.
+ * As built (engines/pv/blkback.c): SETUP refuses with PV_EINVAL when no disk is
+ * attached and PV_EFAULT for a page not aligned or not in guest RAM; the ring starts
+ * empty at the page's req_prod then (rsp_prod is set to it). NOTIFY serves the whole
+ * batch before it returns PV_OK (so rsp_prod has caught up when the guest resumes); a
+ * req_prod more than PV_BLK_RING ahead of the VMM's consumer index is refused
+ * (PV_EINVAL, nothing served). A request's status is PV_EINVAL for an op, count or
+ * sector range the disk cannot serve (or a host I/O error), PV_EFAULT for a buffer not
+ * in guest RAM or crossing a page; the rest of the batch is served anyway. */
 #define PV_BLK_RING 32u
 #define PV_BLK_VECTOR 0x50u
 #define PV_BLK_READ 0u

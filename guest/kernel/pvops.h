@@ -61,6 +61,13 @@ extern int pv_batching;
 /* The RPL of the kernel's own selectors: 0 natively, 1 under pv (ring 1). */
 extern uint32 kernel_rpl;
 
+/* 1 once the kernel registered with the pv VMM (pvops_pv.c): hypercalls work. */
+extern int pv_registered;
+
+/* Hypercall `op` with EBX, ECX, EDX = a, b, c (pvabi.h); its result. Only when
+ * pv_registered. */
+int pv_hcall(uint32 op, uint32 a, uint32 b, uint32 c);
+
 /* A trap frame's CS says user mode (ring 3; the kernel runs in ring 0 or ring 1). */
 #define CS_USER(cs) ((cs) & 2)
 

@@ -5,7 +5,8 @@
  *
  * The interrupt flag is a byte in the page shared with the VMM (no exit to mask or
  * unmask); CR2 is read from that page; CR3 loads, TLB flushes, descriptor tables, the
- * kernel stack, halting and port I/O are hypercalls. Page-table entries are plain
+ * kernel stack, halting and port I/O are hypercalls (the disk has a ring of its own:
+ * pvblk.c). Page-table entries are plain
  * stores (pv/shadow traces them through its shadow tables). The return to user mode
  * is the processor's own IRET from ring 1 (pv_iret in trapasm.S), which restores the
  * virtual IF from the frame and asks for any event that arrived meanwhile.
@@ -30,12 +31,16 @@ extern uint32 pv_boot_magic; /* boot.S: EDX at entry when started deprivileged *
 extern uint32 pv_return_to_user, pv_iret;
 void pv_syscall_entry(void);
 
+int pv_registered;
+
 static inline int hcall(uint32 op, uint32 a, uint32 b, uint32 c)
 {
 	int r;
 	__asm__ volatile("int $0x82" : "=a"(r) : "a"(op), "b"(a), "c"(b), "d"(c) : "memory");
 	return r;
 }
+
+int pv_hcall(uint32 op, uint32 a, uint32 b, uint32 c) { return hcall(op, a, b, c); }
 
 static void p_irq_disable(void)
 {
@@ -279,6 +284,7 @@ const char *pv_pv_init(void)
 		pv.lazy_mmu = d_lazy_mmu;
 		pv.kmap_4k = 1;
 	}
+	pv_registered = 1;
 	kernel_rpl = 1;
 	pv_return_to_user = (uint32)&pv_iret;
 	return pv.name;

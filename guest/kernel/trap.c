@@ -1,6 +1,6 @@
 /*
  * trap.c — the IDT and trap dispatch: system calls (int 0x80, DPL 3), the timer
- * (preemption), the disk interrupt, page faults (demand-zero and copy-on-write, or a
+ * (preemption), the disk interrupt (the ATA line, or the pv disk's virtual one), page faults (demand-zero and copy-on-write, or a
  * killed process), a divide error delivered to the process's handler (the minimal
  * signal divzero measures), and any other fault in user mode killing only that
  * process with a message.
@@ -8,6 +8,7 @@
 #include "defs.h"
 #include "mmu.h"
 #include "proc.h"
+#include "pvabi.h"
 #include "pvops.h"
 
 extern uint32 vectors[];
@@ -71,6 +72,10 @@ void trap(struct trapframe *tf)
 	case 32 + 7:
 	case 32 + 15:
 		break; /* spurious */
+	case PV_BLK_VECTOR:
+		/* the pv disk's virtual interrupt (pvblk.c polls its ring): taking it is
+		 * the acknowledgement; not a PIC line, so no EOI */
+		break;
 	case 14: {
 		uint32 addr = pv.read_cr2();
 		if (p && page_fault(p, addr, tf->err) == 0)

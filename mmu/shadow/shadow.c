@@ -476,6 +476,25 @@ static void shadow_after_emulate(struct cpu *c)
 	check_invariants(c);
 }
 
+/* The VMM wrote guest-physical [pa, pa+len) directly (a paravirtual disk's read):
+ * every shadow structure built from a page table there is dropped, the current
+ * shadow's own directory included (its tables go; hidden faults rebuild them). */
+static void shadow_phys_written(struct cpu *c, u32 pa, u32 len)
+{
+	struct shadow_state *s = st(c);
+	if (!len)
+		return;
+	for (u32 f = pa >> 12; f <= (pa + len - 1) >> 12; f++) {
+		if (!tracked(s, f))
+			continue;
+		if (s->cur && (s->cur->gcr3 >> 12) == f)
+			for (unsigned i = 0; i < 1024; i++)
+				drop_pt(c, s->cur, i);
+		unprotect(c, f);
+	}
+	check_invariants(c);
+}
+
 static void shadow_cr3_load(struct cpu *c, u32 old)
 {
 	switch_to(c, c->cr3);
@@ -571,5 +590,6 @@ const struct mmu_ops mmu_shadow = {
 	.mode_change = shadow_mode_change,
 	.fault = shadow_fault,
 	.after_emulate = shadow_after_emulate,
+	.phys_written = shadow_phys_written,
 	.dump = shadow_dump,
 };

@@ -18,3 +18,11 @@ $(BOOTK_DIR)/mbinfo.elf: tests/boot/mbinfo.c tests/boot/boot.mk
 	@mkdir -p $(dir $@)
 	gcc -m32 -O2 -Wall -Wextra -ffreestanding -fno-pic -fno-pie -no-pie -nostdlib \
 		-fno-stack-protector -mgeneral-regs-only -Wl,--build-id=none -Wl,-Ttext=0x100000 $< -o $@
+
+# a hostile paravirtual guest for the pv block backend (pvabi.h from the guest kernel)
+BOOTK_ELFS += $(BOOTK_DIR)/pvring.elf
+boot-kernels: $(BOOTK_DIR)/pvring.elf
+$(BOOTK_DIR)/pvring.elf: tests/boot/pvring.c guest/kernel/pvabi.h tests/boot/boot.mk
+	@mkdir -p $(dir $@)
+	gcc -m32 -O2 -Wall -Wextra -ffreestanding -fno-pic -fno-pie -no-pie -nostdlib -Iguest/kernel \
+		-fno-stack-protector -mgeneral-regs-only -Wl,--build-id=none -Wl,-Ttext=0x100000 $< -o $@
