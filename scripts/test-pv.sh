@@ -3,7 +3,8 @@
 # registers as a PV guest and tries what a malicious kernel would (tests/pv/attack.c
 # says what); every attempt is one line on its console, which must equal the golden
 # file tests/pv/golden/MODE.CONFIG.out (a correct VMM's answers), and the run must end
-# with the status a correct VMM gives. Modes: the attacks; `insist` (killed at
+# with the status a correct VMM gives. Modes: the attacks (with `disk` and a disk
+# image, the paravirtual block device's too); `insist` (killed at
 # PV_PERM_LIMIT refusals in a row, a one-line reason on stderr); `insist multicall`
 # (the same requests inside multicalls); `storm seed=N` (100000 random hypercalls, the
 # refusals the guest saw equal to the VMM's pv.refused.* counters); `wild seed=N` (the
@@ -39,11 +40,12 @@ KILLED='^bench boot: guest failed: pv: guest killed after 1000 unsafe requests r
 
 [ -x "$K" ] || { bad "no $K (make builds it)"; summary pv; exit; }
 
-# run NAME CONFIG CMDLINE MAX-INSNS: $t/NAME.{out,err,json,st}
+# run NAME CONFIG CMDLINE MAX-INSNS [OPTION...]: $t/NAME.{out,err,json,st}
 run() {
 	local n=$1 cfg=$2 cl=$3 max=$4
+	shift 4
 	timeout 30 "$BENCH" boot "$K" --config "$cfg" --cmdline "$cl" --max-insns "$max" \
-		--stats-json "$t/$n.json" >"$t/$n.out" 2>"$t/$n.err"
+		--stats-json "$t/$n.json" "$@" >"$t/$n.out" 2>"$t/$n.err"
 	echo $? >"$t/$n.st"
 }
 
@@ -177,6 +179,12 @@ for cfg in $CONFIGS; do
 	if [ -n "$want" ] && { [ "$want" = "$got" ] || [ "$want2" = "$got" ]; }; then
 		ok "attacks-$c: --stats lists the refusals (total $got)"
 	else bad "attacks-$c: --stats says '$got' refused, the guest saw '$want'"; fi
+	# the same with a disk: the paravirtual block device's ring and requests too
+	truncate -s 64K "$t/disk-$c.img"
+	run "attacks-disk-$c" "$cfg" disk 20000000 --disk "$t/disk-$c.img"
+	golden "attacks-disk-$c" attacks-disk "$cfg"
+	status "attacks-disk-$c" 1 ""
+	refusals "attacks-disk-$c"
 	# f: insistence, plain and through multicalls
 	run "insist-$c" "$cfg" insist 20000000
 	golden "insist-$c" insist "$cfg"

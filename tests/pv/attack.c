@@ -13,7 +13,8 @@
  * tests/pv/golden hold the answers of a correct VMM. The last line counts the refusals
  * the kernel saw, which scripts/test-pv.sh checks against the VMM's pv.refused.*.
  *
- * Command line: (nothing) the attacks; `insist`, `insist multicall`, `storm seed=N`
+ * Command line: (nothing) the attacks, with `disk` those on the block device too
+ * (blk.c); `insist`, `insist multicall`, `storm seed=N`
  * or `wild seed=N`: the modes of storm.c.
  */
 #include "attack.h"
@@ -361,10 +362,13 @@ void kmain(void)
 		attack_stack();
 		attack_ring3();
 		attack_arguments();
-		if (features & PV_F_DIRECT_PT)
-			attack_direct();
-		else
+		if (features & PV_F_DIRECT_PT) {
+			attack_direct(); /* and the disk's, while its tables are validated */
+		} else {
+			if (has("disk"))
+				attack_blk();
 			note("mmu_update_shadow", hc(PVH_MMU_UPDATE, (u32)scratch, 1));
+		}
 		pr("refusals seen %u\n", refusals);
 		pr("own ring-1 #GP faults %u\n", own_gp);
 	}

@@ -29,6 +29,7 @@ void write_ds(u32 a); /* a probe: store 0 at `a` */
 
 void paging_on(void);     /* before registration (direct.c) */
 void attack_direct(void); /* e, under pv/direct */
+void attack_blk(void);    /* the paravirtual disk (blk.c), with `disk` */
 
 void insist(int multicalls); /* f: PV_PERM_LIMIT refusals in a row */
 void storm(int wild);    /* g: 100000 random hypercalls */

@@ -118,6 +118,8 @@ void attack_direct(void)
 	fault_line("stale_tlb_store_to_new_l1", guarded(write_ds, (u32)&xdata[5]));
 	note("xdata_l1_unlinked", update(&pd[2], 0));
 	note("xdata_writable_again", update(xpte, (u32)xdata | 7));
+	if (has("disk"))
+		attack_blk(); /* a disk read must not write into a validated page table */
 	/* last, as it may undo the validation of what the processor walks: unpinning
 	 * a directory that was never pinned (it is only CR3) */
 	note("unpin_never_pinned", hc(PVH_PIN_TABLE, (u32)pd, 0));
