@@ -28,14 +28,9 @@ scratch
 
 # name -> what a correct VMM answers (the golden's text after the name)
 declare -A KNOWN=(
-	[boot_ds_read_vmm]="#GP err=0 ring=1"               # boot DS (flat 4 GB) reaches the VMM after registration
-	[user_seg_read_vmm]="#GP err=0 ring=1"              # a DPL-3 flat segment loaded in ring 1 is not truncated
-	[own]="ring-1 #GP faults 6"                         # the two reads above fault too
-	[unpin_never_pinned]="-1"                           # PIN_TABLE(pd, 0) drops CR3's own reference
-	[mmu_update_after_unpin]="0"
 )
 # modes whose run a correct VMM ends otherwise: the guest must be killed, and is not
-KNOWN_MODES=" insist-multicall " # PV_EPERM entries of a multicall do not count as in a row
+KNOWN_MODES=""
 KILLED='^bench boot: guest failed: pv: guest killed after 1000 unsafe requests refused in a row \(last: hypercall [0-9]+ at EIP 0x[0-9a-f]+\)$'
 
 [ -x "$K" ] || { bad "no $K (make builds it)"; summary pv; exit; }

@@ -79,8 +79,8 @@ bool ringcomp_shadow_gdt(struct vm *vm, struct ringcomp *rc, u32 base, u16 limit
 		if (seg && (code || pv) && dpl0)
 			d[1] |= 1u << 13; /* ring compression: the kernel runs in ring 1 */
 		bool tss = !seg && ((d[1] >> 8) & 0xf) == 0x9; /* an available 32-bit TSS */
-		if (safe && seg && ((d[1] >> 13) & 3) < 3)
-			truncate(d, vm->vmm_win);
+		if (safe && seg)
+			truncate(d, vm->vmm_win); /* ring 3's too: ring 1 may load them */
 		if ((pv && !seg) || (safe && !seg && !tss))
 			d[0] = d[1] = 0; /* LDTs and gates (and under RC_PV TSSs): the VMM's alone */
 		else if (tss) {
@@ -117,6 +117,28 @@ bool ringcomp_shadow_gdt(struct vm *vm, struct ringcomp *rc, u32 base, u16 limit
 	c->gdtr_limit = (u16)(8 * (n + 1) - 1);
 	(*rc->shadow_gdts)++;
 	return true;
+}
+
+void ringcomp_truncate_loaded(struct vm *vm)
+{
+	struct cpu *c = &vm->cpu;
+	for (unsigned i = 0; i < 6; i++) {
+		struct seg *s = &c->seg[i];
+		if (!(s->attr & SEG_P) || !(s->attr & SEG_S))
+			continue;
+		bool down = !(s->attr & SEG_TYPE_CODE) && (s->attr & SEG_TYPE_EC);
+		if (down || s->base >= vm->vmm_win) {
+			if (i != SEG_CS && i != SEG_SS) {
+				s->attr = 0; /* unusable, as a null selector leaves it */
+				s->sel = 0;
+			} else {
+				s->limit = 0;
+			}
+		} else if ((u64)s->base + s->limit >= vm->vmm_win) {
+			s->limit = vm->vmm_win - 1 - s->base;
+		}
+		seg_update_check(s);
+	}
 }
 
 void ringcomp_sync_stack(struct vm *vm, struct ringcomp *rc)

@@ -9,7 +9,8 @@
  * TR point at these; the guest's own tables are what it believes it loaded.
  *
  * Flags choose how much the VMM protects itself. RC_SAFE (pv, from the first
- * instruction): no descriptor of ring 0, 1 or 2 may reach the VMM's window at the top
+ * instruction): no code or data descriptor (of any ring: ring 1 may load a ring-3 data
+ * segment) may reach the VMM's window at the top
  * of the linear space (limits are truncated below it, as Xen truncates a PV guest's
  * segments) and LDT descriptors and gates are dropped, so nothing the guest loads
  * leads to ring 0 or into the VMM's memory. RC_PV (a registered paravirtual kernel):
@@ -41,6 +42,11 @@ enum { RC_SAFE = 1, RC_PV = 2 };
  * into GDTR (and, with RC_PV, the VMM's TSS into TR). Each descriptor copied is charged
  * vmm.pte_write. Returns false if the guest's table is not mapped (nothing changed). */
 bool ringcomp_shadow_gdt(struct vm *vm, struct ringcomp *rc, u32 base, u16 limit, unsigned flags);
+
+/* RC_SAFE for what the segment registers already hold (the boot loader's flat
+ * segments, descriptors cached before the shadow changed): limits truncated below the
+ * VMM's window, a segment that cannot be made so unusable. */
+void ringcomp_truncate_loaded(struct vm *vm);
 
 /* te: keep the ring-1 stack the guest's ring-0 stack (its TSS ESP0, as last written). */
 void ringcomp_sync_stack(struct vm *vm, struct ringcomp *rc);

@@ -46,14 +46,16 @@ int pv_direct_init(struct pv *p)
 	p->nframes = p->vmm.vm->cpu.ram_size >> 12;
 	p->ptype = calloc(p->nframes, 1);
 	p->tcount = calloc(p->nframes, sizeof(u32));
+	p->pinned = calloc(p->nframes, 1);
 	p->cr3_frame = -1;
-	return p->ptype && p->tcount ? 0 : -1;
+	return p->ptype && p->tcount && p->pinned ? 0 : -1;
 }
 
 void pv_direct_fini(struct pv *p)
 {
 	free(p->ptype);
 	free(p->tcount);
+	free(p->pinned);
 }
 
 static int perm(struct pv *p, enum pv_refusal why) { return pv_refuse(p, why, PV_EPERM); }
@@ -201,10 +203,15 @@ int pv_pin(struct pv *p, u32 pa, u32 pin)
 		return pv_refuse(p, PV_REF_ARGUMENT, PV_EINVAL);
 	if ((pa & 0xfff) || f >= p->nframes || pin > 1)
 		return pv_refuse(p, PV_REF_ARGUMENT, PV_EINVAL);
-	if (pin)
-		return get_table(p, f, T_L2);
-	if (p->ptype[f] != T_L2)
+	if (pin == p->pinned[f]) /* pinning twice, or unpinning what is not pinned */
 		return pv_refuse(p, PV_REF_ARGUMENT, PV_EINVAL);
+	if (pin) {
+		int r = get_table(p, f, T_L2);
+		if (r == PV_OK)
+			p->pinned[f] = 1;
+		return r;
+	}
+	p->pinned[f] = 0;
 	put_table(p, f, T_L2);
 	return PV_OK;
 }

@@ -128,7 +128,18 @@ static int multicall(struct pv *p, u32 lin, u32 n, bool *halt)
 	return PV_OK;
 }
 
+static int dispatch(struct pv *p, u32 op, const u32 a[5], bool *halt);
+
 int pv_hypercall(struct pv *p, u32 op, const u32 a[5], bool *halt)
+{
+	int r = dispatch(p, op, a, halt);
+	/* an accepted request ends a run of refusals; a multicall is judged by its entries */
+	if (r >= 0 && op != PVH_MULTICALL)
+		p->perm_run = 0;
+	return r;
+}
+
+static int dispatch(struct pv *p, u32 op, const u32 a[5], bool *halt)
 {
 	struct vm *vm = p->vmm.vm;
 	struct cpu *c = &vm->cpu;
@@ -176,6 +187,7 @@ int pv_hypercall(struct pv *p, u32 op, const u32 a[5], bool *halt)
 			return pv_refuse(p, PV_REF_ARGUMENT, PV_EINVAL);
 		if (!ringcomp_shadow_gdt(vm, &p->rc, a[0], (u16)a[1], RC_SAFE | RC_PV))
 			return pv_refuse(p, PV_REF_FAULT, PV_EFAULT);
+		ringcomp_truncate_loaded(vm);
 		return PV_OK;
 	case PVH_EVENT_CHECK:
 	case PVH_YIELD:

@@ -194,6 +194,7 @@ static int pv_init(struct vm *vm, char *err, size_t errlen)
 	c->seg[SEG_CS].sel |= 1;
 	c->cpl = 1;
 	c->r[R_EDX] = PV_BOOT_MAGIC;
+	ringcomp_truncate_loaded(vm); /* the loader's flat segments must not reach the window */
 	cpu_flush_fast_tlb(c);
 	return 0;
 }
@@ -215,6 +216,7 @@ static void pv_after_emulate(struct vm *vm)
 	struct pv *p = pv_of(vm);
 	if (c->gdtr_base != vm->vmm_win + PV_GDT)
 		ringcomp_shadow_gdt(vm, &p->rc, c->gdtr_base, c->gdtr_limit, p->registered ? RC_SAFE | RC_PV : RC_SAFE);
+	ringcomp_truncate_loaded(vm); /* whatever the instruction loaded */
 	if (!p->registered) {
 		ringcomp_sync_stack(vm, &p->rc);
 	} else if (c->idtr_base != p->idtr_base || c->idtr_limit != p->idtr_limit) {
@@ -244,8 +246,6 @@ static enum engine_verdict hypercall(struct pv *p, struct exit_record *e)
 	bool halt = false;
 	int r = pv_hypercall(p, op, a, &halt);
 	c->r[R_EAX] = (u32)r;
-	if (r >= 0)
-		p->perm_run = 0;
 	if (p->killed) {
 		snprintf(vm->reason, sizeof(vm->reason),
 			 "pv: guest killed after %u unsafe requests refused in a row (last: hypercall %u at EIP %#010x)",
@@ -263,19 +263,27 @@ static enum engine_verdict hypercall(struct pv *p, struct exit_record *e)
 	return ENGINE_RESUME;
 }
 
-/* May the registered kernel's privileged instruction at the exit be emulated? Only
- * what cannot undo the VMM's protection: reading control registers, CR4's paging
- * options, CR0 without touching PE, PG or WP, CR3 under shadow paging (the shadow MMU
- * follows it; under pv/direct only PVH_NEW_BASEPTR may load one), a GDT or IDT (which
- * the VMM shadows and validates afterwards), INVLPG, CLTS, caches, HLT, RDMSR, port
- * I/O; CLI and STI are harmless no-ops (the guest's IF is the shared page's). Not:
- * WRMSR (SYSENTER's target), LTR, LLDT, debug registers, LMSW. */
-static bool emulation_safe(struct pv *p, const struct exit_record *e)
+/* What the VMM makes of a registered kernel's #GP at CPL 1. */
+enum emu_class {
+	EMU_SAFE,     /* a privileged instruction that cannot undo the VMM's protection */
+	EMU_REFUSED,  /* a privileged instruction that could: #GP, counted */
+	EMU_GUEST,    /* not a privileged instruction: the kernel's own #GP (a segment
+		       * limit, a bad selector), delivered as it is */
+};
+
+/* Classify the instruction at the exit. Emulated: reading control registers, CR4's
+ * paging options, CR0 without touching PE, PG or WP, CR3 under shadow paging (the
+ * shadow MMU follows it; under pv/direct only PVH_NEW_BASEPTR may load one), a GDT or
+ * IDT (which the VMM shadows and validates afterwards), INVLPG, CLTS, caches, HLT,
+ * RDMSR, RDPMC, port I/O; CLI and STI are harmless no-ops (the guest's IF is the shared
+ * page's). Refused: WRMSR (SYSENTER's target), SYSEXIT, LTR, LLDT, LMSW, debug
+ * registers, other CR loads. */
+static enum emu_class emulation_class(struct pv *p, const struct exit_record *e)
 {
 	struct cpu *c = &p->vmm.vm->cpu;
 	u8 b[16];
 	if (!vmm_guest_read(p->vmm.vm, c->seg[SEG_CS].base + e->guest_eip, b, sizeof(b)))
-		return false;
+		return EMU_GUEST;
 	unsigned i = 0;
 	while (i < 8 && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 || b[i] == 0xf3 || b[i] == 0x26 ||
 			 b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x64 || b[i] == 0x65))
@@ -283,25 +291,36 @@ static bool emulation_safe(struct pv *p, const struct exit_record *e)
 	u8 op = b[i];
 	if (op == 0xf4 || op == 0xfa || op == 0xfb || (op >= 0xe4 && op <= 0xe7) || (op >= 0xec && op <= 0xef) ||
 	    (op >= 0x6c && op <= 0x6f))
-		return true;
+		return EMU_SAFE;
 	if (op != 0x0f)
-		return false;
+		return EMU_GUEST;
 	u8 op2 = b[i + 1], modrm = b[i + 2], reg = (modrm >> 3) & 7;
 	switch (op2) {
-	case 0x06: case 0x08: case 0x09: case 0x20: case 0x32:
-		return true; /* CLTS, INVD, WBINVD, MOV from CRn, RDMSR */
+	case 0x06: case 0x08: case 0x09: case 0x20: case 0x32: case 0x33:
+		return EMU_SAFE; /* CLTS, INVD, WBINVD, MOV from CRn, RDMSR, RDPMC */
+	case 0x21: case 0x23: case 0x30: case 0x35:
+		return EMU_REFUSED; /* MOV DRn, WRMSR, SYSEXIT */
+	case 0x00:
+		return reg == 2 || reg == 3 ? EMU_REFUSED : EMU_GUEST; /* LLDT, LTR */
 	case 0x01:
-		return (modrm >> 6) != 3 && (reg == 2 || reg == 3 || reg == 7); /* LGDT, LIDT, INVLPG */
+		if ((modrm >> 6) == 3)
+			return EMU_GUEST;
+		if (reg == 2 || reg == 3 || reg == 7)
+			return EMU_SAFE; /* LGDT, LIDT, INVLPG */
+		return reg == 6 ? EMU_REFUSED : EMU_GUEST; /* LMSW */
 	case 0x22: {
 		u32 v = c->r[modrm & 7];
+		bool ok = false;
 		if (reg == 4)
-			return !((v ^ c->cr4) & ~(u32)(CR4_PSE | CR4_PGE | CR4_TSD | CR4_DE | CR4_PCE | CR4_OSFXSR));
-		if (reg == 0)
-			return !((v ^ c->cr0) & (CR0_PE | CR0_PG | CR0_WP));
-		return reg == 2 || (reg == 3 && !p->direct);
+			ok = !((v ^ c->cr4) & ~(u32)(CR4_PSE | CR4_PGE | CR4_TSD | CR4_DE | CR4_PCE | CR4_OSFXSR));
+		else if (reg == 0)
+			ok = !((v ^ c->cr0) & (CR0_PE | CR0_PG | CR0_WP));
+		else
+			ok = reg == 2 || (reg == 3 && !p->direct);
+		return ok ? EMU_SAFE : EMU_REFUSED;
 	}
 	default:
-		return false;
+		return EMU_GUEST;
 	}
 }
 
@@ -319,8 +338,10 @@ static enum engine_verdict exception(struct pv *p, struct exit_record *e)
 	 * while an event was being delivered) and every other exception go to the guest */
 	if (e->vector == EXC_GP && c->cpl != 3 && !(e->idt_info & IDT_INFO_VALID) &&
 	    !(p->emu_eip == e->guest_eip && p->emu_insns == c->insns)) {
-		if (p->registered && !emulation_safe(p, e)) {
-			pv_refuse(p, PV_REF_PRIVILEGED, 0);
+		enum emu_class k = p->registered ? emulation_class(p, e) : EMU_SAFE;
+		if (k != EMU_SAFE) {
+			if (k == EMU_REFUSED)
+				pv_refuse(p, PV_REF_PRIVILEGED, 0);
 			return vmm_reflect(&p->vmm, e, EXC_GP, e->error_code);
 		}
 		p->emu_eip = e->guest_eip;

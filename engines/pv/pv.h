@@ -55,6 +55,7 @@ struct pv {
 	u32 nframes;           /* pv/direct: frames the guest owns, their types and counts */
 	u8 *ptype;
 	u32 *tcount;
+	u8 *pinned;            /* pv/direct: the directories PVH_PIN_TABLE pinned */
 	int cr3_frame;         /* the validated directory in CR3, or -1 (boot tables) */
 	bool w_released;       /* a writable mapping went away since the last full flush */
 	u32 perm_run;          /* PV_EPERM refusals in a row */

@@ -88,10 +88,13 @@ static void test_valid_tables_are_typed_and_released(void **state)
 	struct pv *p = vm->engine_state;
 	good_tables(vm);
 	assert_int_equal(vm->cpu.cr3, PD);
+	assert_int_equal(pv_pin(p, PD, 0), PV_EINVAL); /* never pinned: CR3 keeps its reference */
+	assert_int_equal(p->tcount[PD >> 12], 1);
 	assert_int_equal(p->ptype[PD >> 12], 2);   /* L2 */
 	assert_int_equal(p->ptype[PT >> 12], 1);   /* L1 */
 	assert_int_equal(p->ptype[DATA >> 12], 3); /* W */
 	assert_int_equal(pv_pin(p, PD, 1), PV_OK);
+	assert_int_equal(pv_pin(p, PD, 1), PV_EINVAL); /* pinned once */
 	assert_int_equal(p->tcount[PD >> 12], 2);
 	/* a second directory sharing PT: CR3 moves, PD stays pinned */
 	frame(vm, BOOT)[0] = PT | 7;
