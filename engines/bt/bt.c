@@ -180,6 +180,14 @@ static bool fault_in_delivery(struct bt *b, enum ev type, u8 cur, u8 vec, u32 er
 	return deliver(b, vec, EV_EXC, true, err);
 }
 
+/* The frame of event `vec` could not be written at linear `lin`: the processor would
+ * take a #PF there (a supervisor write), combined with the event as the SDM says. */
+static bool stack_fault(struct bt *b, enum ev type, u8 vec, u32 lin)
+{
+	b->vmm.vm->cpu.cr2 = lin;
+	return fault_in_delivery(b, type, vec, EXC_PF, PFEC_W);
+}
+
 /* Deliver event `vec` to the guest kernel in software through the guest's IDT, as the
  * processor would for a kernel in ring 0: EIP is the guest EIP the frame records (the
  * faulting instruction, or the next one for INT n and interrupts). From user mode the
@@ -251,10 +259,8 @@ static bool deliver(struct bt *b, u8 vec, enum ev type, bool has_err, u32 err)
 		words[nw++] = c->seg[SEG_SS].sel;
 		struct seg nss;
 		seg_from_desc(&nss, ss0, &sd);
-		if (!vmm_guest_write(vm, nss.base + esp - 4 * nw, words, 4 * nw)) {
-			bt_fail(b, "bt: the guest's ring-0 stack %#06x:%#010x is not writable (vector %u)", ss0, esp, vec);
-			return false;
-		}
+		if (!vmm_guest_write(vm, nss.base + esp - 4 * nw, words, 4 * nw))
+			return stack_fault(b, type, vec, nss.base + esp - 4 * nw);
 		c->seg[SEG_SS] = nss;
 		cpu_set_cpl(c, 1);
 		load_vmm_cs(b);
@@ -262,10 +268,8 @@ static bool deliver(struct bt *b, u8 vec, enum ev type, bool has_err, u32 err)
 		words[nw++] = b->vcs;
 		words[nw++] = fl;
 		esp = c->r[R_ESP];
-		if (!vmm_guest_write(vm, stack_lin(c, esp - 4 * nw), words, 4 * nw)) {
-			bt_fail(b, "bt: the guest kernel's stack at %#010x is not writable (vector %u)", esp, vec);
-			return false;
-		}
+		if (!vmm_guest_write(vm, stack_lin(c, esp - 4 * nw), words, 4 * nw))
+			return stack_fault(b, type, vec, stack_lin(c, esp - 4 * nw));
 	}
 	c->r[R_ESP] = esp - 4 * nw;
 	cc_materialize(c);
@@ -431,10 +435,8 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		}
 		struct desc d;
 		if ((cs & 3) != 0 || (fl & FL_VM) || !guest_desc(b, (u16)cs, &d) || !desc_is_code(&d) ||
-		    desc_dpl(&d) != 0 || !desc_present(&d)) {
-			bt_fail(b, "bt: IRET at %#010x to %#06x:%#010x is not implemented", x, cs & 0xffff, v);
-			return ENGINE_STOP;
-		}
+		    desc_dpl(&d) != 0 || !desc_present(&d))
+			return emulate(b, 0); /* not a return to the kernel: the machine faults as the guest expects */
 		b->vcs = (u16)(cs & ~3u);
 		set_guest_eflags(b, fl, 4);
 		c->r[R_ESP] += 12;
@@ -456,10 +458,9 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 			return ENGINE_EMULATE;
 		}
 		struct desc d;
-		if ((cs & 3) != 0 || !guest_desc(b, (u16)cs, &d) || !desc_is_code(&d) || desc_dpl(&d) != 0) {
-			bt_fail(b, "bt: far RET at %#010x to %#06x is not implemented", x, cs & 0xffff);
-			return ENGINE_STOP;
-		}
+		if ((cs & 3) != 0 || !guest_desc(b, (u16)cs, &d) || !desc_is_code(&d) || desc_dpl(&d) != 0 ||
+		    !desc_present(&d))
+			return emulate(b, 0); /* the machine raises the fault the guest expects */
 		b->vcs = (u16)(cs & ~3u);
 		c->r[R_ESP] += 2 * s + k->target;
 		c->eip = s == 2 ? v & 0xffff : v;
