@@ -68,6 +68,26 @@ static void load_vmm_cs(struct bt *b)
 	seg_from_desc(&b->vmm.vm->cpu.seg[SEG_CS], b->vmm_cs, &vmm_code);
 }
 
+/* Watch the guest's GDT at linear `base`, `len` bytes: a write there sets gdt_dirty. */
+static void watch_gdt(struct bt *b, u32 base, u32 len)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	u32 first = 0x1000 - (base & 0xfff);
+	if (first > len)
+		first = len;
+	b->gdt_dirty = false;
+	b->gdt_len[0] = b->gdt_len[1] = 0;
+	if (len && vmm_guest_phys(vm, base, false, &b->gdt_pa[0])) {
+		b->gdt_len[0] = first;
+		cpu_watch_code(c, b->gdt_pa[0], first);
+	}
+	if (len > first && len - first <= 0x1000 && vmm_guest_phys(vm, base + first, false, &b->gdt_pa[1])) {
+		b->gdt_len[1] = len - first;
+		cpu_watch_code(c, b->gdt_pa[1], len - first);
+	}
+}
+
 /* Shadow the guest's GDT (RC_SAFE) and add the VMM's code descriptor after it. */
 static void shadow_gdt(struct bt *b, u32 base, u16 limit)
 {
@@ -86,19 +106,21 @@ static void shadow_gdt(struct bt *b, u32 base, u16 limit)
 	if (c->cpl != 3)
 		c->seg[SEG_CS].sel = b->vmm_cs;
 	/* a guest write to its GDT re-shadows it before the next segment load */
-	b->gdt_dirty = false;
-	b->gdt_len[0] = b->gdt_len[1] = 0;
-	u32 len = 8 * n, first = 0x1000 - (base & 0xfff);
-	if (first > len)
-		first = len;
-	if (len && vmm_guest_phys(vm, base, false, &b->gdt_pa[0])) {
-		b->gdt_len[0] = first;
-		cpu_watch_code(c, b->gdt_pa[0], first);
-	}
-	if (len > first && len - first <= 0x1000 && vmm_guest_phys(vm, base + first, false, &b->gdt_pa[1])) {
-		b->gdt_len[1] = len - first;
-		cpu_watch_code(c, b->gdt_pa[1], len - first);
-	}
+	b->gdt_bytes = 8 * n;
+	if (!vmm_guest_read(vm, base, b->gdt_copy, b->gdt_bytes))
+		b->gdt_bytes = 0;
+	watch_gdt(b, base, 8 * n);
+}
+
+/* The guest wrote near its GDT: shadow it again if it changed, else watch it again. */
+static void check_gdt(struct bt *b)
+{
+	u8 *now = b->gdt_now;
+	u32 base = b->rc.vgdt_base, n = b->gdt_bytes;
+	if (n && vmm_guest_read(b->vmm.vm, base, now, n) && !memcmp(now, b->gdt_copy, n))
+		watch_gdt(b, base, n);
+	else
+		shadow_gdt(b, base, b->rc.vgdt_limit);
 }
 
 /* Read the guest's descriptor `sel` from its own GDT (what it believes it loaded). */
@@ -502,6 +524,31 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 	}
 }
 
+/* A slot of block `i` (a copy in `k`) called out: the guest goes on at the slot's
+ * target (a direct JMP retires; a JCC already ran in the TC; CONT is no instruction).
+ * Its translation is found or made, and the slot chained to it when that is sound. */
+static enum engine_verdict follow(struct bt *b, const struct bt_block *k, int i, int slot)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	u32 to = tc_slot_target(k, slot);
+	(*b->callouts)++;
+	(*b->by_kind[k->kind])++;
+	if (k->kind == BK_JMP) {
+		charge(b, P_VMM_EMULATE);
+		(*b->vmm.emulated)++;
+		c->insns++;
+	}
+	c->eip = to;
+	if ((to >> 12) != (k->geip >> 12) || b->flush_pending)
+		return ENGINE_RESUME; /* resume_at() finds or makes the translation */
+	u32 gen = b->flush_gen, t = tc_enter(b, to);
+	if (gen == b->flush_gen)
+		tc_chain(b, i, slot, t);
+	c->eip = to;
+	return ENGINE_RESUME;
+}
+
 /* SYSENTER from user mode (it faulted: the real SYSENTER_CS is 0): into the guest
  * kernel as the processor would, on flat ring-0 segments (the stack's truncated below
  * the window), with the virtual IF clear. */
@@ -540,9 +587,10 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 	if (b->failed)
 		return ENGINE_STOP;
 	if (b->gdt_dirty)
-		shadow_gdt(b, b->rc.vgdt_base, b->rc.vgdt_limit);
+		check_gdt(b);
 	/* where the guest is, in its own terms */
 	struct bt_block k = { 0 };
+	int slot = -1;
 	b->last = -1;
 	if (c->cpl != 3 && in_window(vm, c->eip)) {
 		int i = tc_block_at(b, c->eip - vm->vmm_win);
@@ -551,7 +599,7 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 			return ENGINE_STOP;
 		}
 		k = b->blk[i];
-		c->eip = k.geip + (c->eip - vm->vmm_win - k.tc);
+		c->eip = tc_guest_eip(&k, c->eip - vm->vmm_win, &slot);
 		b->last = i;
 		b->last_flush_gen = b->flush_gen;
 	} else if (c->cpl != 3 && !emulating) {
@@ -563,9 +611,10 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 	switch (e->reason) {
 	case EXIT_BT_CALLOUT:
 	case EXIT_SOFTWARE_INTERRUPT:
-		if (c->cpl != 3 && e->reason == EXIT_BT_CALLOUT && b->last >= 0 && c->eip == k.geip + k.ident) {
+		if (c->cpl != 3 && e->reason == EXIT_BT_CALLOUT && b->last >= 0 && slot != -1) {
+			int i = b->last;
 			b->last = -1; /* the guest goes on elsewhere */
-			v = callout(b, &k);
+			v = slot >= 0 ? follow(b, &k, i, slot) : callout(b, &k);
 			break;
 		}
 		if (c->cpl != 3) {
@@ -669,6 +718,7 @@ static void bt_code_written(struct vm *vm, u32 pa, unsigned len)
 	if (tc_page_has(b, pa >> 12) || tc_page_has(b, last)) {
 		b->flush_pending = true; /* at the next exit: the block running may be among them */
 		(*b->invalidations)++;
+		tc_unchain_all(b); /* and nothing runs stale translations until then */
 	}
 }
 
@@ -691,7 +741,7 @@ static int bt_init(struct vm *vm, char *err, size_t errlen)
 	b->iret_vif = -1;
 	static const char *const kname[BK_KINDS] = {
 		"cont", "emulate", "desc", "mmu", "far", "jmp", "jcc", "cli", "sti", "pushf", "popf",
-		"iret", "lret", "int", "hlt",
+		"iret", "lret", "int", "hlt", "call",
 	};
 	char name[STATS_NAME_MAX];
 	for (unsigned i = 0; i < BK_KINDS; i++) {
@@ -704,6 +754,7 @@ static int bt_init(struct vm *vm, char *err, size_t errlen)
 	b->callouts = stats_counter(&vm->stats, "bt.callouts", "callouts from the TC into the VMM (count)");
 	b->flushes = stats_counter(&vm->stats, "bt.tc_flushes", "flushes of the whole TC: full, or translated code written (count)");
 	b->invalidations = stats_counter(&vm->stats, "bt.invalidations", "guest writes to pages holding translated code (count)");
+	b->chained = stats_counter(&vm->stats, "bt.chained", "direct branches chained: a slot patched into a JMP from translation to translation (count)");
 	b->delivered = stats_counter(&vm->stats, "bt.events_delivered", "events the VMM delivered through the guest's IDT in software (count)");
 
 	struct intercepts *ic = &c->icpt;

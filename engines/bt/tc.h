@@ -35,6 +35,23 @@
 #define BT_READ_MAX (BT_MAX_IDENT + 16u)
 #define BT_MAX_BLOCKS 65536u
 #define BT_HASH 16384u
+#define BT_MAX_CHAINS 65536u
+
+/* The code after a block's IDENT bytes (at tc + ident):
+ *   most kinds   int $0x83                                 (2 bytes)
+ *   JMP, CONT    a slot: int $0x83; nop; nop; nop          (5 bytes)
+ *   CALL         push $<guest return EIP>; a slot          (10 bytes)
+ *   JCC          jcc rel32 to slot 1; slot 0 (not taken); slot 1 (taken)   (16 bytes)
+ * A slot calls out until its target is translated, then it is patched into a JMP to
+ * the target's translation (chaining, bt.chained; a JCC's taken slot by retargeting the
+ * JCC itself, so a taken branch costs one instruction): the machine runs the guest's direct
+ * branches from translation to translation without leaving the TC. A JCC in the TC is
+ * the guest's own condition on the guest's own flags. Slots are only chained to targets
+ * on the block's own linear page (QEMU's rule): a block is entered only after its page
+ * was checked to map the frame it was read from, so its page's other blocks are right. */
+#define BT_SLOT 5u
+#define BT_JCC_SLOT0 6u
+#define BT_JCC_SLOT1 11u
 
 /* How a block ends: what its callout asks the VMM to do with the guest instruction. */
 enum bt_kind {
@@ -49,6 +66,7 @@ enum bt_kind {
 	BK_IRET, BK_LRET, /* returns: in software to the kernel, emulated to user mode */
 	BK_INT,      /* INT n, INT3, INTO, INT1: delivered in software */
 	BK_HLT,
+	BK_CALL,     /* direct CALL: translated inline, PUSH of the guest's return EIP and a slot */
 	BK_KINDS
 };
 
@@ -61,6 +79,7 @@ struct bt_block {
 	u8 len;         /* length of the callout's guest instruction */
 	u8 osize;       /* its operand size */
 	u8 cc;          /* BK_JCC: condition; BK_INT: vector */
+	u8 tail;        /* bytes after the IDENT code: the callout, or the chaining slots */
 	u32 target;     /* BK_JMP/BK_JCC: the guest EIP of the branch target */
 	u32 pa;         /* guest-physical address of the first byte */
 	u32 gen;        /* bt.map_gen when pa was last checked against the guest's mapping */
@@ -100,9 +119,14 @@ struct bt {
 	u8 *tc_pages;           /* a bit per guest frame: translations were made from it */
 	u32 gdt_pa[2], gdt_len[2]; /* where the guest's GDT is (watched: a write re-shadows it) */
 	bool gdt_dirty;
+	u32 gdt_bytes;          /* the guest's GDT as last shadowed (a write near it that left it */
+	u8 gdt_copy[8 * RC_MAX_GDT]; /* unchanged costs a read, not a new shadow) */
+	u8 gdt_now[8 * RC_MAX_GDT];
 	u32 int_eip;            /* the INT n being delivered (a fault in its delivery points at it) */
 	/* counters */
-	u64 *blocks, *insns, *ident, *callouts, *flushes, *invalidations, *delivered;
+	u32 *chains;            /* TC offsets of the slots patched into JMPs */
+	unsigned nchains;
+	u64 *blocks, *insns, *ident, *callouts, *flushes, *invalidations, *delivered, *chained;
 	u64 *by_kind[BK_KINDS];
 };
 
@@ -124,6 +148,15 @@ static inline bool tc_page_has(const struct bt *b, u32 ppn)
 void bt_fail(struct bt *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* translate.c */
+/* Where a TC offset inside block `k` is in guest terms, and which slot it is (-1:
+ * none; the callout of an unchained block is slot -2). */
+u32 tc_guest_eip(const struct bt_block *k, u32 off, int *slot);
+/* The guest EIP slot `slot` of block `k` continues at. */
+u32 tc_slot_target(const struct bt_block *k, int slot);
+/* Patch slot `slot` of block `i` into a JMP to linear TC address `to`. */
+void tc_chain(struct bt *b, int i, int slot, u32 to);
+/* Turn every chained slot back into a callout (translated code was written). */
+void tc_unchain_all(struct bt *b);
 /* Prepare the TC (allocates its block table). Returns 0 or -1. */
 int tc_init(struct bt *b);
 void tc_fini(struct bt *b);

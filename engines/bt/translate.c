@@ -23,6 +23,7 @@
 
 #include "core/block.h"
 #include "core/exec.h"
+#include "core/fault.h"
 #include "core/segment.h"
 #include "tc.h"
 #include "vmm/guestmem.h"
@@ -31,7 +32,8 @@ int tc_init(struct bt *b)
 {
 	b->blk = calloc(BT_MAX_BLOCKS, sizeof(*b->blk));
 	b->tc_pages = calloc((b->vmm.vm->ram_size >> 15) + 1, 1);
-	if (!b->blk || !b->tc_pages)
+	b->chains = calloc(BT_MAX_CHAINS, sizeof(*b->chains));
+	if (!b->blk || !b->tc_pages || !b->chains)
 		return -1;
 	for (unsigned i = 0; i < BT_HASH; i++)
 		b->hash[i] = -1;
@@ -43,12 +45,14 @@ void tc_fini(struct bt *b)
 {
 	free(b->blk);
 	free(b->tc_pages);
+	free(b->chains);
 }
 
 void tc_flush(struct bt *b)
 {
 	b->nblk = 0;
 	b->tc_used = 0;
+	b->nchains = 0;
 	for (unsigned i = 0; i < BT_HASH; i++)
 		b->hash[i] = -1;
 	memset(b->tc_pages, 0, (b->vmm.vm->ram_size >> 15) + 1);
@@ -72,9 +76,87 @@ int tc_block_at(struct bt *b, u32 off)
 			hi = mid - 1;
 		}
 	}
-	if (found < 0 || off > b->blk[found].tc + b->blk[found].ident)
-		return -1; /* beyond its callout's first byte: not an instruction boundary */
+	if (found < 0 || off >= b->blk[found].tc + b->blk[found].ident + b->blk[found].tail)
+		return -1;
 	return found;
+}
+
+u32 tc_guest_eip(const struct bt_block *k, u32 off, int *slot)
+{
+	u32 rel = off - k->tc;
+	*slot = -1;
+	if (k->kind == BK_JCC && (rel == k->ident + BT_JCC_SLOT0 || rel == k->ident + BT_JCC_SLOT1)) {
+		*slot = rel == k->ident + BT_JCC_SLOT0 ? 0 : 1;
+		return tc_slot_target(k, *slot);
+	}
+	if (k->kind == BK_CALL && rel == k->ident + BT_SLOT) {
+		*slot = 0; /* the return EIP is pushed: the guest is at the target */
+		return k->target;
+	}
+	if (rel == k->ident)
+		*slot = k->kind == BK_JMP || k->kind == BK_CONT ? 0 : k->kind == BK_CALL ? -1 : -2;
+	return k->geip + (rel < k->ident ? rel : k->ident);
+}
+
+u32 tc_slot_target(const struct bt_block *k, int slot)
+{
+	u32 x = k->geip + k->ident;
+	if (k->kind == BK_JCC)
+		return slot == 0 ? x + k->len : k->target;
+	return k->kind == BK_JMP || k->kind == BK_CALL ? k->target : x;
+}
+
+static u32 slot_off(const struct bt_block *k, int slot)
+{
+	return k->tc + k->ident + (k->kind == BK_JCC ? (slot ? BT_JCC_SLOT1 : BT_JCC_SLOT0) : k->kind == BK_CALL ? BT_SLOT : 0);
+}
+
+static void write_tc(struct bt *b, u32 off, const u8 *bytes, unsigned n)
+{
+	struct cpu *c = &b->vmm.vm->cpu;
+	memcpy(b->vmm.vm->vmm_mem + off, bytes, n);
+	/* the machine's decoded copy of it goes; if it is running, it stops after the
+	 * current instruction and goes on from what is there now */
+	if (block_invalidate_write(c, c->ram_size + off, n) && c->ip)
+		cpu_end_block(c, insn_next(cpu_cur(c)));
+}
+
+static const u8 callout_slot[BT_SLOT] = { 0xcd, BT_CALLOUT_VEC, 0x90, 0x90, 0x90 };
+
+#define CHAIN_JCC 0x80000000u /* a chains[] entry that is a JCC's own target, not a slot */
+
+void tc_chain(struct bt *b, int i, int slot, u32 to)
+{
+	struct vm *vm = b->vmm.vm;
+	const struct bt_block *k = &b->blk[i];
+	if (b->nchains >= BT_MAX_CHAINS)
+		return;
+	if (k->kind == BK_JCC && slot == 1) {
+		/* the taken branch: the JCC itself jumps to the target's translation */
+		u32 off = k->tc + k->ident, rel = to - (vm->vmm_win + off + 6);
+		u8 r[4] = { (u8)rel, (u8)(rel >> 8), (u8)(rel >> 16), (u8)(rel >> 24) };
+		write_tc(b, off + 2, r, 4);
+		b->chains[b->nchains++] = off | CHAIN_JCC;
+	} else {
+		u32 off = slot_off(k, slot), rel = to - (vm->vmm_win + off + 5);
+		u8 jmp[5] = { 0xe9, (u8)rel, (u8)(rel >> 8), (u8)(rel >> 16), (u8)(rel >> 24) };
+		write_tc(b, off, jmp, 5);
+		b->chains[b->nchains++] = off;
+	}
+	(*b->chained)++;
+}
+
+void tc_unchain_all(struct bt *b)
+{
+	static const u8 to_slot1[4] = { BT_JCC_SLOT1 - BT_JCC_SLOT0, 0, 0, 0 };
+	for (unsigned i = 0; i < b->nchains; i++) {
+		u32 off = b->chains[i];
+		if (off & CHAIN_JCC)
+			write_tc(b, (off & ~CHAIN_JCC) + 2, to_slot1, 4);
+		else
+			write_tc(b, off, callout_slot, BT_SLOT);
+	}
+	b->nchains = 0;
 }
 
 /* Skip the prefixes at p[0..n); returns their count. */
@@ -143,8 +225,13 @@ static int classify(const u8 *p, unsigned len, u32 eip, const struct insn *in, s
 	case 0x6c: case 0x6d: case 0x6e: case 0x6f: /* INS, OUTS */
 	case 0xe4: case 0xe5: case 0xe6: case 0xe7: case 0xec: case 0xed: case 0xee: case 0xef:
 	case 0xe0: case 0xe1: case 0xe2: case 0xe3: /* LOOPcc, JECXZ */
-	case 0xe8: case 0xc2: case 0xc3:  /* CALL rel, RET */
+	case 0xc2: case 0xc3:  /* RET */
 		return BK_EMULATE;
+	case 0xe8:
+		if (o16)
+			return BK_EMULATE;
+		out->target = next + ((u32)p[i + 1] | (u32)p[i + 2] << 8 | (u32)p[i + 3] << 16 | (u32)p[i + 4] << 24);
+		return BK_CALL;
 	case 0x8c:
 		return reg == 1 ? BK_EMULATE : -1; /* MOV from CS reveals the VMM's selector */
 	case 0x9a: case 0xea:
@@ -283,13 +370,38 @@ static int translate(struct bt *b, u32 geip)
 			tc_page_used(b, pa1 >> 12);
 		}
 	}
-	/* emit: the IDENT bytes, then int $0x83 */
+	/* emit: the IDENT bytes, then the callout or the slots */
 	u8 *tc = vm->vmm_mem + nb.tc;
 	memcpy(tc, buf, ident);
-	tc[ident] = 0xcd;
-	tc[ident + 1] = BT_CALLOUT_VEC;
-	block_invalidate_write(c, c->ram_size + nb.tc, ident + 2);
-	b->tc_used += (ident + 2 + 15) & ~15u;
+	u8 *t = tc + ident;
+	if (nb.kind == BK_JMP || nb.kind == BK_CONT) {
+		memcpy(t, callout_slot, BT_SLOT);
+		nb.tail = BT_SLOT;
+	} else if (nb.kind == BK_CALL) {
+		u32 ret = geip + ident + nb.len; /* the guest's return address, as CALL pushes it */
+		t[0] = 0x68;
+		t[1] = (u8)ret;
+		t[2] = (u8)(ret >> 8);
+		t[3] = (u8)(ret >> 16);
+		t[4] = (u8)(ret >> 24);
+		memcpy(t + BT_SLOT, callout_slot, BT_SLOT);
+		nb.tail = 2 * BT_SLOT;
+	} else if (nb.kind == BK_JCC) {
+		u32 rel = BT_JCC_SLOT1 - BT_JCC_SLOT0; /* from the end of the jcc to slot 1 */
+		t[0] = 0x0f;
+		t[1] = (u8)(0x80 | nb.cc);
+		t[2] = (u8)rel;
+		t[3] = t[4] = t[5] = 0;
+		memcpy(t + BT_JCC_SLOT0, callout_slot, BT_SLOT);
+		memcpy(t + BT_JCC_SLOT1, callout_slot, BT_SLOT);
+		nb.tail = BT_JCC_SLOT1 + BT_SLOT;
+	} else {
+		t[0] = 0xcd;
+		t[1] = BT_CALLOUT_VEC;
+		nb.tail = 2;
+	}
+	block_invalidate_write(c, c->ram_size + nb.tc, ident + nb.tail);
+	b->tc_used += (ident + nb.tail + 15) & ~15u;
 	int idx = (int)b->nblk++;
 	unsigned h = hash_of(geip);
 	nb.next = b->hash[h];
