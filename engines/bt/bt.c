@@ -358,6 +358,23 @@ static u32 resume_at(struct bt *b, u32 geip)
 	return tc_enter(b, geip);
 }
 
+/* The guest kernel resumes at guest EIP c->eip: go on at its translation. The VMM's
+ * window is beyond every guest segment's limit (ringcomp truncates them below it): a
+ * kernel that goes there takes the #GP the truncated CS gives. */
+static void resume_kernel(struct bt *b)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	if (in_window(vm, c->eip)) {
+		deliver_top(b, EXC_GP, EV_EXC, true, 0);
+		if (!b->failed && in_window(vm, c->eip))
+			bt_fail(b, "bt: the guest kernel's #GP handler is in the VMM's window (%#010x)", c->eip);
+		if (b->failed)
+			return;
+	}
+	c->eip = resume_at(b, c->eip);
+}
+
 /* Undo what an emulation needed the processor to show the guest. */
 static void restore(struct bt *b)
 {
@@ -662,7 +679,9 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 		if (b->failed)
 			return ENGINE_STOP;
 		if (c->cpl != 3)
-			c->eip = resume_at(b, c->eip);
+			resume_kernel(b);
+		if (b->failed)
+			return ENGINE_STOP;
 	}
 	b->emulating = v == ENGINE_EMULATE || v == ENGINE_EMULATE_PT;
 	return v;
@@ -705,7 +724,7 @@ static void bt_after_emulate(struct vm *vm)
 	c->eflags |= FL_IF; /* the real IF stays set */
 	deliver_held(b);
 	if (c->cpl != 3 && !b->failed)
-		c->eip = resume_at(b, c->eip);
+		resume_kernel(b);
 }
 
 static void bt_code_written(struct vm *vm, u32 pa, unsigned len)
