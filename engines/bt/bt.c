@@ -557,8 +557,8 @@ static enum engine_verdict follow(struct bt *b, const struct bt_block *k, int i,
 		c->insns++;
 	}
 	c->eip = to;
-	if ((to >> 12) != (k->geip >> 12) || b->flush_pending)
-		return ENGINE_RESUME; /* resume_at() finds or makes the translation */
+	if (b->flush_pending)
+		return ENGINE_RESUME; /* resume_at() flushes, then makes the translation */
 	u32 gen = b->flush_gen, t = tc_enter(b, to);
 	if (gen == b->flush_gen)
 		tc_chain(b, i, slot, t);
@@ -718,8 +718,11 @@ static void bt_after_emulate(struct vm *vm)
 		b->iret_vif = -1;
 	}
 	if (b->mmu_op) {
+		/* the address space may have changed: blocks are checked against their frames
+		 * again when entered, and no chain may skip that check */
 		b->map_gen++;
 		b->mmu_op = false;
+		tc_unchain(b, false);
 	}
 	c->eflags |= FL_IF; /* the real IF stays set */
 	deliver_held(b);
@@ -737,7 +740,7 @@ static void bt_code_written(struct vm *vm, u32 pa, unsigned len)
 	if (tc_page_has(b, pa >> 12) || tc_page_has(b, last)) {
 		b->flush_pending = true; /* at the next exit: the block running may be among them */
 		(*b->invalidations)++;
-		tc_unchain_all(b); /* and nothing runs stale translations until then */
+		tc_unchain(b, true); /* and nothing runs stale translations until then */
 	}
 }
 

@@ -46,9 +46,13 @@
  * the target's translation (chaining, bt.chained; a JCC's taken slot by retargeting the
  * JCC itself, so a taken branch costs one instruction): the machine runs the guest's direct
  * branches from translation to translation without leaving the TC. A JCC in the TC is
- * the guest's own condition on the guest's own flags. Slots are only chained to targets
- * on the block's own linear page (QEMU's rule): a block is entered only after its page
- * was checked to map the frame it was read from, so its page's other blocks are right. */
+ * the guest's own condition on the guest's own flags. A chain skips tc_enter()'s check
+ * that the target's page still maps the frame it was translated from. Within a page
+ * that is sound (QEMU's rule: the block was entered after its page was checked, and the
+ * page's other blocks came from the same frame); a chain to another page is undone by
+ * every change of the guest's address space the VMM performs (MOV to CR0/CR3/CR4, LMSW,
+ * INVLPG: BK_MMU), and entries are checked again. Kernel calls cross pages: re-chaining
+ * after a context switch is cheaper than calling out on every one. */
 #define BT_SLOT 5u
 #define BT_JCC_SLOT0 6u
 #define BT_JCC_SLOT1 11u
@@ -155,8 +159,9 @@ u32 tc_guest_eip(const struct bt_block *k, u32 off, int *slot);
 u32 tc_slot_target(const struct bt_block *k, int slot);
 /* Patch slot `slot` of block `i` into a JMP to linear TC address `to`. */
 void tc_chain(struct bt *b, int i, int slot, u32 to);
-/* Turn every chained slot back into a callout (translated code was written). */
-void tc_unchain_all(struct bt *b);
+/* Turn chained slots back into callouts: all of them (translated code was written), or
+ * those leading to another page (the guest's address space may have changed). */
+void tc_unchain(struct bt *b, bool all);
 /* Prepare the TC (allocates its block table). Returns 0 or -1. */
 int tc_init(struct bt *b);
 void tc_fini(struct bt *b);

@@ -123,12 +123,15 @@ static void write_tc(struct bt *b, u32 off, const u8 *bytes, unsigned n)
 
 static const u8 callout_slot[BT_SLOT] = { 0xcd, BT_CALLOUT_VEC, 0x90, 0x90, 0x90 };
 
-#define CHAIN_JCC 0x80000000u /* a chains[] entry that is a JCC's own target, not a slot */
+#define CHAIN_JCC 0x80000000u   /* a chains[] entry that is a JCC's own target, not a slot */
+#define CHAIN_XPAGE 0x40000000u /* ... that leads to another page */
+#define CHAIN_OFF 0x3fffffffu
 
 void tc_chain(struct bt *b, int i, int slot, u32 to)
 {
 	struct vm *vm = b->vmm.vm;
 	const struct bt_block *k = &b->blk[i];
+	bool xpage = (tc_slot_target(k, slot) >> 12) != (k->geip >> 12);
 	if (b->nchains >= BT_MAX_CHAINS)
 		return;
 	if (k->kind == BK_JCC && slot == 1) {
@@ -136,27 +139,32 @@ void tc_chain(struct bt *b, int i, int slot, u32 to)
 		u32 off = k->tc + k->ident, rel = to - (vm->vmm_win + off + 6);
 		u8 r[4] = { (u8)rel, (u8)(rel >> 8), (u8)(rel >> 16), (u8)(rel >> 24) };
 		write_tc(b, off + 2, r, 4);
-		b->chains[b->nchains++] = off | CHAIN_JCC;
+		b->chains[b->nchains++] = off | CHAIN_JCC | (xpage ? CHAIN_XPAGE : 0);
 	} else {
 		u32 off = slot_off(k, slot), rel = to - (vm->vmm_win + off + 5);
 		u8 jmp[5] = { 0xe9, (u8)rel, (u8)(rel >> 8), (u8)(rel >> 16), (u8)(rel >> 24) };
 		write_tc(b, off, jmp, 5);
-		b->chains[b->nchains++] = off;
+		b->chains[b->nchains++] = off | (xpage ? CHAIN_XPAGE : 0);
 	}
 	(*b->chained)++;
 }
 
-void tc_unchain_all(struct bt *b)
+void tc_unchain(struct bt *b, bool all)
 {
 	static const u8 to_slot1[4] = { BT_JCC_SLOT1 - BT_JCC_SLOT0, 0, 0, 0 };
+	unsigned kept = 0;
 	for (unsigned i = 0; i < b->nchains; i++) {
-		u32 off = b->chains[i];
-		if (off & CHAIN_JCC)
-			write_tc(b, (off & ~CHAIN_JCC) + 2, to_slot1, 4);
+		u32 e = b->chains[i], off = e & CHAIN_OFF;
+		if (!all && !(e & CHAIN_XPAGE)) {
+			b->chains[kept++] = e;
+			continue;
+		}
+		if (e & CHAIN_JCC)
+			write_tc(b, off + 2, to_slot1, 4);
 		else
 			write_tc(b, off, callout_slot, BT_SLOT);
 	}
-	b->nchains = 0;
+	b->nchains = kept;
 }
 
 /* Skip the prefixes at p[0..n); returns their count. */
