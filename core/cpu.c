@@ -514,6 +514,17 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 		c->ip = NULL;
 		if (tf && !c->event_delivered) {
 			c->dr[6] |= 0x4000; /* BS: single step */
+			if (c->icpt.active && (c->icpt.exception_bitmap >> EXC_DB & 1)) {
+				/* an intercepted #DB exits like every other exception (a VMM
+				 * delivering the guest's events itself must see it) */
+				exit->reason = EXIT_EXCEPTION_NMI;
+				exit->vector = EXC_DB;
+				exit->error_code = 0;
+				exit->guest_eip = c->eip;
+				exit->qualification = 0x4000;
+				exit->insn_len = 0;
+				return exit_now(c);
+			}
 			trap_deliver(c, EXC_DB, TRAP_EXC, false, 0, c->eip, c->eip);
 		}
 		if (c->req) {

@@ -5,9 +5,9 @@
 
 #include <string.h>
 
-extern const struct engine_ops engine_native, engine_hvm, engine_te, engine_pv;
+extern const struct engine_ops engine_native, engine_hvm, engine_te, engine_pv, engine_bt;
 
-const struct engine_ops *const engine_registry[] = { &engine_native, &engine_hvm, &engine_te, &engine_pv, NULL };
+const struct engine_ops *const engine_registry[] = { &engine_native, &engine_hvm, &engine_te, &engine_pv, &engine_bt, NULL };
 
 const struct engine_ops *engine_find(const char *name)
 {

@@ -57,6 +57,7 @@ const char *exit_reason_help(u32 reason)
 	case EXIT_WBINVD: return "WBINVD";
 	case EXIT_BT_CALLOUT: return "translated code called into the VMM";
 	case EXIT_PV_HYPERCALL: return "a paravirtual guest's hypercall";
+	case EXIT_SOFTWARE_INTERRUPT: return "a software interrupt (INT n: a system call) the VMM delivers to the guest";
 	default: return "an exit ringlab has no description for";
 	}
 }
@@ -96,6 +97,7 @@ const char *exit_reason_name(u32 reason)
 	case EXIT_WBINVD: return "WBINVD";
 	case EXIT_BT_CALLOUT: return "BT_CALLOUT";
 	case EXIT_PV_HYPERCALL: return "PV_HYPERCALL";
+	case EXIT_SOFTWARE_INTERRUPT: return "SOFTWARE_INTERRUPT";
 	default: return "UNKNOWN";
 	}
 }

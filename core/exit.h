@@ -37,7 +37,9 @@ enum exit_reason {
 	EXIT_WBINVD = 54,
 	EXIT_BT_CALLOUT = 256,  /* ringlab: a binary translator's callout into its VMM */
 	EXIT_PV_HYPERCALL = 257, /* ringlab: a paravirtual guest's hypercall */
-	EXIT_REASON_MAX = 258
+	EXIT_SOFTWARE_INTERRUPT = 258, /* ringlab: an intercepted INT n, INT3 or INTO (bt's user
+					* system calls, delivered by the VMM; kind from icpt.kind) */
+	EXIT_REASON_MAX = 259
 };
 
 /* Which mechanism carried an exit; the machine charges its transition by kind

@@ -78,6 +78,7 @@ return {
   },
   bt = {
     callout = { 200, src = "estimate (a call from the translation cache into VMM code and back, state saved and restored in software; no published figure)" },
+    translate_insn = { 400, src = "estimate (decode, classify and copy one guest instruction, with the hash and block bookkeeping; no published figure)" },
   },
   vmm = {
     handler      = { 500,  src = "estimate (VMM exit dispatch)" },

@@ -87,7 +87,7 @@ fi
 
 seeds=100 from=1 jobs=$(nproc 2>/dev/null || echo 2) modes="0 3" n=200 limit=50000000
 tmo="" fpaging="" fio="" keep="" quiet=0
-CONFIGS=${CONFIGS:-"native:p4-2006 hvm/shadow:p4-2006 hvm/nested:nehalem-2009 te/shadow:p4-2006 pv/shadow:p4-2006 pv/direct:p4-2006"}
+CONFIGS=${CONFIGS:-"native:p4-2006 hvm/shadow:p4-2006 hvm/nested:nehalem-2009 bt/shadow:p4-2006 te/shadow:p4-2006 pv/shadow:p4-2006 pv/direct:p4-2006"}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seeds) seeds=$2; shift 2 ;;

@@ -23,7 +23,13 @@ if ! command -v qemu-system-i386 >/dev/null; then
 fi
 pass=0; fail=0
 t=$(mktemp -d)
-CONFIGS=${CONFIGS:-"native:p4-2006 hvm/shadow:p4-2006 hvm/nested:nehalem-2009 te/shadow:p4-2006 pv/shadow:p4-2006 pv/direct:p4-2006"}
+CONFIGS=${CONFIGS:-"native:p4-2006 hvm/shadow:p4-2006 hvm/nested:nehalem-2009 bt/shadow:p4-2006 te/shadow:p4-2006 pv/shadow:p4-2006 pv/direct:p4-2006"}
+# Lines that must differ, and nothing else: under bt, user code runs directly and SGDT
+# and LSL are unprivileged, so rings.c's ring-3 SGDT sees the VMM's shadow GDT (limit
+# and base) and its ring-3 LSL of the flat user segments the limit the VMM truncated
+# them to below its window (as VMware's VMM truncated segments; a segment ring 1 may
+# load must not reach the VMM). The rest of the kernel's output must be QEMU's.
+declare -A DIFFLINE=( [bt/shadow:rings]="^sensitive at cpl3: gdt limit |^  selector [23]: lar c0f[3b]00 lsl " )
 # Kernels that must diverge under naive trap-and-emulate, the lesson of engines/te: in
 # ring 1 the kernel's own exception frames carry CS with RPL 1, sys.c's handler takes
 # them for ring 3 and IRETs to the ring-0 selector, which faults (#GP 8) in ring 1. Such
@@ -46,6 +52,17 @@ for k in "$BUILD"/tests/diff/*.elf; do
 				pass=$((pass + 1)); echo "PASS $name [$cfg] (diverges as expected after $n lines: $(tail -n 1 "$t/r"))"
 			else
 				fail=$((fail + 1)); echo "FAIL $name [$cfg] (expected the trap-and-emulate divergence; qemu status $qs, ringlab status $rs)"
+				head -3 "$t/re"; diff "$t/q" "$t/r" | head -10
+			fi
+		elif [ -n "${DIFFLINE[$cfg:$name]:-}" ]; then
+			dl=${DIFFLINE[$cfg:$name]}
+			if [ "$qs" = "$rs" ] && [ "$qs" = 1 ] && [ "$(grep -Ec "$dl" "$t/q")" -ge 1 ] &&
+				[ "$(grep -Ec "$dl" "$t/q")" = "$(grep -Ec "$dl" "$t/r")" ] &&
+				! cmp -s <(grep -E "$dl" "$t/q") <(grep -E "$dl" "$t/r") &&
+				cmp -s <(grep -Ev "$dl" "$t/q") <(grep -Ev "$dl" "$t/r"); then
+				pass=$((pass + 1)); echo "PASS $name [$cfg] (as QEMU but the lines expected to differ: $(grep -E "$dl" "$t/r" | tr "\n" ";"))"
+			else
+				fail=$((fail + 1)); echo "FAIL $name [$cfg] (expected QEMU's output but the line /$dl/; qemu status $qs, ringlab status $rs)"
 				head -3 "$t/re"; diff "$t/q" "$t/r" | head -10
 			fi
 		elif [ "$qs" = "$rs" ] && cmp -s "$t/q" "$t/r" && [ "$qs" = 1 ]; then

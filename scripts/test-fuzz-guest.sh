@@ -2,7 +2,7 @@
 # test-fuzz-guest.sh — a short, deterministic slice of the guest-side fuzzer for
 # `make test`: seeds 1..40 of the randcode kernel (tests/fuzz/guest/randcode.c), 16
 # snippets each, in ring 0 and ring 3, under native:p4-2006, hvm/shadow:p4-2006 and
-# hvm/nested:nehalem-2009, te/shadow:p4-2006 and pv/shadow:p4-2006 (or $CONFIGS; the
+# hvm/nested:nehalem-2009, bt/shadow:p4-2006, te/shadow:p4-2006, pv/shadow:p4-2006 and pv/direct:p4-2006 (or $CONFIGS; the
 # randcode kernel is not paravirtualized, so under pv it runs as under te), with a small instruction budget. Strict:
 # any host failure (signal, hang past the budget, unexpected status, sanitizer
 # report) fails the suite; guest endings (triple fault, halt, budget, unimplemented)

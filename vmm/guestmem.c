@@ -39,6 +39,11 @@ static bool translate(struct cpu *c, u32 lin, unsigned acc, u32 *pa)
 	return true;
 }
 
+bool vmm_guest_phys(struct vm *vm, u32 lin, bool write, u32 *pa)
+{
+	return translate(&vm->cpu, lin, write ? ACC_WRITE : ACC_READ, pa);
+}
+
 bool vmm_guest_read(struct vm *vm, u32 lin, void *buf, u32 n)
 {
 	struct cpu *c = &vm->cpu;

@@ -16,4 +16,8 @@ bool vmm_guest_read(struct vm *vm, u32 lin, void *buf, u32 n);
  * MMU is not told, so it must not be used on the guest's page tables. */
 bool vmm_guest_write(struct vm *vm, u32 lin, const void *buf, u32 n);
 
+/* The guest-physical address of linear `lin` through the guest's tables (identity with
+ * paging off), for an access at CPL 0 (`write`: a write); false if not mapped so. */
+bool vmm_guest_phys(struct vm *vm, u32 lin, bool write, u32 *pa);
+
 #endif

@@ -1,0 +1,835 @@
+/*
+ * bt.c — full virtualization by binary translation, as VMware's VMM did it in 1998
+ * (Adams & Agesen 2006; DESIGN §5): the engine's ops, its exits and the virtual CPU.
+ *
+ * The VMM lives in the top 1 MB of the guest's linear space (engine_ops.vmm_kb): the
+ * shadow GDT (the guest's, ring-compressed and truncated below the window: ringcomp,
+ * RC_SAFE, plus a flat DPL-1 code descriptor of the VMM's own), and the translation
+ * cache (translate.c). Guest user code runs directly at CPL 3. The guest kernel never
+ * runs: its translations do, at CPL 1 through the VMM's code segment, on the guest's
+ * own data segments and registers. The processor's IDT is never used: every exception,
+ * every software interrupt and every external interrupt is intercepted (kind TRAP), and
+ * the VMM delivers the guest's events in software through the guest's own IDT, as the
+ * hardware would for a kernel it believed ran in ring 0.
+ *
+ * The virtual CPU: the kernel's CS selector (the real CS is the VMM's), EFLAGS.IF (the
+ * real IF stays 1; external interrupts are held while the virtual one is clear), the
+ * guest's GDTR (ringcomp's vgdt), its IDTR (the processor's register, unused by it).
+ *
+ * A reading tour of one callout: the kernel's translation reaches `int $0x83` in the
+ * TC; the intercept makes it an exit EXIT_BT_CALLOUT (kind callout, charged bt.callout
+ * by the machine); bt_exit() maps the TC address back to its block and the guest EIP
+ * X of the instruction that ended it, and callout() acts on the virtual CPU by the
+ * block's kind: a branch computed, CLI/STI/PUSHF/POPF on the virtual IF, IRET to the
+ * kernel and INT n in software, or the instruction emulated once at virtual CPL 0
+ * (privileged instructions, segment loads, CALL/RET, port I/O on the device model's
+ * emulated path). When the guest resumes in its kernel, its guest EIP becomes the TC
+ * address of that EIP's translation (tc_enter: translated on demand).
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/block.h"
+#include "core/engine.h"
+#include "core/fault.h"
+#include "core/flags.h"
+#include "core/mmu.h"
+#include "core/segment.h"
+#include "tc.h"
+#include "vmm/guestmem.h"
+
+enum ev { EV_EXC, EV_EXT, EV_SOFT, EV_ICE };
+
+void bt_fail(struct bt *b, const char *fmt, ...)
+{
+	struct vm *vm = b->vmm.vm;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(vm->reason, sizeof(vm->reason), fmt, ap);
+	va_end(ap);
+	vm->status = VM_VMM_FAILED;
+	b->failed = true;
+}
+
+static void charge(struct bt *b, enum profile_primitive p)
+{
+	struct vm *vm = b->vmm.vm;
+	cost_charge(&vm->cost, COST_VMM, vm->prof.v[p]);
+}
+
+static bool in_window(struct vm *vm, u32 eip) { return eip - vm->vmm_win < vm->vmm_size; }
+
+/* The VMM's code descriptor: flat 4 GB, code execute/read, DPL 1, 32-bit. */
+static const struct desc vmm_code = { 0x0000ffffu, 0x00cfba00u };
+
+static void load_vmm_cs(struct bt *b)
+{
+	seg_from_desc(&b->vmm.vm->cpu.seg[SEG_CS], b->vmm_cs, &vmm_code);
+}
+
+/* Watch the guest's GDT at linear `base`, `len` bytes: a write there sets gdt_dirty. */
+static void watch_gdt(struct bt *b, u32 base, u32 len)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	u32 first = 0x1000 - (base & 0xfff);
+	if (first > len)
+		first = len;
+	b->gdt_dirty = false;
+	b->gdt_len[0] = b->gdt_len[1] = 0;
+	if (len && vmm_guest_phys(vm, base, false, &b->gdt_pa[0])) {
+		b->gdt_len[0] = first;
+		cpu_watch_code(c, b->gdt_pa[0], first);
+	}
+	if (len > first && len - first <= 0x1000 && vmm_guest_phys(vm, base + first, false, &b->gdt_pa[1])) {
+		b->gdt_len[1] = len - first;
+		cpu_watch_code(c, b->gdt_pa[1], len - first);
+	}
+}
+
+/* Shadow the guest's GDT (RC_SAFE) and add the VMM's code descriptor after it. */
+static void shadow_gdt(struct bt *b, u32 base, u16 limit)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	ringcomp_shadow_gdt(vm, &b->rc, base, limit, RC_SAFE);
+	u32 n = ((u32)limit + 1) / 8;
+	if (n > RC_MAX_GDT)
+		n = RC_MAX_GDT;
+	u32 *sh = (u32 *)(vm->vmm_mem + BT_GDT);
+	sh[2 * (n + 1)] = vmm_code.lo;
+	sh[2 * (n + 1) + 1] = vmm_code.hi;
+	c->gdtr_base = vm->vmm_win + BT_GDT;
+	c->gdtr_limit = (u16)(8 * (n + 2) - 1);
+	b->vmm_cs = (u16)(((n + 1) << 3) | 1);
+	if (c->cpl != 3)
+		c->seg[SEG_CS].sel = b->vmm_cs;
+	/* a guest write to its GDT re-shadows it before the next segment load */
+	b->gdt_bytes = 8 * n;
+	if (!vmm_guest_read(vm, base, b->gdt_copy, b->gdt_bytes))
+		b->gdt_bytes = 0;
+	watch_gdt(b, base, 8 * n);
+}
+
+/* The guest wrote near its GDT: shadow it again if it changed, else watch it again. */
+static void check_gdt(struct bt *b)
+{
+	u8 *now = b->gdt_now;
+	u32 base = b->rc.vgdt_base, n = b->gdt_bytes;
+	if (n && vmm_guest_read(b->vmm.vm, base, now, n) && !memcmp(now, b->gdt_copy, n))
+		watch_gdt(b, base, n);
+	else
+		shadow_gdt(b, base, b->rc.vgdt_limit);
+}
+
+/* Read the guest's descriptor `sel` from its own GDT (what it believes it loaded). */
+static bool guest_desc(struct bt *b, u16 sel, struct desc *d)
+{
+	if ((sel & 4) || (u32)(sel | 7) > b->rc.vgdt_limit)
+		return false;
+	u32 w[2];
+	if (!vmm_guest_read(b->vmm.vm, b->rc.vgdt_base + (sel & ~7u), w, 8))
+		return false;
+	d->lo = w[0];
+	d->hi = w[1];
+	return true;
+}
+
+/* Read the processor's (shadow) descriptor `sel`. */
+static bool shadow_desc(struct bt *b, u16 sel, struct desc *d)
+{
+	struct vm *vm = b->vmm.vm;
+	if ((sel & 4) || !(sel & ~7u) || (u32)(sel | 7) > vm->cpu.gdtr_limit)
+		return false;
+	const u32 *sh = (const u32 *)(vm->vmm_mem + BT_GDT);
+	d->lo = sh[2 * (sel >> 3)];
+	d->hi = sh[2 * (sel >> 3) + 1];
+	return true;
+}
+
+static u32 stack_lin(struct cpu *c, u32 esp) { return c->seg[SEG_SS].base + esp; }
+
+/* EFLAGS as the guest sees them: the virtual IF in place of the real one. */
+static u32 guest_eflags(struct bt *b)
+{
+	u32 f = cpu_get_eflags(&b->vmm.vm->cpu);
+	return (f & ~FL_IF) | (b->vif ? FL_IF : 0);
+}
+
+/* Set EFLAGS from a guest value at virtual CPL 0 (POPF, IRET): every flag it may change,
+ * the IF into the virtual one; the real IF stays 1. */
+static void set_guest_eflags(struct bt *b, u32 v, unsigned size)
+{
+	struct cpu *c = &b->vmm.vm->cpu;
+	u32 mask = FL_ARITH | FL_TF | FL_DF | FL_IOPL | FL_NT;
+	if (size == 4)
+		mask |= FL_AC | FL_ID;
+	cc_materialize(c);
+	c->eflags = (c->eflags & ~mask) | (v & mask) | FL_1 | FL_IF;
+	c->cc_op = CC_EAGER;
+	b->vif = v & FL_IF;
+}
+
+static void skip(struct cpu *c, u32 x, unsigned len)
+{
+	c->eip = x + len;
+	c->insns++;
+}
+
+static bool deliver(struct bt *b, u8 vec, enum ev type, bool has_err, u32 err);
+
+/* A fault while delivering an event: deliver it instead (nested; three deep is a
+ * triple fault, as the processor's #DF rule would end it). */
+static bool contributory(u8 vec) { return vec == EXC_DE || (vec >= EXC_TS && vec <= EXC_GP); }
+
+/* A fault `vec` while delivering the event `cur` of `type`: deliver it instead, or a
+ * double fault as the SDM's Table 6-5 combines two exceptions (a fault while delivering
+ * #DF: deliver() shuts the guest down three deep). */
+static bool fault_in_delivery(struct bt *b, enum ev type, u8 cur, u8 vec, u32 err)
+{
+	if (type == EV_SOFT || type == EV_ICE)
+		b->vmm.vm->cpu.eip = b->int_eip; /* a fault: at the INT instruction itself */
+	if (type == EV_EXC && cur == EXC_DF) {
+		struct vm *vm = b->vmm.vm;
+		snprintf(vm->reason, sizeof(vm->reason), "triple fault at EIP %#010x (#DF -> vector %u)", vm->cpu.eip, vec);
+		vm->status = VM_SHUTDOWN;
+		b->failed = true;
+		return false;
+	}
+	if (type == EV_EXC && ((contributory(cur) && contributory(vec)) || (cur == EXC_PF && (vec == EXC_PF || contributory(vec)))))
+		return deliver(b, EXC_DF, EV_EXC, true, 0);
+	return deliver(b, vec, EV_EXC, true, err);
+}
+
+/* The frame of event `vec` could not be written at linear `lin`: the processor would
+ * take a #PF there (a supervisor write), combined with the event as the SDM says. */
+static bool stack_fault(struct bt *b, enum ev type, u8 vec, u32 lin)
+{
+	b->vmm.vm->cpu.cr2 = lin;
+	return fault_in_delivery(b, type, vec, EXC_PF, PFEC_W);
+}
+
+/* Deliver event `vec` to the guest kernel in software through the guest's IDT, as the
+ * processor would for a kernel in ring 0: EIP is the guest EIP the frame records (the
+ * faulting instruction, or the next one for INT n and interrupts). From user mode the
+ * stack switches to the guest TSS's SS0:ESP0; the frame carries the guest's CS and the
+ * virtual IF; an interrupt gate clears the virtual IF. The guest resumes at the
+ * handler's translation, at CPL 1. Returns false if the VMM stopped the guest. */
+static bool deliver(struct bt *b, u8 vec, enum ev type, bool has_err, u32 err)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	u32 ext = type == EV_EXT;
+	if (++b->depth > 3) {
+		snprintf(vm->reason, sizeof(vm->reason), "triple fault at EIP %#010x (bt: delivering vector %u)", c->eip, vec);
+		vm->status = VM_SHUTDOWN;
+		b->failed = true;
+		return false;
+	}
+	charge(b, P_VMM_EMULATE);
+	u32 gate[2];
+	if ((u32)vec * 8 + 7 > c->idtr_limit || !vmm_guest_read(vm, c->idtr_base + vec * 8u, gate, 8))
+		return fault_in_delivery(b, type, vec, EXC_GP, vec * 8u + 2 + ext);
+	unsigned gtype = (gate[1] >> 8) & 0x1f, gdpl = (gate[1] >> 13) & 3;
+	if (gtype != 0x0e && gtype != 0x0f) {
+		if (!(gate[1] & 0x8000) || gtype != 0x05)
+			return fault_in_delivery(b, type, vec, EXC_GP, vec * 8u + 2 + ext);
+		bt_fail(b, "bt: vector %u names a task gate (task switches are not implemented)", vec);
+		return false;
+	}
+	if (type == EV_SOFT && c->cpl == 3 && gdpl < 3)
+		return fault_in_delivery(b, type, vec, EXC_GP, vec * 8u + 2);
+	if (!(gate[1] & 0x8000))
+		return fault_in_delivery(b, type, vec, EXC_NP, vec * 8u + 2 + ext);
+	u16 sel = (u16)(gate[0] >> 16);
+	u32 off = (gate[0] & 0xffff) | (gate[1] & 0xffff0000u);
+	struct desc cd;
+	if (!(sel & ~3u) || !guest_desc(b, sel, &cd) || !desc_is_code(&cd))
+		return fault_in_delivery(b, type, vec, EXC_GP, (sel & ~3u) + ext);
+	if (!desc_present(&cd))
+		return fault_in_delivery(b, type, vec, EXC_NP, (sel & ~3u) + ext);
+	if (desc_dpl(&cd) != 0) {
+		bt_fail(b, "bt: vector %u's handler %#06x:%#010x is not ring-0 code (not implemented)", vec, sel, off);
+		return false;
+	}
+	u32 words[6], nw = 0; /* the frame, lowest address first */
+	if (has_err)
+		words[nw++] = err;
+	words[nw++] = c->eip;
+	u32 fl = guest_eflags(b);
+	struct desc sd;
+	u16 ss0 = 0;
+	u32 esp;
+	if (c->cpl == 3) {
+		/* the guest's TSS (the one its TR names, in its own GDT) gives SS0:ESP0 */
+		struct desc td;
+		u32 t[2];
+		u32 tss = 0;
+		if (guest_desc(b, c->tr.sel, &td))
+			tss = (td.lo >> 16) | ((td.hi & 0xff) << 16) | (td.hi & 0xff000000u);
+		if (!tss || !vmm_guest_read(vm, tss + 4, t, 8))
+			return fault_in_delivery(b, type, vec, EXC_TS, c->tr.sel & ~3u);
+		ss0 = (u16)t[1];
+		esp = t[0];
+		if (!shadow_desc(b, ss0, &sd) || !desc_is_seg(&sd) || desc_is_code(&sd) || !(sd.hi & 0x200) ||
+		    desc_dpl(&sd) != 0)
+			return fault_in_delivery(b, type, vec, EXC_TS, ss0 & ~3u);
+		words[nw++] = c->seg[SEG_CS].sel;
+		words[nw++] = fl;
+		words[nw++] = c->r[R_ESP];
+		words[nw++] = c->seg[SEG_SS].sel;
+		struct seg nss;
+		seg_from_desc(&nss, ss0, &sd);
+		if (!vmm_guest_write(vm, nss.base + esp - 4 * nw, words, 4 * nw))
+			return stack_fault(b, type, vec, nss.base + esp - 4 * nw);
+		c->seg[SEG_SS] = nss;
+		cpu_set_cpl(c, 1);
+		load_vmm_cs(b);
+	} else {
+		words[nw++] = b->vcs;
+		words[nw++] = fl;
+		esp = c->r[R_ESP];
+		if (!vmm_guest_write(vm, stack_lin(c, esp - 4 * nw), words, 4 * nw))
+			return stack_fault(b, type, vec, stack_lin(c, esp - 4 * nw));
+	}
+	c->r[R_ESP] = esp - 4 * nw;
+	cc_materialize(c);
+	c->eflags &= ~(FL_TF | FL_NT | FL_RF | FL_VM);
+	c->cc_op = CC_EAGER;
+	if (gtype == 0x0e)
+		b->vif = false;
+	b->vcs = sel & ~3u;
+	c->eip = off;
+	(*b->delivered)++;
+	return true;
+}
+
+/* Deliver an event from the top (not nested in another delivery). */
+static bool deliver_top(struct bt *b, u8 vec, enum ev type, bool has_err, u32 err)
+{
+	b->depth = 0;
+	bool ok = deliver(b, vec, type, has_err, err);
+	b->depth = 0;
+	return ok;
+}
+
+/* The shared VMM layer's delivery (vmm_reflect): the guest's own exception. */
+static void deliver_cb(struct vmm *v, u8 vec, bool ext, bool has_err, u32 err)
+{
+	struct bt *b = (struct bt *)v;
+	deliver_top(b, vec, ext ? EV_EXT : EV_EXC, has_err, err);
+}
+
+/* Deliver the lowest held external interrupt if the virtual IF allows. */
+static void deliver_held(struct bt *b)
+{
+	if (!b->vif || b->failed)
+		return;
+	for (unsigned i = 0; i < 8; i++)
+		if (b->pending[i]) {
+			unsigned v = i * 32 + (unsigned)__builtin_ctz(b->pending[i]);
+			b->pending[i] &= ~(1u << (v & 31));
+			(*b->vmm.injected)++;
+			deliver_top(b, (u8)v, EV_EXT, false, 0);
+			return;
+		}
+}
+
+static bool any_pending(const struct bt *b)
+{
+	for (unsigned i = 0; i < 8; i++)
+		if (b->pending[i])
+			return true;
+	return false;
+}
+
+/* The TC address where the guest kernel resumes at guest EIP `geip`: inside the block
+ * the last exit came from if it is still there (a fault fixed, a page-table write
+ * emulated), else the translation starting there. */
+static u32 resume_at(struct bt *b, u32 geip)
+{
+	struct vm *vm = b->vmm.vm;
+	if (b->last >= 0 && b->last_flush_gen == b->flush_gen && !b->flush_pending) {
+		const struct bt_block *k = &b->blk[b->last];
+		if (geip - k->geip <= k->ident)
+			return vm->vmm_win + k->tc + (geip - k->geip);
+	}
+	return tc_enter(b, geip);
+}
+
+/* The guest kernel resumes at guest EIP c->eip: go on at its translation. The VMM's
+ * window is beyond every guest segment's limit (ringcomp truncates them below it): a
+ * kernel that goes there takes the #GP the truncated CS gives. */
+static void resume_kernel(struct bt *b)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	if (in_window(vm, c->eip)) {
+		deliver_top(b, EXC_GP, EV_EXC, true, 0);
+		if (!b->failed && in_window(vm, c->eip))
+			bt_fail(b, "bt: the guest kernel's #GP handler is in the VMM's window (%#010x)", c->eip);
+		if (b->failed)
+			return;
+	}
+	c->eip = resume_at(b, c->eip);
+}
+
+/* Undo what an emulation needed the processor to show the guest. */
+static void restore(struct bt *b)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	if (b->desc_swapped) {
+		c->gdtr_base = vm->vmm_win + BT_GDT;
+		c->gdtr_limit = b->shadow_limit;
+		b->desc_swapped = false;
+	}
+	if (b->cs_swapped) {
+		if (c->cpl != 3)
+			load_vmm_cs(b);
+		b->vsysenter_cs = c->sysenter_cs;
+		c->sysenter_cs = 0;
+	}
+	b->cs_swapped = false;
+}
+
+/* Ask the run loop to execute the guest instruction at c->eip once at virtual CPL
+ * `cpl`, with the guest's own CS selector visible (MOV from CS, PUSH CS, far CALL). */
+static enum engine_verdict emulate(struct bt *b, unsigned cpl)
+{
+	struct cpu *c = &b->vmm.vm->cpu;
+	c->seg[SEG_CS].sel = b->vcs; /* RPL 0, as the guest believes */
+	c->sysenter_cs = b->vsysenter_cs;
+	b->cs_swapped = true;
+	return vmm_emulate_at(&b->vmm, cpl);
+}
+
+static bool pop(struct bt *b, u32 esp_off, u32 *v, unsigned size)
+{
+	struct cpu *c = &b->vmm.vm->cpu;
+	*v = 0;
+	return vmm_guest_read(b->vmm.vm, stack_lin(c, c->r[R_ESP] + esp_off), v, size);
+}
+
+/* The guest instruction at X ended a block: perform it on the virtual CPU. */
+static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	u32 x = c->eip, v;
+	(*b->callouts)++;
+	(*b->by_kind[k->kind])++;
+	if (k->kind != BK_CONT && k->kind != BK_EMULATE && k->kind != BK_DESC && k->kind != BK_MMU &&
+	    k->kind != BK_FAR) {
+		charge(b, P_VMM_EMULATE); /* the VMM performs the instruction itself */
+		(*b->vmm.emulated)++;
+	}
+	switch (k->kind) {
+	case BK_CONT:
+		return ENGINE_RESUME;
+	case BK_JMP:
+		c->eip = k->target;
+		c->insns++;
+		return ENGINE_RESUME;
+	case BK_JCC:
+		c->eip = cc_cond(c, k->cc) ? k->target : x + k->len;
+		c->insns++;
+		return ENGINE_RESUME;
+	case BK_CLI:
+		b->vif = false;
+		skip(c, x, k->len);
+		return ENGINE_RESUME;
+	case BK_STI:
+		b->vif = true;
+		skip(c, x, k->len);
+		/* STI's one-instruction shadow: a held interrupt is taken after a following HLT */
+		if (any_pending(b) && vmm_guest_read(vm, c->eip, &v, 1) && (v & 0xff) == 0xf4)
+			skip(c, c->eip, 1);
+		return ENGINE_RESUME;
+	case BK_PUSHF:
+		v = guest_eflags(b) & ~(FL_RF | FL_VM);
+		if (!vmm_guest_write(vm, stack_lin(c, c->r[R_ESP] - k->osize), &v, k->osize))
+			return emulate(b, 0); /* let the machine raise the guest's fault */
+		c->r[R_ESP] -= k->osize;
+		skip(c, x, k->len);
+		return ENGINE_RESUME;
+	case BK_POPF:
+		if (!pop(b, 0, &v, k->osize))
+			return emulate(b, 0);
+		if (k->osize == 2)
+			v = (guest_eflags(b) & 0xffff0000u) | (v & 0xffff);
+		set_guest_eflags(b, v, k->osize);
+		c->r[R_ESP] += k->osize;
+		skip(c, x, k->len);
+		return ENGINE_RESUME;
+	case BK_IRET: {
+		u32 cs, fl;
+		if (k->osize != 4 || !pop(b, 0, &v, 4) || !pop(b, 4, &cs, 4) || !pop(b, 8, &fl, 4))
+			return emulate(b, 0);
+		if ((cs & 3) == 3 && !(fl & FL_VM)) {
+			/* to user mode: the machine's IRET at CPL 0 checks and loads it all */
+			b->iret_vif = (fl & FL_IF) != 0;
+			return emulate(b, 0);
+		}
+		struct desc d;
+		if ((cs & 3) != 0 || (fl & FL_VM) || !guest_desc(b, (u16)cs, &d) || !desc_is_code(&d) ||
+		    desc_dpl(&d) != 0 || !desc_present(&d))
+			return emulate(b, 0); /* not a return to the kernel: the machine faults as the guest expects */
+		b->vcs = (u16)(cs & ~3u);
+		set_guest_eflags(b, fl, 4);
+		c->r[R_ESP] += 12;
+		c->eip = v;
+		c->insns++;
+		return ENGINE_RESUME;
+	}
+	case BK_LRET: {
+		u32 cs;
+		unsigned s = k->osize;
+		if (!pop(b, 0, &v, s) || !pop(b, s, &cs, s))
+			return emulate(b, 0);
+		if ((cs & 3) == 3) {
+			b->cs_swapped = true; /* to user mode: the machine's far return from ring 1 */
+			c->seg[SEG_CS].sel = b->vcs;
+			c->sysenter_cs = b->vsysenter_cs;
+			(*b->vmm.emulated)++;
+			vm->emulate_cpl = 1;
+			return ENGINE_EMULATE;
+		}
+		struct desc d;
+		if ((cs & 3) != 0 || !guest_desc(b, (u16)cs, &d) || !desc_is_code(&d) || desc_dpl(&d) != 0 ||
+		    !desc_present(&d))
+			return emulate(b, 0); /* the machine raises the fault the guest expects */
+		b->vcs = (u16)(cs & ~3u);
+		c->r[R_ESP] += 2 * s + k->target;
+		c->eip = s == 2 ? v & 0xffff : v;
+		c->insns++;
+		return ENGINE_RESUME;
+	}
+	case BK_INT:
+		skip(c, x, k->len);
+		if (k->cc == EXC_OF && !cc_of(c))
+			return ENGINE_RESUME;
+		b->int_eip = x;
+		deliver_top(b, k->cc, k->cc == 1 && k->len == 1 ? EV_ICE : EV_SOFT, false, 0);
+		return b->failed ? ENGINE_STOP : ENGINE_RESUME;
+	case BK_HLT:
+		skip(c, x, k->len);
+		if (!b->vif) {
+			snprintf(vm->reason, sizeof(vm->reason), "halted with interrupts disabled at EIP %#010x", x);
+			vm->status = VM_HALTED;
+			return ENGINE_STOP;
+		}
+		if (!any_pending(b) && !vm_halt(vm))
+			return ENGINE_STOP;
+		return ENGINE_RESUME;
+	case BK_FAR:
+		b->far = true;
+		return emulate(b, 1);
+	case BK_DESC:
+		/* descriptor-table reads answer from the guest's own GDT */
+		b->shadow_limit = c->gdtr_limit;
+		c->gdtr_base = b->rc.vgdt_base;
+		c->gdtr_limit = b->rc.vgdt_limit;
+		b->desc_swapped = true;
+		return emulate(b, 0);
+	case BK_MMU:
+		b->mmu_op = true;
+		return emulate(b, 0);
+	default:
+		return emulate(b, 0);
+	}
+}
+
+/* A slot of block `i` (a copy in `k`) called out: the guest goes on at the slot's
+ * target (a direct JMP retires; a JCC already ran in the TC; CONT is no instruction).
+ * Its translation is found or made, and the slot chained to it when that is sound. */
+static enum engine_verdict follow(struct bt *b, const struct bt_block *k, int i, int slot)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	u32 to = tc_slot_target(k, slot);
+	(*b->callouts)++;
+	(*b->by_kind[k->kind])++;
+	if (k->kind == BK_JMP) {
+		charge(b, P_VMM_EMULATE);
+		(*b->vmm.emulated)++;
+		c->insns++;
+	}
+	c->eip = to;
+	if (b->flush_pending)
+		return ENGINE_RESUME; /* resume_at() flushes, then makes the translation */
+	u32 gen = b->flush_gen, t = tc_enter(b, to);
+	if (gen == b->flush_gen)
+		tc_chain(b, i, slot, t);
+	c->eip = to;
+	return ENGINE_RESUME;
+}
+
+/* SYSENTER from user mode (it faulted: the real SYSENTER_CS is 0): into the guest
+ * kernel as the processor would, on flat ring-0 segments (the stack's truncated below
+ * the window), with the virtual IF clear. */
+static void sysenter(struct bt *b)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	u32 lim = (vm->vmm_win >> 12) - 1;
+	struct desc ss = { lim & 0xffff, 0x00c09300u | (lim & 0xf0000u) };
+	charge(b, P_VMM_EMULATE);
+	(*b->vmm.emulated)++;
+	cc_materialize(c);
+	c->eflags &= ~(FL_VM | FL_RF);
+	c->cc_op = CC_EAGER;
+	b->vif = false;
+	b->vcs = (u16)(b->vsysenter_cs & 0xfffc);
+	seg_from_desc(&c->seg[SEG_SS], (u16)(b->vcs + 8), &ss);
+	cpu_set_cpl(c, 1);
+	load_vmm_cs(b);
+	c->r[R_ESP] = c->sysenter_esp;
+	c->eip = c->sysenter_eip;
+	c->insns++;
+}
+
+static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
+{
+	struct cpu *c = &vm->cpu;
+	struct bt *b = bt_of(vm);
+	charge(b, P_VMM_HANDLER);
+	restore(b);
+	b->iret_vif = -1;
+	b->far = false;
+	b->mmu_op = false;
+	bool emulating = b->emulating; /* the exit came from an emulation: EIP is the guest's */
+	b->emulating = false;
+	if (b->failed)
+		return ENGINE_STOP;
+	if (b->gdt_dirty)
+		check_gdt(b);
+	/* where the guest is, in its own terms */
+	struct bt_block k = { 0 };
+	int slot = -1;
+	b->last = -1;
+	if (c->cpl != 3 && in_window(vm, c->eip)) {
+		int i = tc_block_at(b, c->eip - vm->vmm_win);
+		if (i < 0) {
+			bt_fail(b, "bt: exit %s at TC address %#010x, in no translation", exit_reason_name(e->reason), c->eip);
+			return ENGINE_STOP;
+		}
+		k = b->blk[i];
+		c->eip = tc_guest_eip(&k, c->eip - vm->vmm_win, &slot);
+		b->last = i;
+		b->last_flush_gen = b->flush_gen;
+	} else if (c->cpl != 3 && !emulating) {
+		bt_fail(b, "bt: exit %s with the guest kernel outside the TC at %#010x", exit_reason_name(e->reason), c->eip);
+		return ENGINE_STOP;
+	}
+	enum engine_verdict v;
+	u32 w = 0;
+	switch (e->reason) {
+	case EXIT_BT_CALLOUT:
+	case EXIT_SOFTWARE_INTERRUPT:
+		if (c->cpl != 3 && e->reason == EXIT_BT_CALLOUT && b->last >= 0 && slot != -1) {
+			int i = b->last;
+			b->last = -1; /* the guest goes on elsewhere */
+			v = slot >= 0 ? follow(b, &k, i, slot) : callout(b, &k);
+			break;
+		}
+		if (c->cpl != 3) {
+			bt_fail(b, "bt: software interrupt %u from the TC at guest EIP %#010x", e->vector, c->eip);
+			return ENGINE_STOP;
+		}
+		/* INT n, INT3, INTO from user mode: the guest kernel's, through its IDT */
+		skip(c, e->guest_eip, e->insn_len);
+		b->int_eip = e->guest_eip;
+		deliver_top(b, (u8)e->vector, EV_SOFT, false, 0);
+		v = ENGINE_RESUME;
+		break;
+	case EXIT_EXCEPTION_NMI:
+		if (e->insn_len) { /* INT3, INTO, INT1 from user mode */
+			skip(c, e->guest_eip, e->insn_len);
+			b->int_eip = e->guest_eip;
+			deliver_top(b, (u8)e->vector, e->vector == EXC_DB ? EV_ICE : EV_SOFT, false, 0);
+			v = ENGINE_RESUME;
+		} else if (e->vector == EXC_PF) {
+			v = vmm_page_fault(&b->vmm, e);
+		} else if (e->vector == EXC_GP && c->cpl == 3 && !e->error_code && (b->vsysenter_cs & 0xfffc) &&
+			   vmm_guest_read(vm, c->seg[SEG_CS].base + c->eip, &w, 2) && (w & 0xffff) == 0x340f) {
+			sysenter(b);
+			v = ENGINE_RESUME;
+		} else {
+			v = vmm_reflect(&b->vmm, e, (u8)e->vector, e->error_code);
+		}
+		break;
+	case EXIT_EXTERNAL_INTERRUPT:
+		b->pending[(e->vector >> 5) & 7] |= 1u << (e->vector & 31);
+		v = ENGINE_RESUME;
+		break;
+	case EXIT_TRIPLE_FAULT:
+		snprintf(vm->reason, sizeof(vm->reason), "triple fault at EIP %#010x", c->eip);
+		vm->status = VM_SHUTDOWN;
+		return ENGINE_STOP;
+	default:
+		bt_fail(b, "bt: unexpected exit %s at EIP %#010x", exit_reason_name(e->reason), c->eip);
+		return ENGINE_STOP;
+	}
+	if (b->failed)
+		return ENGINE_STOP;
+	if (v == ENGINE_RESUME) {
+		deliver_held(b);
+		if (b->failed)
+			return ENGINE_STOP;
+		if (c->cpl != 3)
+			resume_kernel(b);
+		if (b->failed)
+			return ENGINE_STOP;
+	}
+	b->emulating = v == ENGINE_EMULATE || v == ENGINE_EMULATE_PT;
+	return v;
+}
+
+/* An instruction emulated at our request completed: resynchronise the virtual CPU and
+ * go on at the translation of the next guest EIP. */
+static void bt_after_emulate(struct vm *vm)
+{
+	struct cpu *c = &vm->cpu;
+	struct bt *b = bt_of(vm);
+	bool far = b->far;
+	b->far = false;
+	b->emulating = false;
+	if (b->desc_swapped) {
+		c->gdtr_base = vm->vmm_win + BT_GDT;
+		c->gdtr_limit = b->shadow_limit;
+		b->desc_swapped = false;
+	} else if (c->gdtr_base != vm->vmm_win + BT_GDT) {
+		shadow_gdt(b, c->gdtr_base, c->gdtr_limit); /* the guest loaded a GDT */
+	}
+	if (c->cpl != 3) {
+		if (far)
+			b->vcs = c->seg[SEG_CS].sel & ~3u; /* a far JMP/CALL loaded the guest's CS */
+		load_vmm_cs(b);
+	}
+	if (b->cs_swapped) {
+		b->vsysenter_cs = c->sysenter_cs; /* an emulated WRMSR may have changed it */
+		c->sysenter_cs = 0;
+	}
+	b->cs_swapped = false;
+	if (b->iret_vif >= 0) {
+		b->vif = b->iret_vif;
+		b->iret_vif = -1;
+	}
+	if (b->mmu_op) {
+		/* the address space may have changed: blocks are checked against their frames
+		 * again when entered, and no chain may skip that check */
+		b->map_gen++;
+		b->mmu_op = false;
+		tc_unchain(b, false);
+	}
+	c->eflags |= FL_IF; /* the real IF stays set */
+	deliver_held(b);
+	if (c->cpl != 3 && !b->failed)
+		resume_kernel(b);
+}
+
+static void bt_code_written(struct vm *vm, u32 pa, unsigned len)
+{
+	struct bt *b = bt_of(vm);
+	u32 last = (pa + len - 1) >> 12;
+	for (unsigned i = 0; i < 2; i++) /* the watch of the whole page is gone: ask again */
+		if (b->gdt_len[i] && ((b->gdt_pa[i] >> 12) == (pa >> 12) || (b->gdt_pa[i] >> 12) == last))
+			b->gdt_dirty = true;
+	if (tc_page_has(b, pa >> 12) || tc_page_has(b, last)) {
+		b->flush_pending = true; /* at the next exit: the block running may be among them */
+		(*b->invalidations)++;
+		tc_unchain(b, true); /* and nothing runs stale translations until then */
+	}
+}
+
+static int bt_init(struct vm *vm, char *err, size_t errlen)
+{
+	struct cpu *c = &vm->cpu;
+	struct bt *b = calloc(1, sizeof(*b));
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	vm->engine_state = b;
+	vmm_init(&b->vmm, vm, "bt");
+	if (tc_init(b)) {
+		snprintf(err, errlen, "out of memory");
+		return -1; /* bt_fini frees what was allocated */
+	}
+	b->vmm.deliver = deliver_cb;
+	ringcomp_init(&b->rc, vm, "bt", BT_GDT, BT_TSS);
+	b->iret_vif = -1;
+	static const char *const kname[BK_KINDS] = {
+		"cont", "emulate", "desc", "mmu", "far", "jmp", "jcc", "cli", "sti", "pushf", "popf",
+		"iret", "lret", "int", "hlt", "call",
+	};
+	char name[STATS_NAME_MAX];
+	for (unsigned i = 0; i < BK_KINDS; i++) {
+		snprintf(name, sizeof(name), "bt.callouts.%s", kname[i]);
+		b->by_kind[i] = stats_counter(&vm->stats, name, "callouts from the TC, by what ended the block (count)");
+	}
+	b->blocks = stats_counter(&vm->stats, "bt.blocks_translated", "guest kernel blocks translated into the TC (count)");
+	b->insns = stats_counter(&vm->stats, "bt.insns_translated", "guest instructions translated, each charged bt.translate_insn (count)");
+	b->ident = stats_counter(&vm->stats, "bt.ident", "guest instructions copied into the TC unchanged (count)");
+	b->callouts = stats_counter(&vm->stats, "bt.callouts", "callouts from the TC into the VMM (count)");
+	b->flushes = stats_counter(&vm->stats, "bt.tc_flushes", "flushes of the whole TC: full, or translated code written (count)");
+	b->invalidations = stats_counter(&vm->stats, "bt.invalidations", "guest writes to pages holding translated code (count)");
+	b->chained = stats_counter(&vm->stats, "bt.chained", "direct branches chained: a slot patched into a JMP from translation to translation (count)");
+	b->delivered = stats_counter(&vm->stats, "bt.events_delivered", "events the VMM delivered through the guest's IDT in software (count)");
+
+	struct intercepts *ic = &c->icpt;
+	memset(ic, 0, sizeof(*ic));
+	ic->active = true;
+	ic->kind = EXIT_KIND_TRAP; /* no VT-x: the VMM is entered through the IDT */
+	ic->ctl = ICPT_EXT_INT;
+	ic->exception_bitmap = 0xffffffffu;
+	for (unsigned i = 0; i < 256; i++)
+		ic->softint[i] = EXIT_SOFTWARE_INTERRUPT;
+	ic->softint[BT_CALLOUT_VEC] = EXIT_BT_CALLOUT;
+
+	/* the virtual CPU starts as the machine was reset; the real one runs the TC */
+	b->vcs = c->seg[SEG_CS].sel & ~3u;
+	b->vif = c->eflags & FL_IF;
+	c->eflags |= FL_IF;
+	shadow_gdt(b, c->gdtr_base, c->gdtr_limit); /* what the reset left in GDTR */
+	static const unsigned data[] = { SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS };
+	for (unsigned i = 0; i < 5; i++) { /* nothing the guest reaches touches the window */
+		struct seg *s = &c->seg[data[i]];
+		if ((s->attr & SEG_P) && (u64)s->base + s->limit >= vm->vmm_win) {
+			s->limit = vm->vmm_win - 1 - s->base;
+			seg_update_check(s);
+		}
+	}
+	b->vsysenter_cs = c->sysenter_cs;
+	c->sysenter_cs = 0;
+	load_vmm_cs(b);
+	cpu_set_cpl(c, 1);
+	cpu_flush_fast_tlb(c);
+	c->eip = tc_enter(b, c->eip);
+	return 0;
+}
+
+static void bt_fini(struct vm *vm)
+{
+	struct bt *b = bt_of(vm);
+	if (b)
+		tc_fini(b);
+	free(b);
+	vm->engine_state = NULL;
+}
+
+static const char *const bt_mmus[] = { "shadow", NULL };
+
+const struct engine_ops engine_bt = {
+	.name = "bt",
+	.help = "binary translation: the kernel's code translated into a TC run in ring 1 (VMware-style)",
+	.mmus = bt_mmus,
+	.vmm_kb = BT_KB,
+	.init = bt_init,
+	.fini = bt_fini,
+	.handle_exit = bt_exit,
+	.after_emulate = bt_after_emulate,
+	.code_written = bt_code_written,
+};

@@ -1,0 +1,178 @@
+/*
+ * tc.h — the bt engine's private header: the VMM's memory layout, the translation
+ * cache (TC) and its blocks, and the state of the virtual CPU the VMM keeps.
+ *
+ * The story (DESIGN §5, issue 11): the guest kernel never runs directly. Each basic
+ * block of it is translated on first execution into the TC, in the VMM's window at the
+ * top of the linear space, and the machine runs the translation at CPL 1 through a VMM
+ * code segment whose limit covers the window. A translation is the block's IDENT prefix
+ * (guest instructions copied byte for byte: they mean the same at CPL 1) followed by a
+ * callout, `int $0x83`, standing for the guest instruction that ends the block: a
+ * control transfer or a sensitive instruction the VMM performs on the virtual CPU.
+ * Because IDENT bytes keep their length, a TC address maps back to a guest EIP by its
+ * offset in the block (precise faults). User code (CPL 3) runs directly.
+ *
+ * Everything the VMM does is in guest terms: on an exit from the TC the VMM first
+ * converts EIP to the guest's, acts on the virtual CPU, and converts back to a TC
+ * address (translating on demand) when the guest resumes in its kernel.
+ */
+#ifndef RINGLAB_BT_TC_H
+#define RINGLAB_BT_TC_H
+
+#include "core/vm.h"
+#include "vmm/ringcomp.h"
+#include "vmm/vmm.h"
+
+/* The VMM's memory (engine_ops.vmm_kb), by offset. */
+#define BT_GDT 0x0000u     /* the shadow GDT (ringcomp: 8 KB) and the VMM's code descriptor after it */
+#define BT_TSS 0x3000u     /* the VMM's TSS (unused by hardware: every event is intercepted) */
+#define BT_SCRATCH 0x4000u /* guest code copied here to be decoded (BT_READ_MAX bytes) */
+#define BT_TC 0x8000u      /* the translation cache, to the end of the window */
+#define BT_KB 1024u
+
+#define BT_CALLOUT_VEC 0x83   /* int $0x83: a callout from the TC */
+#define BT_MAX_IDENT 256u     /* IDENT bytes per block at most */
+#define BT_READ_MAX (BT_MAX_IDENT + 16u)
+#define BT_MAX_BLOCKS 65536u
+#define BT_HASH 16384u
+#define BT_MAX_CHAINS 65536u
+
+/* The code after a block's IDENT bytes (at tc + ident):
+ *   most kinds   int $0x83                                 (2 bytes)
+ *   JMP, CONT    a slot: int $0x83; nop; nop; nop          (5 bytes)
+ *   CALL         push $<guest return EIP>; a slot          (10 bytes)
+ *   JCC          jcc rel32 to slot 1; slot 0 (not taken); slot 1 (taken)   (16 bytes)
+ * A slot calls out until its target is translated, then it is patched into a JMP to
+ * the target's translation (chaining, bt.chained; a JCC's taken slot by retargeting the
+ * JCC itself, so a taken branch costs one instruction): the machine runs the guest's direct
+ * branches from translation to translation without leaving the TC. A JCC in the TC is
+ * the guest's own condition on the guest's own flags. A chain skips tc_enter()'s check
+ * that the target's page still maps the frame it was translated from. Within a page
+ * that is sound (QEMU's rule: the block was entered after its page was checked, and the
+ * page's other blocks came from the same frame); a chain to another page is undone by
+ * every change of the guest's address space the VMM performs (MOV to CR0/CR3/CR4, LMSW,
+ * INVLPG: BK_MMU), and entries are checked again. Kernel calls cross pages: re-chaining
+ * after a context switch is cheaper than calling out on every one. */
+#define BT_SLOT 5u
+#define BT_JCC_SLOT0 6u
+#define BT_JCC_SLOT1 11u
+
+/* How a block ends: what its callout asks the VMM to do with the guest instruction. */
+enum bt_kind {
+	BK_CONT,     /* the block was cut (length, page, unreadable code): go on at that EIP */
+	BK_EMULATE,  /* execute the instruction once at virtual CPL 0 (the machine emulates) */
+	BK_DESC,     /* the same, with the guest's own GDTR (SGDT, LAR, LSL, VERR, VERW) */
+	BK_MMU,      /* the same; it may change the guest's address space (CR0/CR3/CR4, INVLPG) */
+	BK_FAR,      /* far JMP/CALL: emulated at CPL 1, the new CS becomes the virtual CS */
+	BK_JMP,      /* direct JMP: computed by the VMM */
+	BK_JCC,      /* direct Jcc: computed by the VMM from the guest's flags */
+	BK_CLI, BK_STI, BK_PUSHF, BK_POPF, /* the virtual IF */
+	BK_IRET, BK_LRET, /* returns: in software to the kernel, emulated to user mode */
+	BK_INT,      /* INT n, INT3, INTO, INT1: delivered in software */
+	BK_HLT,
+	BK_CALL,     /* direct CALL: translated inline, PUSH of the guest's return EIP and a slot */
+	BK_KINDS
+};
+
+struct bt_block {
+	u32 geip;       /* guest linear EIP of the first instruction (the guest's CS is flat) */
+	u32 tc;         /* offset of the translation in the VMM's memory */
+	u16 ident;      /* bytes of IDENT code; the callout's guest instruction is at geip + ident */
+	u16 ninsns;     /* guest instructions translated (the callout's included) */
+	u8 kind;        /* enum bt_kind */
+	u8 len;         /* length of the callout's guest instruction */
+	u8 osize;       /* its operand size */
+	u8 cc;          /* BK_JCC: condition; BK_INT: vector */
+	u8 tail;        /* bytes after the IDENT code: the callout, or the chaining slots */
+	u32 target;     /* BK_JMP/BK_JCC: the guest EIP of the branch target */
+	u32 pa;         /* guest-physical address of the first byte */
+	u32 gen;        /* bt.map_gen when pa was last checked against the guest's mapping */
+	int next;       /* hash chain (-1: end) */
+};
+
+struct bt {
+	struct vmm vmm;         /* the shared VMM state, first */
+	struct ringcomp rc;     /* the shadow GDT (RC_SAFE) */
+	/* the virtual CPU */
+	u16 vcs;                /* the guest kernel's CS selector (RPL 0) */
+	u16 vmm_cs;             /* the VMM's code selector in the shadow GDT (RPL 1) */
+	bool vif;               /* the guest's EFLAGS.IF; the real one stays 1 */
+	u32 vsysenter_cs;       /* the guest's IA32_SYSENTER_CS; the real one is 0 (SYSENTER
+				 * from user mode faults, and the VMM performs it) */
+	u32 pending[8];         /* external interrupts held while vif is clear */
+	int depth;              /* nested software deliveries (#DF, triple fault) */
+	/* an emulation in flight */
+	bool desc_swapped;      /* GDTR is the guest's for this emulation */
+	bool cs_swapped;        /* CS.sel and SYSENTER_CS are the virtual ones for this emulation */
+	int iret_vif;           /* -1, or the IF of an IRET to user mode being emulated */
+	bool mmu_op;            /* the emulated instruction may change the address space */
+	bool far;               /* ... is a far JMP/CALL: its new CS is the virtual one */
+	bool emulating;         /* an emulation was asked for and has not completed */
+	u16 shadow_limit;       /* the shadow GDT's limit while the guest's is swapped in */
+	/* the translation cache */
+	struct bt_block *blk;   /* BT_MAX_BLOCKS, sorted by tc */
+	unsigned nblk;
+	int hash[BT_HASH];
+	u32 tc_used;            /* next free offset (from BT_TC) */
+	u32 map_gen;            /* bumped when the guest's address space may have changed */
+	u32 flush_gen;          /* bumped by every flush */
+	bool flush_pending;     /* the guest wrote translated code: flush at the next exit */
+	int last;               /* the block the last exit came from, or -1 */
+	u32 last_flush_gen;
+	bool failed;            /* the VMM refused something: stop at the next exit */
+	u8 *tc_pages;           /* a bit per guest frame: translations were made from it */
+	u32 gdt_pa[2], gdt_len[2]; /* where the guest's GDT is (watched: a write re-shadows it) */
+	bool gdt_dirty;
+	u32 gdt_bytes;          /* the guest's GDT as last shadowed (a write near it that left it */
+	u8 gdt_copy[8 * RC_MAX_GDT]; /* unchanged costs a read, not a new shadow) */
+	u8 gdt_now[8 * RC_MAX_GDT];
+	u32 int_eip;            /* the INT n being delivered (a fault in its delivery points at it) */
+	/* counters */
+	u32 *chains;            /* TC offsets of the slots patched into JMPs */
+	unsigned nchains;
+	u64 *blocks, *insns, *ident, *callouts, *flushes, *invalidations, *delivered, *chained;
+	u64 *by_kind[BK_KINDS];
+};
+
+static inline struct bt *bt_of(struct vm *vm) { return vm->engine_state; }
+
+/* Refuse to go on: one line in vm->reason, stop at the next exit. */
+/* A translation was derived from guest frame `ppn`. */
+static inline void tc_page_used(struct bt *b, u32 ppn)
+{
+	if (ppn < (b->vmm.vm->ram_size >> 12))
+		b->tc_pages[ppn >> 3] |= (u8)(1u << (ppn & 7));
+}
+
+static inline bool tc_page_has(const struct bt *b, u32 ppn)
+{
+	return ppn < (b->vmm.vm->ram_size >> 12) && (b->tc_pages[ppn >> 3] >> (ppn & 7) & 1);
+}
+
+void bt_fail(struct bt *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* translate.c */
+/* Where a TC offset inside block `k` is in guest terms, and which slot it is (-1:
+ * none; the callout of an unchained block is slot -2). */
+u32 tc_guest_eip(const struct bt_block *k, u32 off, int *slot);
+/* The guest EIP slot `slot` of block `k` continues at. */
+u32 tc_slot_target(const struct bt_block *k, int slot);
+/* Patch slot `slot` of block `i` into a JMP to linear TC address `to`. */
+void tc_chain(struct bt *b, int i, int slot, u32 to);
+/* Turn chained slots back into callouts: all of them (translated code was written), or
+ * those leading to another page (the guest's address space may have changed). */
+void tc_unchain(struct bt *b, bool all);
+/* Prepare the TC (allocates its block table). Returns 0 or -1. */
+int tc_init(struct bt *b);
+void tc_fini(struct bt *b);
+/* Drop every translation (counted bt.tc_flushes). */
+void tc_flush(struct bt *b);
+/* The block holding TC offset `off` (IDENT bytes or its callout), or -1. */
+int tc_block_at(struct bt *b, u32 off);
+/* The linear TC address where the guest's kernel resumes at guest EIP `geip`: the
+ * block starting there, translated now if there is none (charged bt.translate_insn per
+ * guest instruction); never fails (an unreadable page gives a block that only calls
+ * out, whose emulation raises the guest's fault). */
+u32 tc_enter(struct bt *b, u32 geip);
+
+#endif

@@ -1,0 +1,443 @@
+/*
+ * translate.c — guest kernel blocks into the translation cache.
+ *
+ * The story of one translation: the guest's kernel is about to run at guest EIP G.
+ * tc_enter() looks G up (a hash by guest EIP, each block checked against the physical
+ * page it was read from whenever the guest's address space may have changed); on a
+ * miss it copies the guest's bytes from G to the end of its page (and a few of the
+ * next, for an instruction straddling it) into scratch space of the VMM, decodes them
+ * one instruction at a time with the machine's own decoder (decode_insn: we only need
+ * lengths and opcodes), and classifies each from its bytes: IDENT instructions are
+ * copied as they are; the first that is a control transfer or sensitive ends the block
+ * with `int $0x83`, a callout whose record (the block's kind, the instruction's guest
+ * EIP) the VMM finds from the callout's TC address. The guest pages the block came
+ * from are watched (cpu_watch_code): a guest write there flushes the TC.
+ *
+ * The TC is a bump allocator over the window's memory; when it (or the block table)
+ * is full, it is flushed whole (counted bt.tc_flushes). Blocks are therefore sorted by
+ * TC address, and a TC address maps back to its block by binary search.
+ */
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/block.h"
+#include "core/exec.h"
+#include "core/fault.h"
+#include "core/segment.h"
+#include "tc.h"
+#include "vmm/guestmem.h"
+
+int tc_init(struct bt *b)
+{
+	b->blk = calloc(BT_MAX_BLOCKS, sizeof(*b->blk));
+	b->tc_pages = calloc((b->vmm.vm->ram_size >> 15) + 1, 1);
+	b->chains = calloc(BT_MAX_CHAINS, sizeof(*b->chains));
+	if (!b->blk || !b->tc_pages || !b->chains)
+		return -1;
+	for (unsigned i = 0; i < BT_HASH; i++)
+		b->hash[i] = -1;
+	b->last = -1;
+	return 0;
+}
+
+void tc_fini(struct bt *b)
+{
+	free(b->blk);
+	free(b->tc_pages);
+	free(b->chains);
+}
+
+void tc_flush(struct bt *b)
+{
+	b->nblk = 0;
+	b->tc_used = 0;
+	b->nchains = 0;
+	for (unsigned i = 0; i < BT_HASH; i++)
+		b->hash[i] = -1;
+	memset(b->tc_pages, 0, (b->vmm.vm->ram_size >> 15) + 1);
+	b->flush_gen++;
+	b->flush_pending = false;
+	b->last = -1;
+	(*b->flushes)++;
+}
+
+static unsigned hash_of(u32 geip) { return (geip ^ (geip >> 14)) & (BT_HASH - 1); }
+
+int tc_block_at(struct bt *b, u32 off)
+{
+	int lo = 0, hi = (int)b->nblk - 1, found = -1;
+	while (lo <= hi) { /* the last block whose translation starts at or before off */
+		int mid = (lo + hi) / 2;
+		if (b->blk[mid].tc <= off) {
+			found = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	if (found < 0 || off >= b->blk[found].tc + b->blk[found].ident + b->blk[found].tail)
+		return -1;
+	return found;
+}
+
+u32 tc_guest_eip(const struct bt_block *k, u32 off, int *slot)
+{
+	u32 rel = off - k->tc;
+	*slot = -1;
+	if (k->kind == BK_JCC && (rel == k->ident + BT_JCC_SLOT0 || rel == k->ident + BT_JCC_SLOT1)) {
+		*slot = rel == k->ident + BT_JCC_SLOT0 ? 0 : 1;
+		return tc_slot_target(k, *slot);
+	}
+	if (k->kind == BK_CALL && rel == k->ident + BT_SLOT) {
+		*slot = 0; /* the return EIP is pushed: the guest is at the target */
+		return k->target;
+	}
+	if (rel == k->ident)
+		*slot = k->kind == BK_JMP || k->kind == BK_CONT ? 0 : k->kind == BK_CALL ? -1 : -2;
+	return k->geip + (rel < k->ident ? rel : k->ident);
+}
+
+u32 tc_slot_target(const struct bt_block *k, int slot)
+{
+	u32 x = k->geip + k->ident;
+	if (k->kind == BK_JCC)
+		return slot == 0 ? x + k->len : k->target;
+	return k->kind == BK_JMP || k->kind == BK_CALL ? k->target : x;
+}
+
+static u32 slot_off(const struct bt_block *k, int slot)
+{
+	return k->tc + k->ident + (k->kind == BK_JCC ? (slot ? BT_JCC_SLOT1 : BT_JCC_SLOT0) : k->kind == BK_CALL ? BT_SLOT : 0);
+}
+
+static void write_tc(struct bt *b, u32 off, const u8 *bytes, unsigned n)
+{
+	struct cpu *c = &b->vmm.vm->cpu;
+	memcpy(b->vmm.vm->vmm_mem + off, bytes, n);
+	/* the machine's decoded copy of it goes; if it is running, it stops after the
+	 * current instruction and goes on from what is there now */
+	if (block_invalidate_write(c, c->ram_size + off, n) && c->ip)
+		cpu_end_block(c, insn_next(cpu_cur(c)));
+}
+
+static const u8 callout_slot[BT_SLOT] = { 0xcd, BT_CALLOUT_VEC, 0x90, 0x90, 0x90 };
+
+#define CHAIN_JCC 0x80000000u   /* a chains[] entry that is a JCC's own target, not a slot */
+#define CHAIN_XPAGE 0x40000000u /* ... that leads to another page */
+#define CHAIN_OFF 0x3fffffffu
+
+void tc_chain(struct bt *b, int i, int slot, u32 to)
+{
+	struct vm *vm = b->vmm.vm;
+	const struct bt_block *k = &b->blk[i];
+	bool xpage = (tc_slot_target(k, slot) >> 12) != (k->geip >> 12);
+	if (b->nchains >= BT_MAX_CHAINS)
+		return;
+	if (k->kind == BK_JCC && slot == 1) {
+		/* the taken branch: the JCC itself jumps to the target's translation */
+		u32 off = k->tc + k->ident, rel = to - (vm->vmm_win + off + 6);
+		u8 r[4] = { (u8)rel, (u8)(rel >> 8), (u8)(rel >> 16), (u8)(rel >> 24) };
+		write_tc(b, off + 2, r, 4);
+		b->chains[b->nchains++] = off | CHAIN_JCC | (xpage ? CHAIN_XPAGE : 0);
+	} else {
+		u32 off = slot_off(k, slot), rel = to - (vm->vmm_win + off + 5);
+		u8 jmp[5] = { 0xe9, (u8)rel, (u8)(rel >> 8), (u8)(rel >> 16), (u8)(rel >> 24) };
+		write_tc(b, off, jmp, 5);
+		b->chains[b->nchains++] = off | (xpage ? CHAIN_XPAGE : 0);
+	}
+	(*b->chained)++;
+}
+
+void tc_unchain(struct bt *b, bool all)
+{
+	static const u8 to_slot1[4] = { BT_JCC_SLOT1 - BT_JCC_SLOT0, 0, 0, 0 };
+	unsigned kept = 0;
+	for (unsigned i = 0; i < b->nchains; i++) {
+		u32 e = b->chains[i], off = e & CHAIN_OFF;
+		if (!all && !(e & CHAIN_XPAGE)) {
+			b->chains[kept++] = e;
+			continue;
+		}
+		if (e & CHAIN_JCC)
+			write_tc(b, off + 2, to_slot1, 4);
+		else
+			write_tc(b, off, callout_slot, BT_SLOT);
+	}
+	b->nchains = kept;
+}
+
+/* Skip the prefixes at p[0..n); returns their count. */
+static unsigned prefixes(const u8 *p, unsigned n, bool *o16)
+{
+	unsigned i = 0;
+	*o16 = false;
+	while (i < n && i < 14) {
+		u8 x = p[i];
+		if (x == 0x66)
+			*o16 = true;
+		else if (!(x == 0x67 || x == 0xf0 || x == 0xf2 || x == 0xf3 || x == 0x26 || x == 0x2e ||
+			   x == 0x36 || x == 0x3e || x == 0x64 || x == 0x65))
+			break;
+		i++;
+	}
+	return i;
+}
+
+/* Classify the instruction at p[0..len) (guest EIP `eip`): -1 if IDENT (it means the
+ * same at CPL 1 in the TC as at CPL 0 in place), else the kind of callout that ends the
+ * block, with the branch target or vector filled in `out`. */
+static int classify(const u8 *p, unsigned len, u32 eip, const struct insn *in, struct bt_block *out)
+{
+	bool o16;
+	unsigned i = prefixes(p, len, &o16);
+	if (in->fn == h_ud || i >= len)
+		return BK_EMULATE; /* its emulation raises #UD where the guest expects it */
+	u8 op = p[i];
+	u8 reg = i + 1 < len ? (p[i + 1] >> 3) & 7 : 0;
+	u32 next = eip + len;
+	out->osize = o16 ? 2 : 4;
+	if (op == 0x0f) {
+		u8 op2 = i + 1 < len ? p[i + 1] : 0;
+		reg = i + 2 < len ? (p[i + 2] >> 3) & 7 : 0;
+		if (op2 >= 0x80 && op2 <= 0x8f) {
+			if (o16)
+				return BK_EMULATE;
+			u32 rel = (u32)p[i + 2] | (u32)p[i + 3] << 8 | (u32)p[i + 4] << 16 | (u32)p[i + 5] << 24;
+			out->cc = op2 & 15;
+			out->target = next + rel;
+			return BK_JCC;
+		}
+		if ((op2 >= 0x40 && op2 <= 0x4f) || (op2 >= 0x90 && op2 <= 0x9f) || op2 == 0xa0 ||
+		    op2 == 0xa3 || op2 == 0xa4 || op2 == 0xa5 || op2 == 0xa8 || (op2 >= 0xab && op2 <= 0xaf) ||
+		    op2 == 0xb0 || op2 == 0xb1 || op2 == 0xb3 || op2 == 0xb6 || op2 == 0xb7 ||
+		    (op2 >= 0xba && op2 <= 0xbf) || op2 == 0xc0 || op2 == 0xc1 || op2 == 0xc7 ||
+		    (op2 >= 0xc8 && op2 <= 0xcf))
+			return -1; /* cmov, setcc, push fs/gs, bit ops, shld/shrd, imul, cmpxchg,
+				    * movzx/movsx, bsf/bsr, xadd, cmpxchg8b, bswap */
+		if (op2 == 0x00 && (reg == 4 || reg == 5))
+			return BK_DESC; /* VERR, VERW */
+		if (op2 == 0x01 && reg == 0)
+			return BK_DESC; /* SGDT */
+		if (op2 == 0x02 || op2 == 0x03)
+			return BK_DESC; /* LAR, LSL */
+		if (op2 == 0x22 || (op2 == 0x01 && (reg == 6 || reg == 7)))
+			return BK_MMU; /* MOV to CRn, LMSW, INVLPG */
+		return BK_EMULATE; /* the rest of 0F: privileged, sensitive, or unknown */
+	}
+	switch (op) {
+	case 0x07: case 0x17: case 0x1f: /* POP ES/SS/DS */
+	case 0x0e:                       /* PUSH CS */
+	case 0x8e:                       /* MOV Sreg */
+	case 0xc4: case 0xc5:            /* LES, LDS */
+	case 0x6c: case 0x6d: case 0x6e: case 0x6f: /* INS, OUTS */
+	case 0xe4: case 0xe5: case 0xe6: case 0xe7: case 0xec: case 0xed: case 0xee: case 0xef:
+	case 0xe0: case 0xe1: case 0xe2: case 0xe3: /* LOOPcc, JECXZ */
+	case 0xc2: case 0xc3:  /* RET */
+		return BK_EMULATE;
+	case 0xe8:
+		if (o16)
+			return BK_EMULATE;
+		out->target = next + ((u32)p[i + 1] | (u32)p[i + 2] << 8 | (u32)p[i + 3] << 16 | (u32)p[i + 4] << 24);
+		return BK_CALL;
+	case 0x8c:
+		return reg == 1 ? BK_EMULATE : -1; /* MOV from CS reveals the VMM's selector */
+	case 0x9a: case 0xea:
+		return BK_FAR;
+	case 0x9c: return BK_PUSHF;
+	case 0x9d: return BK_POPF;
+	case 0xca: case 0xcb:
+		out->target = op == 0xca ? (u32)p[i + 1] | (u32)p[i + 2] << 8 : 0;
+		return BK_LRET;
+	case 0xcf: return BK_IRET;
+	case 0xcc: out->cc = 3; return BK_INT;
+	case 0xcd: out->cc = p[i + 1]; return BK_INT;
+	case 0xce: out->cc = 4; return BK_INT;
+	case 0xf1: out->cc = 1; return BK_INT;
+	case 0xf4: return BK_HLT;
+	case 0xfa: return BK_CLI;
+	case 0xfb: return BK_STI;
+	case 0xe9: case 0xeb:
+		if (o16)
+			return BK_EMULATE;
+		out->target = next + (op == 0xeb ? (u32)(s32)(int8_t)p[i + 1]
+						 : ((u32)p[i + 1] | (u32)p[i + 2] << 8 | (u32)p[i + 3] << 16 | (u32)p[i + 4] << 24));
+		return BK_JMP;
+	case 0xff:
+		if (reg == 3 || reg == 5)
+			return BK_FAR;
+		return reg == 2 || reg == 4 ? BK_EMULATE : -1; /* indirect CALL, JMP */
+	}
+	if (op >= 0x70 && op <= 0x7f) {
+		if (o16)
+			return BK_EMULATE;
+		out->cc = op & 15;
+		out->target = next + (u32)(s32)(int8_t)p[i + 1];
+		return BK_JCC;
+	}
+	return -1; /* arithmetic, moves, loads and stores, string ops, stack ops of GPRs... */
+}
+
+/* Decode the instruction at guest EIP `eip`, whose bytes are in the scratch at offset
+ * `eip - base`, with the machine's decoder. Returns its length, or 0 if decoding it
+ * faulted (more than 15 bytes). */
+static unsigned decode_scratch(struct bt *b, u32 base, u32 eip, struct insn *in)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	struct seg cs = c->seg[SEG_CS];
+	u8 cpl = c->cpl;
+	struct ftlb_entry *ft = c->ft;
+	struct ctlb_entry *ct = c->ct;
+	jmp_buf saved;
+	memcpy(saved, c->jmp, sizeof(saved));
+	/* the VMM's view: CS maps guest EIPs onto the scratch copy, at CPL 0 */
+	c->seg[SEG_CS].base = vm->vmm_win + BT_SCRATCH - base;
+	c->seg[SEG_CS].limit = 0xffffffffu;
+	c->cpl = 0;
+	c->ft = c->ftlb[0];
+	c->ct = c->ctlb[0];
+	volatile unsigned len = 0;
+	if (!setjmp(c->jmp))
+		len = decode_insn(c, eip, true, in);
+	memcpy(c->jmp, saved, sizeof(saved));
+	c->seg[SEG_CS] = cs;
+	c->cpl = cpl;
+	c->ft = ft;
+	c->ct = ct;
+	return len;
+}
+
+/* Translate the block at guest EIP `geip` into the TC; returns its index. */
+static int translate(struct bt *b, u32 geip)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	u8 *buf = vm->vmm_mem + BT_SCRATCH;
+	u32 pa0 = 0, pa1 = 0, avail = 0, first = 0x1000 - (geip & 0xfff);
+	if (first > BT_READ_MAX)
+		first = BT_READ_MAX;
+	memset(buf, 0, BT_READ_MAX + 16);
+	bool ok0 = vmm_guest_phys(vm, geip, false, &pa0) && cpu_phys(c, pa0, first);
+	if (ok0) {
+		memcpy(buf, cpu_phys(c, pa0, first), first);
+		avail = first;
+		if (first < BT_READ_MAX && vmm_guest_phys(vm, geip + first, false, &pa1) &&
+		    cpu_phys(c, pa1, BT_READ_MAX - first)) {
+			memcpy(buf + first, cpu_phys(c, pa1, BT_READ_MAX - first), BT_READ_MAX - first);
+			avail = BT_READ_MAX;
+		}
+	}
+	/* room for the largest translation, and a block record */
+	if (BT_TC + b->tc_used + BT_MAX_IDENT + 32 > vm->vmm_size || b->nblk >= BT_MAX_BLOCKS)
+		tc_flush(b);
+	struct bt_block nb = { .geip = geip, .tc = BT_TC + b->tc_used, .pa = pa0, .gen = b->map_gen,
+			       .kind = BK_CONT, .osize = 4 };
+	u32 off = 0;
+	unsigned n = 0, ident = 0;
+	while (off < avail) {
+		struct insn in;
+		unsigned len = decode_scratch(b, geip, geip + off, &in);
+		if (!len || off + len > avail) {
+			nb.kind = BK_EMULATE; /* the emulation fetches it, and faults as the guest would */
+			break;
+		}
+		struct bt_block k = nb;
+		int kind = classify(buf + off, len, geip + off, &in, &k);
+		n++;
+		if (kind >= 0) {
+			k.kind = (u8)kind;
+			k.len = (u8)len;
+			nb = k;
+			off += len;
+			break;
+		}
+		if (off + len > BT_MAX_IDENT) { /* it would not fit: the next block starts with it */
+			n--;
+			break;
+		}
+		off += len;
+		ident = off;
+		(*b->ident)++;
+	}
+	if (!ok0)
+		nb.kind = BK_EMULATE;
+	if (nb.kind == BK_CONT && !ok0)
+		nb.kind = BK_EMULATE;
+	nb.ident = (u16)ident;
+	nb.ninsns = (u16)n;
+	/* watch the guest bytes the translation was derived from (the callout's too: its
+	 * target or vector came from them) */
+	u32 used = off;
+	if (ok0 && used) {
+		u32 in0 = used < first ? used : first;
+		cpu_watch_code(c, pa0, in0);
+		tc_page_used(b, pa0 >> 12);
+		if (used > first) {
+			cpu_watch_code(c, pa1, used - first);
+			tc_page_used(b, pa1 >> 12);
+		}
+	}
+	/* emit: the IDENT bytes, then the callout or the slots */
+	u8 *tc = vm->vmm_mem + nb.tc;
+	memcpy(tc, buf, ident);
+	u8 *t = tc + ident;
+	if (nb.kind == BK_JMP || nb.kind == BK_CONT) {
+		memcpy(t, callout_slot, BT_SLOT);
+		nb.tail = BT_SLOT;
+	} else if (nb.kind == BK_CALL) {
+		u32 ret = geip + ident + nb.len; /* the guest's return address, as CALL pushes it */
+		t[0] = 0x68;
+		t[1] = (u8)ret;
+		t[2] = (u8)(ret >> 8);
+		t[3] = (u8)(ret >> 16);
+		t[4] = (u8)(ret >> 24);
+		memcpy(t + BT_SLOT, callout_slot, BT_SLOT);
+		nb.tail = 2 * BT_SLOT;
+	} else if (nb.kind == BK_JCC) {
+		u32 rel = BT_JCC_SLOT1 - BT_JCC_SLOT0; /* from the end of the jcc to slot 1 */
+		t[0] = 0x0f;
+		t[1] = (u8)(0x80 | nb.cc);
+		t[2] = (u8)rel;
+		t[3] = t[4] = t[5] = 0;
+		memcpy(t + BT_JCC_SLOT0, callout_slot, BT_SLOT);
+		memcpy(t + BT_JCC_SLOT1, callout_slot, BT_SLOT);
+		nb.tail = BT_JCC_SLOT1 + BT_SLOT;
+	} else {
+		t[0] = 0xcd;
+		t[1] = BT_CALLOUT_VEC;
+		nb.tail = 2;
+	}
+	block_invalidate_write(c, c->ram_size + nb.tc, ident + nb.tail);
+	b->tc_used += (ident + nb.tail + 15) & ~15u;
+	int idx = (int)b->nblk++;
+	unsigned h = hash_of(geip);
+	nb.next = b->hash[h];
+	b->blk[idx] = nb;
+	b->hash[h] = idx;
+	(*b->blocks)++;
+	*b->insns += n;
+	cost_charge(&vm->cost, COST_TRANSLATE, vm->prof.v[P_BT_TRANSLATE_INSN] * (n ? n : 1));
+	return idx;
+}
+
+u32 tc_enter(struct bt *b, u32 geip)
+{
+	struct vm *vm = b->vmm.vm;
+	if (b->flush_pending)
+		tc_flush(b);
+	for (int i = b->hash[hash_of(geip)]; i >= 0; i = b->blk[i].next) {
+		struct bt_block *k = &b->blk[i];
+		if (k->geip != geip)
+			continue;
+		if (k->gen != b->map_gen) {
+			/* the address space may have changed since: the same frame? */
+			u32 pa;
+			if (!vmm_guest_phys(vm, geip, false, &pa) || pa != k->pa)
+				continue;
+			k->gen = b->map_gen;
+		}
+		return vm->vmm_win + k->tc;
+	}
+	return vm->vmm_win + b->blk[translate(b, geip)].tc;
+}

@@ -1,0 +1,126 @@
+/*
+ * test_bt.c — the bt engine on tiny kernels: each is a few hand-assembled instructions
+ * (a multiboot a.out-kludge image the test writes, loaded at 1 MiB, its code at
+ * 0x100020) run under bt/shadow through the real run loop, ending with OUT to the exit
+ * port (exit code = AL * 2 + 1). They check what the translator must get right by
+ * what the guest sees: the virtual IF through CLI/STI/PUSHF, CS's RPL 0, a loop whose
+ * direct branch is chained (few callouts for many iterations), and a kernel that
+ * rewrites its own translated code and must see the new code run.
+ */
+#include "cpu_fixture.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "core/vm.h"
+
+/* Write a multiboot a.out-kludge kernel whose code is `code`, loaded at 1 MiB. */
+static void tiny_kernel(char *path, const u8 *code, size_t n)
+{
+	strcpy(path, "/tmp/ringlab-bt-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	u32 h[8] = { 0x1BADB002u, 1u << 16, 0, 0x100000, 0x100000, 0, 0, 0x100020 };
+	h[2] = (u32) - (h[0] + h[1]);
+	assert_int_equal(write(fd, h, sizeof(h)), (ssize_t)sizeof(h));
+	assert_int_equal(write(fd, code, n), (ssize_t)n);
+	close(fd);
+}
+
+/* Run `code` under bt/shadow; returns the VM (the caller destroys it). */
+static struct vm *run_bt(const u8 *code, size_t n)
+{
+	static FILE *sink;
+	char path[64], err[256];
+	if (!sink)
+		sink = fopen("/dev/null", "w");
+	tiny_kernel(path, code, n);
+	struct vm_config cfg = { .kernel = path, .cmdline = "", .profile = "p4-2006", .profile_dir = "profiles",
+				 .engine = "bt", .mmu = "shadow", .ram_mb = 16, .console = sink };
+	struct vm *vm = vm_create(&cfg, err, sizeof(err));
+	unlink(path);
+	if (!vm)
+		fail_msg("vm_create: %s", err);
+	assert_int_equal(vm_run(vm), VM_EXITED);
+	return vm;
+}
+
+static void test_bt_virtual_if(void **state)
+{
+	/* mov $0x90000,%esp (multiboot leaves no stack); cli; pushf; pop %eax; shr $9,%eax; and $1,%eax; mov %eax,%ebx;
+	 * sti; pushf; pop %eax; shr $9,%eax; and $1,%eax; shl %eax; or %ebx,%eax;
+	 * out %al,$0xf4; hlt */
+	static const u8 code[] = { 0xbc, 0x00, 0x00, 0x09, 0x00, 0xfa, 0x9c, 0x58, 0xc1, 0xe8, 0x09, 0x83, 0xe0, 0x01, 0x89, 0xc3,
+				   0xfb, 0x9c, 0x58, 0xc1, 0xe8, 0x09, 0x83, 0xe0, 0x01, 0xd1, 0xe0, 0x09, 0xd8,
+				   0xe6, 0xf4, 0xf4 };
+	struct vm *vm = run_bt(code, sizeof(code));
+	assert_int_equal(vm->exit_code, (2 << 1) | 1); /* IF 0 after CLI, 1 after STI */
+	assert_int_equal(stats_get(&vm->stats, "bt.callouts.cli"), 1);
+	assert_int_equal(stats_get(&vm->stats, "bt.callouts.sti"), 1);
+	assert_int_equal(stats_get(&vm->stats, "bt.callouts.pushf"), 2);
+	assert_true(vm->cpu.eflags & FL_IF); /* the real IF stays set */
+	vm_destroy(vm);
+}
+
+static void test_bt_cs_reads_ring0(void **state)
+{
+	/* mov %cs,%eax; and $3,%eax; add $0x10,%eax; out %al,$0xf4; hlt */
+	static const u8 code[] = { 0x8c, 0xc8, 0x83, 0xe0, 0x03, 0x83, 0xc0, 0x10, 0xe6, 0xf4, 0xf4 };
+	struct vm *vm = run_bt(code, sizeof(code));
+	assert_int_equal(vm->exit_code, (0x10 << 1) | 1); /* RPL 0, though the TC runs in ring 1 */
+	assert_int_equal(vm->cpu.cpl, 1);
+	vm_destroy(vm);
+}
+
+static void test_bt_loop_is_chained(void **state)
+{
+	/* mov $100,%ecx; xor %eax,%eax; 1: inc %eax; dec %ecx; jnz 1b; out %al,$0xf4; hlt */
+	static const u8 code[] = { 0xb9, 100, 0, 0, 0, 0x31, 0xc0, 0x40, 0x49, 0x75, 0xfc, 0xe6, 0xf4, 0xf4 };
+	struct vm *vm = run_bt(code, sizeof(code));
+	assert_int_equal(vm->exit_code, (100 << 1) | 1);
+	assert_true(stats_get(&vm->stats, "bt.chained") >= 1);
+	assert_true(stats_get(&vm->stats, "bt.callouts") < 10); /* not one per iteration */
+	assert_true(stats_get(&vm->stats, "bt.ident") >= 4);
+	assert_true(stats_get(&vm->stats, "bt.blocks_translated") >= 2);
+	vm_destroy(vm);
+}
+
+static void test_bt_self_modifying_kernel(void **state)
+{
+	/* xor %ebx,%ebx; mov $2,%ecx;
+	 * 1: mov $1,%al (its immediate at 0x100028); add %al,%bl; movb $5,0x100028;
+	 *    dec %ecx; jnz 1b;
+	 * mov %bl,%al; out %al,$0xf4; hlt
+	 * The second pass must run the rewritten instruction: 1 + 5 = 6 (stale: 2). */
+	static const u8 code[] = { 0x31, 0xdb, 0xb9, 0x02, 0, 0, 0, 0xb0, 0x01, 0x00, 0xc3, 0xc6, 0x05, 0x28, 0x00, 0x10,
+				   0x00, 0x05, 0x49, 0x75, 0xf2, 0x88, 0xd8, 0xe6, 0xf4, 0xf4 };
+	struct vm *vm = run_bt(code, sizeof(code));
+	assert_int_equal(vm->exit_code, (6 << 1) | 1);
+	assert_true(stats_get(&vm->stats, "bt.invalidations") >= 1);
+	assert_true(stats_get(&vm->stats, "bt.tc_flushes") >= 1);
+	vm_destroy(vm);
+}
+
+static void test_bt_translation_is_charged(void **state)
+{
+	static const u8 code[] = { 0xb0, 0x07, 0xe6, 0xf4, 0xf4 }; /* mov $7,%al; out %al,$0xf4; hlt */
+	struct vm *vm = run_bt(code, sizeof(code));
+	assert_int_equal(vm->exit_code, (7 << 1) | 1);
+	u64 n = stats_get(&vm->stats, "bt.insns_translated");
+	assert_true(n >= 2);
+	assert_int_equal(vm->cost.cat[COST_TRANSLATE], n * vm->prof.v[P_BT_TRANSLATE_INSN]);
+	assert_true(stats_get(&vm->stats, "exits.BT_CALLOUT") >= 1); /* the OUT */
+	vm_destroy(vm);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bt_virtual_if),
+		cmocka_unit_test(test_bt_cs_reads_ring0),
+		cmocka_unit_test(test_bt_loop_is_chained),
+		cmocka_unit_test(test_bt_self_modifying_kernel),
+		cmocka_unit_test(test_bt_translation_is_charged),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
