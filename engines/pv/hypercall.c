@@ -15,7 +15,9 @@
 
 #include "core/clock.h"
 #include "core/io.h"
+#include "core/flags.h"
 #include "core/mmu.h"
+#include "core/segment.h"
 #include "pv.h"
 #include "vmm/guestmem.h"
 
@@ -105,6 +107,63 @@ static int set_timer(struct pv *p, u32 hz)
 	return PV_OK;
 }
 
+/* Load segment register `sr` from shadow selector `sel` (already checked). */
+static void load_seg(struct cpu *c, unsigned sr, u16 sel)
+{
+	struct desc d;
+	desc_read(c, sel, &d);
+	seg_from_desc(&c->seg[sr], sel, &d);
+}
+
+/* PVH_IRET: pop the caller's EAX and an IRET frame from the ring-1 stack and return
+ * there, as the processor's IRET from ring 1 would (to ring 1 or ring 3, through the
+ * shadow GDT, flags but IF and IOPL from the frame), the virtual IF from the frame's
+ * EFLAGS.IF. Returns the restored EAX; a frame that is not mapped or names a selector a
+ * ring-1 IRET could not load is refused (the guest is left as it was). */
+static int iret(struct pv *p, struct pv_shared *sh)
+{
+	struct vm *vm = p->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	u32 f[6];
+	u32 sp = c->seg[SEG_SS].base + c->r[R_ESP];
+	if (c->cpl != 1 || !vmm_guest_read(vm, sp, f, 4 * 4))
+		return pv_refuse(p, PV_REF_FAULT, PV_EFAULT);
+	u16 cs = (u16)f[2];
+	unsigned rpl = cs & 3;
+	struct desc d;
+	bool code_ok = (rpl == 1 && ringcomp_is_kernel_code(vm, cs)) ||
+		       (rpl == 3 && desc_read(c, cs, &d) && desc_present(&d) && desc_is_code(&d) && desc_dpl(&d) == 3);
+	if (!code_ok || (cs & 4))
+		return pv_refuse(p, PV_REF_ARGUMENT, PV_EINVAL);
+	if (rpl == 3) {
+		if (!vmm_guest_read(vm, sp + 16, &f[4], 8))
+			return pv_refuse(p, PV_REF_FAULT, PV_EFAULT);
+		u16 ss = (u16)f[5];
+		if ((ss & 7) != 3 || !desc_read(c, ss, &d) || !desc_present(&d) || !desc_is_seg(&d) ||
+		    desc_is_code(&d) || !(d.hi & 0x200) || desc_dpl(&d) != 3)
+			return pv_refuse(p, PV_REF_ARGUMENT, PV_EINVAL);
+	}
+	u32 eax = f[0];
+	cc_materialize(c);
+	u32 keep = FL_IF | FL_IOPL | FL_VM | FL_VIF | FL_VIP;
+	c->eflags = (c->eflags & keep) | (f[3] & ~keep & ~(u32)FL_NT) | FL_1;
+	c->cc_op = CC_EAGER;
+	load_seg(c, SEG_CS, cs);
+	cpu_set_cpl(c, rpl);
+	c->eip = f[1];
+	if (rpl == 3) {
+		load_seg(c, SEG_SS, (u16)f[5]);
+		c->r[R_ESP] = f[4];
+		seg_null_invalid(c);
+	} else {
+		c->r[R_ESP] += 16;
+	}
+	ringcomp_truncate_loaded(vm);
+	sh->evt_mask = !(f[3] & FL_IF) && rpl == 1;
+	cost_charge(c->cost, COST_TRAP, c->prof->v[P_TRAP_IRET]);
+	return (int)eax;
+}
+
 static int multicall(struct pv *p, u32 lin, u32 n, bool *halt)
 {
 	struct vm *vm = p->vmm.vm;
@@ -115,7 +174,7 @@ static int multicall(struct pv *p, u32 lin, u32 n, bool *halt)
 		u32 at = lin + i * (u32)sizeof(m);
 		if (!vmm_guest_read(vm, at, &m, sizeof(m)))
 			return pv_refuse(p, PV_REF_FAULT, PV_EFAULT);
-		if (m.op == PVH_MULTICALL || m.op == PVH_REGISTER) {
+		if (m.op == PVH_MULTICALL || m.op == PVH_REGISTER || m.op == PVH_IRET) {
 			m.result = pv_refuse(p, PV_REF_ARGUMENT, PV_EINVAL);
 		} else {
 			(*p->multicall_ops)++;
@@ -207,6 +266,8 @@ static int dispatch(struct pv *p, u32 op, const u32 a[5], bool *halt)
 		return port_io(p, a[0], a[1], a[2]);
 	case PVH_MULTICALL:
 		return multicall(p, a[0], a[1], halt);
+	case PVH_IRET:
+		return iret(p, sh);
 	case PVH_BLK_SETUP:
 		return pv_blk_setup(p, a[0]);
 	case PVH_BLK_NOTIFY:

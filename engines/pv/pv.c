@@ -150,7 +150,7 @@ static int pv_init(struct vm *vm, char *err, size_t errlen)
 	static const char *const hname[PVH_COUNT] = {
 		"register", "mmu_update", "new_baseptr", "invlpg", "flush_tlb", "set_trap_table",
 		"stack_switch", "set_gdt", "event_check", "block", "yield", "shutdown", "set_timer",
-		"console_write", "io", "multicall", "blk_setup", "blk_notify", "pin_table",
+		"console_write", "io", "multicall", "blk_setup", "blk_notify", "pin_table", "iret",
 	};
 	static const char *const rname[PV_REF_COUNT] = {
 		"unknown", "argument", "fault", "trap_table", "stack", "user", "mmu",

@@ -25,7 +25,10 @@
  * (PVH_SET_TRAP_TABLE) with a frame whose EFLAGS.IF is the virtual IF of the
  * interrupted code; an interrupt-gate entry masks events, as the hardware clears IF.
  * `int $0x80` from ring 3 enters the guest kernel directly through the processor
- * (no VMM), and the VMM never sees it.
+ * (no VMM), and the VMM never sees it. The return is the processor's IRET from ring
+ * 1 when no event is held (IRET to an outer ring is allowed; only IF is the VMM's,
+ * and the kernel sets the virtual one itself); when one is, PVH_IRET returns and
+ * delivers it in one trip.
  */
 #ifndef RINGLAB_PVABI_H
 #define RINGLAB_PVABI_H
@@ -60,6 +63,11 @@ enum pv_hypercall {
 	PVH_BLK_NOTIFY = 17,    /* the VMM serves every request up to req_prod */
 	PVH_PIN_TABLE = 18,     /* EBX = page directory (guest-physical), ECX = 1 pin, 0
 				 * unpin: a pinned directory stays validated (pv/direct) */
+	PVH_IRET = 19,          /* return from an event, as Xen's iret hypercall: the stack
+				 * holds the caller's EAX, then an IRET frame (EIP, CS, EFLAGS,
+				 * and ESP, SS to ring 3); the VMM restores EAX, returns there
+				 * with the virtual IF of the frame's EFLAGS.IF, and delivers a
+				 * held event first when that IF allows */
 	PVH_COUNT
 };
 

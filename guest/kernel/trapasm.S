@@ -35,9 +35,8 @@ native_iret:
 	iret
 
 /* Under pv (pvops_pv.c): the return through the processor's IRET from ring 1. The
- * virtual IF becomes the frame's (user mode always runs with it set); an event that
- * arrived while it was clear is asked for before the IRET, and its handler returns
- * here. */
+ * virtual IF becomes the frame's (user mode always runs with it set); when an event
+ * was held meanwhile, the VMM's iret hypercall returns and delivers it in one trip. */
 	.globl pv_iret
 pv_iret:
 	testb $2, 4(%esp)               /* to user mode: events on */
@@ -49,10 +48,8 @@ pv_iret:
 	jne 3f
 2:	iret
 3:	pushl %eax
-	movl $8, %eax                   /* PVH_EVENT_CHECK */
+	movl $19, %eax                  /* PVH_IRET: pops EAX and the frame */
 	int $0x82
-	popl %eax
-	iret
 
 /* Under pv, int $0x80 enters here straight from ring 3 (no VMM): mask events, as the
  * interrupt gate clears IF natively, and go on as every vector does. */

@@ -148,7 +148,7 @@ static struct pv_mmu_update ul[2][4];
 static void draw(u32 *op, u32 a[5], int wild)
 {
 	static const u8 unsafe[] = { PVH_REGISTER, PVH_NEW_BASEPTR, PVH_SET_TRAP_TABLE, PVH_STACK_SWITCH,
-				     PVH_SET_GDT, PVH_BLOCK, PVH_SHUTDOWN };
+				     PVH_SET_GDT, PVH_BLOCK, PVH_SHUTDOWN, PVH_IRET };
 again:
 	*op = rnd() % (MAX_OP + 1);
 	for (unsigned i = 0; i < 5; i++)
@@ -228,7 +228,7 @@ void storm(int wild)
 {
 	static const char *const names[] = { "register", "mmu_update", "new_baseptr", "invlpg", "flush_tlb",
 		"set_trap_table", "stack_switch", "set_gdt", "event_check", "block", "yield", "shutdown",
-		"set_timer", "console_write", "io", "multicall", "blk_setup", "blk_notify", "pin_table" };
+		"set_timer", "console_write", "io", "multicall", "blk_setup", "blk_notify", "pin_table", "iret" };
 	_Static_assert(sizeof(names) / sizeof(names[0]) == PVH_COUNT, "a name for every hypercall");
 	u32 seed = arg("seed", 1);
 	lcg = seed;
