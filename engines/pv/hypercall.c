@@ -98,9 +98,11 @@ static int console_write(struct pv *p, u32 lin, u32 n)
 static int set_timer(struct pv *p, u32 hz)
 {
 	struct cpu *c = &p->vmm.vm->cpu;
-	if (hz < 19 || hz > 1193182)
+	if (!hz || hz > 1193182)
 		return pv_refuse(p, PV_REF_ARGUMENT, PV_EINVAL);
 	u32 div = 1193182u / hz;
+	if (div > 65535)
+		div = 65535; /* the slowest the PIT goes (about 18.2 Hz) */
 	io_bus_out(c->io, 0x43, 1, 0x34, IO_EMULATED); /* PIT channel 0, rate generator */
 	io_bus_out(c->io, 0x40, 1, div & 0xff, IO_EMULATED);
 	io_bus_out(c->io, 0x40, 1, (div >> 8) & 0xff, IO_EMULATED);

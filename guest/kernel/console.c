@@ -19,6 +19,10 @@ void console_init(void)
 
 void kputc(char c)
 {
+	if (pv.console_putc) {
+		pv.console_putc(c);
+		return;
+	}
 	while (!(pv.inb(COM1 + 5) & 0x20))
 		;
 	pv.outb(COM1, (uint8)c);

@@ -37,8 +37,12 @@ void timer_init(uint32 hz)
 	uint32 div = PIT_HZ / (hz ? hz : 100);
 	if (div > 65535)
 		div = 65535;
-	pv.outb(0x43, 0x34); /* channel 0, lo/hi, rate generator */
-	pv.outb(0x40, (uint8)div);
-	pv.outb(0x40, (uint8)(div >> 8));
+	if (pv.set_timer) {
+		pv.set_timer(hz ? hz : 100);
+	} else {
+		pv.outb(0x43, 0x34); /* channel 0, lo/hi, rate generator */
+		pv.outb(0x40, (uint8)div);
+		pv.outb(0x40, (uint8)(div >> 8));
+	}
 	pic_unmask(0);
 }

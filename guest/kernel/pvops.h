@@ -40,6 +40,10 @@ struct pv_ops {
 	void (*release_pgd)(pde_t *pd); /* a directory about to be freed with its user
 					 * page tables (it is not the current one) */
 	void (*lazy_mmu)(int on);       /* batch the updates between on and off */
+	/* Devices a VMM offers directly; NULL natively (the kernel programs the UART and
+	 * the PIT through ports): */
+	void (*console_putc)(char c);   /* one character to the console */
+	void (*set_timer)(uint32 hz);   /* the periodic timer interrupt at `hz` */
 	int kmap_4k;                    /* the direct map in 4 KB pages, tables read-only */
 };
 

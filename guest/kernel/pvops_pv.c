@@ -250,6 +250,14 @@ static void p_outb(uint16 port, uint8 v) { hcall(PVH_IO, port, 1 | PV_IO_OUT, v)
 static uint16 p_inw(uint16 port) { return (uint16)hcall(PVH_IO, port, 2, 0); }
 static void p_outw(uint16 port, uint16 v) { hcall(PVH_IO, port, 2 | PV_IO_OUT, v); }
 
+static void p_console_putc(char c) { hcall(PVH_CONSOLE_WRITE, (uint32)&c, 1, 0); }
+
+static void p_set_timer(uint32 hz)
+{
+	if (hcall(PVH_SET_TIMER, hz, 0, 0) != PV_OK)
+		panic("pv: the VMM refused a %u Hz timer", hz);
+}
+
 static const struct pv_ops pv_hypercall_ops = {
 	.name = "ringlab-pv (hypercalls; page tables shadowed by the VMM)",
 	.irq_disable = p_irq_disable, .irq_enable = p_irq_enable,
@@ -259,6 +267,7 @@ static const struct pv_ops pv_hypercall_ops = {
 	.load_gdt = p_load_gdt, .load_idt = p_load_idt, .load_tr = p_load_tr,
 	.set_kernel_stack = p_set_kernel_stack, .safe_halt = p_safe_halt,
 	.inb = p_inb, .outb = p_outb, .inw = p_inw, .outw = p_outw,
+	.console_putc = p_console_putc, .set_timer = p_set_timer,
 };
 
 const char *pv_pv_init(void)
