@@ -113,6 +113,67 @@ static void test_bt_translation_is_charged(void **state)
 	vm_destroy(vm);
 }
 
+static void test_bt_ret_lookup_hit_and_miss(void **state)
+{
+	/* mov $0x90000,%esp; xor %ebx,%ebx; mov $10,%ecx;
+	 * 1: call f; adc $0,%ebx; dec %ecx; jnz 1b; mov %ebx,%eax; out %al,$0xf4; hlt;
+	 * f: inc %ebx; stc; ret
+	 * Ten RETs to the same guest EIP: the first misses (the VMM translates it and fills
+	 * the entry), nine hit inline; CF set before the RET survives its lookup. */
+	static const u8 code[] = { 0xbc, 0x00, 0x00, 0x09, 0x00, 0x31, 0xdb, 0xb9, 0x0a, 0x00, 0x00, 0x00, 0xe8, 0x0b,
+				   0x00, 0x00, 0x00, 0x83, 0xd3, 0x00, 0x49, 0x75, 0xf5, 0x89, 0xd8, 0xe6, 0xf4, 0xf4,
+				   0x43, 0xf9, 0xc3 };
+	struct vm *vm = run_bt(code, sizeof(code));
+	assert_int_equal(vm->exit_code, (20 << 1) | 1);
+	assert_int_equal(stats_get(&vm->stats, "bt.lookup_misses"), 1);
+	assert_int_equal(stats_get(&vm->stats, "bt.callouts.ret"), 1);
+	assert_true(stats_get(&vm->stats, "bt.indirect_sites") >= 1);
+	assert_true(stats_get(&vm->stats, "bt.callouts") < 10); /* not one per RET */
+	vm_destroy(vm);
+}
+
+static void test_bt_indirect_call_jmp_lookup(void **state)
+{
+	/* mov $0x90000,%esp; xor %ebx,%ebx; mov $10,%ecx;
+	 * 1: call *ptr; mov $g,%eax; jmp *%eax; g: dec %ecx; jnz 1b;
+	 * mov %ebx,%eax; out %al,$0xf4; hlt; f: inc %ebx; ret $0; ptr: .long f
+	 * CALL through memory, JMP through a register, RET imm16: one miss each, then hits;
+	 * the CALL pushed the guest's return EIP (the RET went back into the loop). */
+	static const u8 code[] = { 0xbc, 0x00, 0x00, 0x09, 0x00, 0x31, 0xdb, 0xb9, 0x0a, 0x00, 0x00, 0x00, 0xff, 0x15,
+				   0x48, 0x00, 0x10, 0x00, 0xb8, 0x39, 0x00, 0x10, 0x00, 0xff, 0xe0, 0x49, 0x75, 0xf0,
+				   0x89, 0xd8, 0xe6, 0xf4, 0xf4, 0x43, 0xc2, 0x00, 0x00, 0x8d, 0x76, 0x00, 0x41, 0x00,
+				   0x10, 0x00 };
+	struct vm *vm = run_bt(code, sizeof(code));
+	assert_int_equal(vm->exit_code, (10 << 1) | 1);
+	assert_int_equal(vm->cpu.r[R_ESP], 0x90000); /* every CALL's push popped by its RET */
+	assert_int_equal(stats_get(&vm->stats, "bt.lookup_misses"), 3);
+	assert_int_equal(stats_get(&vm->stats, "bt.callouts.icall"), 1);
+	assert_int_equal(stats_get(&vm->stats, "bt.callouts.ijmp"), 1);
+	assert_int_equal(stats_get(&vm->stats, "bt.callouts.ret"), 1);
+	assert_int_equal(stats_get(&vm->stats, "bt.indirect_sites"), 4); /* the loop's CALL is in two blocks */
+	vm_destroy(vm);
+}
+
+static void test_bt_inline_segment_load(void **state)
+{
+	/* mov $0x90000,%esp; lgdt gdtr; mov $0x10,%eax; mov %eax,%ds; mov 0x20,%al;
+	 * mov %ds,%ebx; add %bl,%al; out %al,$0xf4; hlt;
+	 * gdtr: limit 23, the GDT after it: null, flat ring-0 code, ring-0 data based at
+	 * 0x100000. The MOV to DS runs in the TC (no callout) and loads the guest's
+	 * descriptor: DS:0x20 is this code's first byte (0xbc), and DS reads back 0x10. */
+	static const u8 code[] = { 0xbc, 0x00, 0x00, 0x09, 0x00, 0x0f, 0x01, 0x15, 0x40, 0x00, 0x10, 0x00, 0xb8, 0x10,
+				   0x00, 0x00, 0x00, 0x8e, 0xd8, 0xa0, 0x20, 0x00, 0x00, 0x00, 0x8c, 0xdb, 0x00, 0xd8,
+				   0xe6, 0xf4, 0xf4, 0x90, 0x17, 0x00, 0x48, 0x00, 0x10, 0x00, 0x66, 0x90, 0x00, 0x00,
+				   0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00, 0x00, 0x00, 0x9a, 0xcf, 0x00,
+				   0xff, 0xff, 0x00, 0x00, 0x10, 0x92, 0xcf, 0x00 };
+	struct vm *vm = run_bt(code, sizeof(code));
+	assert_int_equal(vm->exit_code, (0xcc << 1) | 1);
+	assert_int_equal(stats_get(&vm->stats, "bt.callouts.emulate"), 2); /* LGDT and OUT only */
+	assert_int_equal(vm->cpu.seg[SEG_DS].sel, 0x10);
+	assert_int_equal(vm->cpu.seg[SEG_DS].base, 0x100000);
+	vm_destroy(vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +182,9 @@ int main(void)
 		cmocka_unit_test(test_bt_loop_is_chained),
 		cmocka_unit_test(test_bt_self_modifying_kernel),
 		cmocka_unit_test(test_bt_translation_is_charged),
+		cmocka_unit_test(test_bt_ret_lookup_hit_and_miss),
+		cmocka_unit_test(test_bt_indirect_call_jmp_lookup),
+		cmocka_unit_test(test_bt_inline_segment_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
