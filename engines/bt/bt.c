@@ -872,7 +872,7 @@ static int bt_init(struct vm *vm, char *err, size_t errlen)
 	b->iret_vif = -1;
 	static const char *const kname[BK_KINDS] = {
 		"cont", "emulate", "desc", "mmu", "far", "jmp", "jcc", "cli", "sti", "pushf", "popf",
-		"iret", "lret", "int", "hlt", "call", "ret", "icall", "ijmp", "ss",
+		"iret", "lret", "int", "hlt", "call", "ret", "icall", "ijmp", "ss", "pushgs",
 	};
 	char name[STATS_NAME_MAX];
 	for (unsigned i = 0; i < BK_KINDS; i++) {

@@ -49,6 +49,7 @@
  *   most kinds   int $0x83                                 (2 bytes)
  *   JMP, CONT    a slot: int $0x83; nop; nop; nop          (5 bytes)
  *   CALL         push $<guest return EIP>; a slot          (10 bytes)
+ *   PUSH GS      pushl %gs:VGS; a slot                     (12 bytes)
  *   JCC          jcc rel32 to slot 1; slot 0 (not taken); slot 1 (taken)   (16 bytes)
  * A slot calls out until its target is translated, then it is patched into a JMP to
  * the target's translation (chaining, bt.chained; a JCC's taken slot by retargeting the
@@ -62,6 +63,7 @@
  * INVLPG: BK_MMU), and entries are checked again. Kernel calls cross pages: re-chaining
  * after a context switch is cheaper than calling out on every one. */
 #define BT_SLOT 5u
+#define BT_PUSHGS 7u /* PUSH GS's translation before its slot */
 /* An indirect branch (BK_RET, BK_ICALL, BK_IJMP) is translated into an inline lookup in
  * the table at BT_LOOKUP, through %gs (which holds the VMM's data segment while the TC
  * runs; the guest's GS is virtual, see bt.c), using only MOV, MOVZX, LEA and JECXZ so
@@ -99,6 +101,7 @@ enum bt_kind {
 	BK_ICALL,    /* CALL r/m32: the same, after PUSH of the guest's return EIP */
 	BK_IJMP,     /* JMP r/m32: the same */
 	BK_SS,       /* a load of SS: emulated with the guest's DPL-0 data descriptors at DPL 0 */
+	BK_PUSHGS,   /* PUSH GS: pushl %gs:VGS (the guest's GS is virtual), then a slot */
 	BK_KINDS
 };
 

@@ -41,7 +41,8 @@
  * The one difference: an RPL-1 selector for a DPL-0 descriptor loads (the processor
  * would refuse it at CPL 0); no kernel uses one. SS loads are emulated at virtual CPL 0
  * with those descriptors at DPL 0 again for the instruction (BK_SS); GS loads, and
- * every instruction naming GS, call out (the guest's GS is virtual).
+ * every instruction naming GS, call out (the guest's GS is virtual), but PUSH GS, which
+ * the kernel's trap entry runs, pushes the virtual selector inline (BK_PUSHGS).
  */
 #include <setjmp.h>
 #include <stdlib.h>
@@ -155,12 +156,16 @@ u32 tc_guest_eip(const struct bt_block *k, u32 off, int *slot)
 		*slot = rel == k->ident + BT_JCC_SLOT0 ? 0 : 1;
 		return tc_slot_target(k, *slot);
 	}
+	if (k->kind == BK_PUSHGS && rel == k->ident + BT_PUSHGS) {
+		*slot = 0; /* the push has happened */
+		return tc_slot_target(k, 0);
+	}
 	if (k->kind == BK_CALL && rel == k->ident + BT_SLOT) {
 		*slot = 0; /* the return EIP is pushed: the guest is at the target */
 		return k->target;
 	}
 	if (rel == k->ident)
-		*slot = k->kind == BK_JMP || k->kind == BK_CONT ? 0 : k->kind == BK_CALL ? -1 : -2;
+		*slot = k->kind == BK_JMP || k->kind == BK_CONT ? 0 : k->kind == BK_CALL || k->kind == BK_PUSHGS ? -1 : -2;
 	return k->geip + (rel < k->ident ? rel : k->ident);
 }
 
@@ -169,12 +174,17 @@ u32 tc_slot_target(const struct bt_block *k, int slot)
 	u32 x = k->geip + k->ident;
 	if (k->kind == BK_JCC)
 		return slot == 0 ? x + k->len : k->target;
+	if (k->kind == BK_PUSHGS)
+		return x + k->len;
 	return k->kind == BK_JMP || k->kind == BK_CALL ? k->target : x;
 }
 
 static u32 slot_off(const struct bt_block *k, int slot)
 {
-	return k->tc + k->ident + (k->kind == BK_JCC ? (slot ? BT_JCC_SLOT1 : BT_JCC_SLOT0) : k->kind == BK_CALL ? BT_SLOT : 0);
+	return k->tc + k->ident + (k->kind == BK_JCC	  ? (slot ? BT_JCC_SLOT1 : BT_JCC_SLOT0)
+				   : k->kind == BK_CALL	  ? BT_SLOT
+				   : k->kind == BK_PUSHGS ? BT_PUSHGS
+							  : 0);
 }
 
 static void write_tc(struct bt *b, u32 off, const u8 *bytes, unsigned n)
@@ -283,6 +293,8 @@ static int classify(const u8 *p, unsigned len, u32 eip, const struct insn *in, s
 			return BK_SS; /* LSS */
 		if (op2 == 0xa1)
 			return -1; /* POP FS: IDENT, as MOV */
+		if (op2 == 0xa8)
+			return o16 ? BK_EMULATE : BK_PUSHGS;
 		if ((op2 >= 0x40 && op2 <= 0x4f) || (op2 >= 0x90 && op2 <= 0x9f) || op2 == 0xa0 ||
 		    op2 == 0xa3 || op2 == 0xa4 || op2 == 0xa5 || (op2 >= 0xab && op2 <= 0xaf) ||
 		    op2 == 0xb0 || op2 == 0xb1 || op2 == 0xb3 || op2 == 0xb6 || op2 == 0xb7 ||
@@ -550,6 +562,12 @@ static int translate(struct bt *b, u32 geip)
 		memcpy(t + BT_JCC_SLOT0, callout_slot, BT_SLOT);
 		memcpy(t + BT_JCC_SLOT1, callout_slot, BT_SLOT);
 		nb.tail = BT_JCC_SLOT1 + BT_SLOT;
+	} else if (nb.kind == BK_PUSHGS) {
+		/* pushl %gs:VGS (the guest's selector, zero-extended as the machine pushes it) */
+		t[0] = 0x65, t[1] = 0xff, t[2] = 0x35;
+		put32(t + 3, BT_VGS);
+		memcpy(t + BT_PUSHGS, callout_slot, BT_SLOT);
+		nb.tail = BT_PUSHGS + BT_SLOT;
 	} else if (bk_indirect(nb.kind)) {
 		nb.tail = (u8)emit_ind(t, &nb, buf + ident, geip + ident + nb.len);
 		(*b->ind_sites)++;
