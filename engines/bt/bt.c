@@ -68,6 +68,35 @@ static void load_vmm_cs(struct bt *b)
 	seg_from_desc(&b->vmm.vm->cpu.seg[SEG_CS], b->vmm_cs, &vmm_code);
 }
 
+/* While the TC runs, GS holds the VMM's data segment (the window, DPL 0: the VMM loads
+ * it directly; no descriptor table has it, so no guest selector names it) and the
+ * guest's GS is virtual (b->vgs): the translator sends every guest instruction that
+ * uses GS to the VMM. The VMM works on the guest's GS: it is given back at every exit
+ * and taken again whenever the guest kernel resumes in the TC. */
+static void gs_take(struct bt *b)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	if (b->gs_stolen)
+		return;
+	u32 base = vm->vmm_win, lim = vm->vmm_size - 1;
+	struct desc d = { (lim & 0xffff) | base << 16,
+			  ((base >> 16) & 0xff) | 0x00409200u | (lim & 0xf0000u) | (base & 0xff000000u) };
+	b->vgs = c->seg[SEG_GS];
+	u32 vsel = b->vgs.sel;
+	memcpy(vm->vmm_mem + BT_VGS, &vsel, 4);
+	seg_from_desc(&c->seg[SEG_GS], b->vmm_ds, &d);
+	b->gs_stolen = true;
+}
+
+static void gs_give(struct bt *b)
+{
+	if (!b->gs_stolen)
+		return;
+	b->vmm.vm->cpu.seg[SEG_GS] = b->vgs;
+	b->gs_stolen = false;
+}
+
 /* Watch the guest's GDT at linear `base`, `len` bytes: a write there sets gdt_dirty. */
 static void watch_gdt(struct bt *b, u32 base, u32 len)
 {
@@ -88,7 +117,22 @@ static void watch_gdt(struct bt *b, u32 base, u32 len)
 	}
 }
 
-/* Shadow the guest's GDT (RC_SAFE) and add the VMM's code descriptor after it. */
+/* Give the guest's DPL-0 data descriptors (promoted to DPL 1 in the shadow) DPL 0 again
+ * (`dpl0`: for an emulated SS load at virtual CPL 0), or DPL 1 again. */
+static void set_data_dpl0(struct bt *b, bool dpl0)
+{
+	u32 *sh = (u32 *)(b->vmm.vm->vmm_mem + BT_GDT);
+	for (u32 i = 0; i < RC_MAX_GDT; i++)
+		if (b->promoted[i >> 3] >> (i & 7) & 1)
+			sh[2 * i + 1] = dpl0 ? sh[2 * i + 1] & ~0x6000u : (sh[2 * i + 1] & ~0x6000u) | 0x2000u;
+}
+
+/* Shadow the guest's GDT (RC_SAFE): its DPL-0 code and data descriptors at DPL 1, so
+ * that the TC, at CPL 1, loads the kernel's data segments itself (MOV/POP DS, ES, FS
+ * are IDENT; translate.c). The VMM's code descriptor is written after it but left out
+ * of the limit, as is the VMM's data selector: the VMM loads CS and GS directly, and a
+ * guest load of either selector takes the #GP a selector past the guest's limit gives.
+ * (ringcomp's ring-1 stack descriptor, unused by bt, is dropped for the same reason.) */
 static void shadow_gdt(struct bt *b, u32 base, u16 limit)
 {
 	struct vm *vm = b->vmm.vm;
@@ -98,11 +142,22 @@ static void shadow_gdt(struct bt *b, u32 base, u16 limit)
 	if (n > RC_MAX_GDT)
 		n = RC_MAX_GDT;
 	u32 *sh = (u32 *)(vm->vmm_mem + BT_GDT);
+	memset(b->promoted, 0, sizeof(b->promoted));
+	for (u32 i = 1; i < n; i++) {
+		u32 hi = sh[2 * i + 1];
+		if ((hi & 0x1000) && !(hi & 0x800) && !(hi & 0x6000)) {
+			sh[2 * i + 1] = hi | 0x2000u;
+			b->promoted[i >> 3] |= (u8)(1u << (i & 7));
+		}
+	}
+	b->ss_dpl0 = false;
+	sh[2 * n] = sh[2 * n + 1] = 0;
 	sh[2 * (n + 1)] = vmm_code.lo;
 	sh[2 * (n + 1) + 1] = vmm_code.hi;
 	c->gdtr_base = vm->vmm_win + BT_GDT;
-	c->gdtr_limit = (u16)(8 * (n + 2) - 1);
+	c->gdtr_limit = (u16)(8 * (n + 1) - 1);
 	b->vmm_cs = (u16)(((n + 1) << 3) | 1);
+	b->vmm_ds = (u16)((n + 2) << 3); /* past the limit: loading it faults */
 	if (c->cpl != 3)
 		c->seg[SEG_CS].sel = b->vmm_cs;
 	/* a guest write to its GDT re-shadows it before the next segment load */
@@ -272,8 +327,9 @@ static bool deliver(struct bt *b, u8 vec, enum ev type, bool has_err, u32 err)
 			return fault_in_delivery(b, type, vec, EXC_TS, c->tr.sel & ~3u);
 		ss0 = (u16)t[1];
 		esp = t[0];
+		struct desc gd;
 		if (!shadow_desc(b, ss0, &sd) || !desc_is_seg(&sd) || desc_is_code(&sd) || !(sd.hi & 0x200) ||
-		    desc_dpl(&sd) != 0)
+		    !guest_desc(b, ss0, &gd) || desc_dpl(&gd) != 0)
 			return fault_in_delivery(b, type, vec, EXC_TS, ss0 & ~3u);
 		words[nw++] = c->seg[SEG_CS].sel;
 		words[nw++] = fl;
@@ -373,6 +429,25 @@ static void resume_kernel(struct bt *b)
 			return;
 	}
 	c->eip = resume_at(b, c->eip);
+	gs_take(b);
+}
+
+/* An exit from inside the lookup sequence of indirect block `k`, `off` bytes after its
+ * IDENT code: undo what the sequence did, so that the guest is before its instruction. */
+static void ind_rollback(struct bt *b, const struct bt_block *k, u32 off)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	if (off < IND_SAVE)
+		return; /* EAX and ECX untouched */
+	memcpy(&c->r[R_EAX], vm->vmm_mem + BT_S_EAX, 4);
+	memcpy(&c->r[R_ECX], vm->vmm_mem + BT_S_ECX, 4);
+	if (off >= ind_esp_end(k)) {
+		if (k->kind == BK_RET)
+			c->r[R_ESP] -= 4 + k->target;
+		else if (k->kind == BK_ICALL)
+			c->r[R_ESP] += 4;
+	}
 }
 
 /* Undo what an emulation needed the processor to show the guest. */
@@ -384,6 +459,10 @@ static void restore(struct bt *b)
 		c->gdtr_base = vm->vmm_win + BT_GDT;
 		c->gdtr_limit = b->shadow_limit;
 		b->desc_swapped = false;
+	}
+	if (b->ss_dpl0) {
+		set_data_dpl0(b, false);
+		b->ss_dpl0 = false;
 	}
 	if (b->cs_swapped) {
 		if (c->cpl != 3)
@@ -421,7 +500,7 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 	(*b->callouts)++;
 	(*b->by_kind[k->kind])++;
 	if (k->kind != BK_CONT && k->kind != BK_EMULATE && k->kind != BK_DESC && k->kind != BK_MMU &&
-	    k->kind != BK_FAR) {
+	    k->kind != BK_FAR && k->kind != BK_SS) {
 		charge(b, P_VMM_EMULATE); /* the VMM performs the instruction itself */
 		(*b->vmm.emulated)++;
 	}
@@ -506,6 +585,23 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		c->insns++;
 		return ENGINE_RESUME;
 	}
+	case BK_RET:
+	case BK_ICALL:
+	case BK_IJMP: {
+		/* a lookup missed: the instruction has run but for its jump (tc.h) */
+		u32 t = c->r[R_EAX];
+		memcpy(&c->r[R_EAX], vm->vmm_mem + BT_S_EAX, 4);
+		memcpy(&c->r[R_ECX], vm->vmm_mem + BT_S_ECX, 4);
+		(*b->lookup_misses)++;
+		c->eip = t;
+		c->insns++;
+		if (!b->flush_pending && !in_window(vm, t)) {
+			u32 gen = b->flush_gen, to = tc_enter(b, t);
+			if (gen == b->flush_gen)
+				tc_lookup_fill(b, t, to);
+		}
+		return ENGINE_RESUME;
+	}
 	case BK_INT:
 		skip(c, x, k->len);
 		if (k->cc == EXC_OF && !cc_of(c))
@@ -535,6 +631,11 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		return emulate(b, 0);
 	case BK_MMU:
 		b->mmu_op = true;
+		return emulate(b, 0);
+	case BK_SS:
+		/* at virtual CPL 0 the guest's stack descriptors are its DPL-0 ones */
+		set_data_dpl0(b, true);
+		b->ss_dpl0 = true;
 		return emulate(b, 0);
 	default:
 		return emulate(b, 0);
@@ -595,6 +696,7 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 	struct cpu *c = &vm->cpu;
 	struct bt *b = bt_of(vm);
 	charge(b, P_VMM_HANDLER);
+	gs_give(b);
 	restore(b);
 	b->iret_vif = -1;
 	b->far = false;
@@ -616,7 +718,10 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 			return ENGINE_STOP;
 		}
 		k = b->blk[i];
+		u32 rel = c->eip - vm->vmm_win - k.tc;
 		c->eip = tc_guest_eip(&k, c->eip - vm->vmm_win, &slot);
+		if (bk_indirect(k.kind) && rel > k.ident && !(e->reason == EXIT_BT_CALLOUT && slot == -2))
+			ind_rollback(b, &k, rel - k.ident);
 		b->last = i;
 		b->last_flush_gen = b->flush_gen;
 	} else if (c->cpl != 3 && !emulating) {
@@ -696,6 +801,10 @@ static void bt_after_emulate(struct vm *vm)
 	bool far = b->far;
 	b->far = false;
 	b->emulating = false;
+	if (b->ss_dpl0) {
+		set_data_dpl0(b, false);
+		b->ss_dpl0 = false;
+	}
 	if (b->desc_swapped) {
 		c->gdtr_base = vm->vmm_win + BT_GDT;
 		c->gdtr_limit = b->shadow_limit;
@@ -763,7 +872,7 @@ static int bt_init(struct vm *vm, char *err, size_t errlen)
 	b->iret_vif = -1;
 	static const char *const kname[BK_KINDS] = {
 		"cont", "emulate", "desc", "mmu", "far", "jmp", "jcc", "cli", "sti", "pushf", "popf",
-		"iret", "lret", "int", "hlt", "call",
+		"iret", "lret", "int", "hlt", "call", "ret", "icall", "ijmp", "ss", "pushgs",
 	};
 	char name[STATS_NAME_MAX];
 	for (unsigned i = 0; i < BK_KINDS; i++) {
@@ -777,6 +886,8 @@ static int bt_init(struct vm *vm, char *err, size_t errlen)
 	b->flushes = stats_counter(&vm->stats, "bt.tc_flushes", "flushes of the whole TC: full, or translated code written (count)");
 	b->invalidations = stats_counter(&vm->stats, "bt.invalidations", "guest writes to pages holding translated code (count)");
 	b->chained = stats_counter(&vm->stats, "bt.chained", "direct branches chained: a slot patched into a JMP from translation to translation (count)");
+	b->ind_sites = stats_counter(&vm->stats, "bt.indirect_sites", "indirect branches (RET, CALL/JMP r/m) translated into an inline lookup (count)");
+	b->lookup_misses = stats_counter(&vm->stats, "bt.lookup_misses", "inline lookups that missed and called out: the VMM translated the target and filled the entry (count)");
 	b->delivered = stats_counter(&vm->stats, "bt.events_delivered", "events the VMM delivered through the guest's IDT in software (count)");
 
 	struct intercepts *ic = &c->icpt;
@@ -808,6 +919,7 @@ static int bt_init(struct vm *vm, char *err, size_t errlen)
 	cpu_set_cpl(c, 1);
 	cpu_flush_fast_tlb(c);
 	c->eip = tc_enter(b, c->eip);
+	gs_take(b);
 	return 0;
 }
 

@@ -10,7 +10,8 @@
  * callout, `int $0x83`, standing for the guest instruction that ends the block: a
  * control transfer or a sensitive instruction the VMM performs on the virtual CPU.
  * Because IDENT bytes keep their length, a TC address maps back to a guest EIP by its
- * offset in the block (precise faults). User code (CPL 3) runs directly.
+ * offset in the block (precise faults). Indirect branches end a block with an inline
+ * lookup instead (below; translate.c tells it). User code (CPL 3) runs directly.
  *
  * Everything the VMM does is in guest terms: on an exit from the TC the VMM first
  * converts EIP to the guest's, acts on the virtual CPU, and converts back to a TC
@@ -27,7 +28,14 @@
 #define BT_GDT 0x0000u     /* the shadow GDT (ringcomp: 8 KB) and the VMM's code descriptor after it */
 #define BT_TSS 0x3000u     /* the VMM's TSS (unused by hardware: every event is intercepted) */
 #define BT_SCRATCH 0x4000u /* guest code copied here to be decoded (BT_READ_MAX bytes) */
-#define BT_TC 0x8000u      /* the translation cache, to the end of the window */
+#define BT_DATA 0x4200u    /* what the TC reaches through %gs (the VMM's data segment): */
+#define BT_S_EAX (BT_DATA + 0u)  /* the guest's EAX and ECX while an indirect lookup runs */
+#define BT_S_ECX (BT_DATA + 4u)
+#define BT_S_TGT (BT_DATA + 8u)  /* the TC address a lookup hit jumps to */
+#define BT_VGS (BT_DATA + 12u)   /* the guest's GS selector, zero-extended (PUSH GS) */
+#define BT_LOOKUP 0x10000u /* the indirect-branch table: BT_LOOKUP_N entries {~geip, TC address} */
+#define BT_LOOKUP_N 65536u /* indexed by the guest EIP's low 16 bits (MOVZWL: no flags touched) */
+#define BT_TC 0x90000u     /* the translation cache, to the end of the window */
 #define BT_KB 1024u
 
 #define BT_CALLOUT_VEC 0x83   /* int $0x83: a callout from the TC */
@@ -41,6 +49,7 @@
  *   most kinds   int $0x83                                 (2 bytes)
  *   JMP, CONT    a slot: int $0x83; nop; nop; nop          (5 bytes)
  *   CALL         push $<guest return EIP>; a slot          (10 bytes)
+ *   PUSH GS      pushl %gs:VGS; a slot                     (12 bytes)
  *   JCC          jcc rel32 to slot 1; slot 0 (not taken); slot 1 (taken)   (16 bytes)
  * A slot calls out until its target is translated, then it is patched into a JMP to
  * the target's translation (chaining, bt.chained; a JCC's taken slot by retargeting the
@@ -54,6 +63,23 @@
  * INVLPG: BK_MMU), and entries are checked again. Kernel calls cross pages: re-chaining
  * after a context switch is cheaper than calling out on every one. */
 #define BT_SLOT 5u
+#define BT_PUSHGS 7u /* PUSH GS's translation before its slot */
+/* An indirect branch (BK_RET, BK_ICALL, BK_IJMP) is translated into an inline lookup in
+ * the table at BT_LOOKUP, through %gs (which holds the VMM's data segment while the TC
+ * runs; the guest's GS is virtual, see bt.c), using only MOV, MOVZX, LEA and JECXZ so
+ * that no guest flag changes:
+ *   mov %eax,%gs:S_EAX; mov %ecx,%gs:S_ECX          save the two registers it uses
+ *   mov <the guest's operand>,%eax                   T, the guest's target (RET: (%esp))
+ *   lea 4+imm(%esp),%esp | push $<return EIP> | -    the instruction's stack effect
+ *   movzwl %ax,%ecx; mov %gs:TBL(,%ecx,8),%ecx       the entry's key, ~geip
+ *   lea 1(%ecx,%eax),%ecx; jecxz hit                 T - geip == 0?
+ *   int $0x83                                        miss: the VMM translates T, fills the entry
+ *   hit: movzwl %ax,%ecx; mov %gs:TBL+4(,%ecx,8),%ecx; mov %ecx,%gs:S_TGT
+ *   mov %gs:S_ECX,%ecx; mov %gs:S_EAX,%eax; jmp *%gs:S_TGT
+ * An exit anywhere inside it (a fault reading the operand or pushing, an interrupt) is
+ * rolled back to the guest instruction (ind_rollback): EAX and ECX from their slots once
+ * the operand's MOV has started, the stack effect undone once it has happened. */
+#define IND_SAVE 13u /* the operand's MOV starts here (after the two saves) */
 #define BT_JCC_SLOT0 6u
 #define BT_JCC_SLOT1 11u
 
@@ -71,6 +97,11 @@ enum bt_kind {
 	BK_INT,      /* INT n, INT3, INTO, INT1: delivered in software */
 	BK_HLT,
 	BK_CALL,     /* direct CALL: translated inline, PUSH of the guest's return EIP and a slot */
+	BK_RET,      /* RET, RET imm16 (imm in target): inline lookup, a callout on a miss */
+	BK_ICALL,    /* CALL r/m32: the same, after PUSH of the guest's return EIP */
+	BK_IJMP,     /* JMP r/m32: the same */
+	BK_SS,       /* a load of SS: emulated with the guest's DPL-0 data descriptors at DPL 0 */
+	BK_PUSHGS,   /* PUSH GS: pushl %gs:VGS (the guest's GS is virtual), then a slot */
 	BK_KINDS
 };
 
@@ -83,8 +114,8 @@ struct bt_block {
 	u8 len;         /* length of the callout's guest instruction */
 	u8 osize;       /* its operand size */
 	u8 cc;          /* BK_JCC: condition; BK_INT: vector */
-	u8 tail;        /* bytes after the IDENT code: the callout, or the chaining slots */
-	u32 target;     /* BK_JMP/BK_JCC: the guest EIP of the branch target */
+	u8 tail;        /* bytes after the IDENT code: the callout, the chaining slots, the lookup */
+	u32 target;     /* BK_JMP/BK_JCC/BK_CALL: the guest EIP of the branch target; BK_RET: imm16 */
 	u32 pa;         /* guest-physical address of the first byte */
 	u32 gen;        /* bt.map_gen when pa was last checked against the guest's mapping */
 	int next;       /* hash chain (-1: end) */
@@ -96,6 +127,10 @@ struct bt {
 	/* the virtual CPU */
 	u16 vcs;                /* the guest kernel's CS selector (RPL 0) */
 	u16 vmm_cs;             /* the VMM's code selector in the shadow GDT (RPL 1) */
+	u16 vmm_ds;             /* the VMM's data selector: no descriptor the guest can load (past
+				 * the shadow GDT's limit); only the VMM puts it in GS, directly */
+	bool gs_stolen;         /* GS holds the VMM's data segment (the TC is running) */
+	struct seg vgs;         /* ... and the guest's GS is this */
 	bool vif;               /* the guest's EFLAGS.IF; the real one stays 1 */
 	u32 vsysenter_cs;       /* the guest's IA32_SYSENTER_CS; the real one is 0 (SYSENTER
 				 * from user mode faults, and the VMM performs it) */
@@ -108,6 +143,8 @@ struct bt {
 	bool mmu_op;            /* the emulated instruction may change the address space */
 	bool far;               /* ... is a far JMP/CALL: its new CS is the virtual one */
 	bool emulating;         /* an emulation was asked for and has not completed */
+	bool ss_dpl0;           /* the promoted data descriptors are at DPL 0 for a load of SS */
+	u8 promoted[RC_MAX_GDT / 8 + 1]; /* the guest's DPL-0 data descriptors, DPL 1 in the shadow */
 	u16 shadow_limit;       /* the shadow GDT's limit while the guest's is swapped in */
 	/* the translation cache */
 	struct bt_block *blk;   /* BT_MAX_BLOCKS, sorted by tc */
@@ -132,6 +169,9 @@ struct bt {
 	unsigned nchains;
 	u64 *blocks, *insns, *ident, *callouts, *flushes, *invalidations, *delivered, *chained;
 	u64 *by_kind[BK_KINDS];
+	u64 *ind_sites, *lookup_misses;
+	u32 *filled;            /* lookup entries filled since the table was last cleared */
+	unsigned nfilled;
 };
 
 static inline struct bt *bt_of(struct vm *vm) { return vm->engine_state; }
@@ -162,6 +202,15 @@ void tc_chain(struct bt *b, int i, int slot, u32 to);
 /* Turn chained slots back into callouts: all of them (translated code was written), or
  * those leading to another page (the guest's address space may have changed). */
 void tc_unchain(struct bt *b, bool all);
+/* Where the lookup sequence of indirect block `k` has its miss callout, and where its
+ * stack effect ends (offsets from the end of the IDENT bytes). */
+unsigned ind_miss_off(const struct bt_block *k);
+unsigned ind_esp_end(const struct bt_block *k);
+static inline bool bk_indirect(unsigned kind) { return kind == BK_RET || kind == BK_ICALL || kind == BK_IJMP; }
+/* Fill the lookup entry of guest EIP `geip` with linear TC address `to`. */
+void tc_lookup_fill(struct bt *b, u32 geip, u32 to);
+/* Empty the lookup table (the TC was flushed, or the address space may have changed). */
+void tc_lookup_clear(struct bt *b);
 /* Prepare the TC (allocates its block table). Returns 0 or -1. */
 int tc_init(struct bt *b);
 void tc_fini(struct bt *b);

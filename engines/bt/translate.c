@@ -16,6 +16,33 @@
  * The TC is a bump allocator over the window's memory; when it (or the block table)
  * is full, it is flushed whole (counted bt.tc_flushes). Blocks are therefore sorted by
  * TC address, and a TC address maps back to its block by binary search.
+ *
+ * Indirect branches (RET, RET imm16, CALL/JMP r/m32) end a block with an inline lookup
+ * rather than a callout (tc.h has the sequence): the guest's target T is computed into
+ * EAX by the guest's own operand, the instruction's stack effect happens (the guest's
+ * stack only ever holds guest return EIPs: a translated CALL pushes the guest's next
+ * EIP, so a RET pops a guest EIP), and T is looked up in a direct-mapped table in the
+ * VMM's memory indexed by T's low 16 bits, {~T, T's TC address}, reached through %gs,
+ * which holds the VMM's data segment while the TC runs (the guest's DS is truncated
+ * below the window; bt.c keeps the guest's GS virtual). A hit jumps to the translation
+ * without leaving the TC; a miss calls out, and the VMM translates T and fills the
+ * entry (bt.lookup_misses). The sequence uses only MOV, MOVZX, LEA and JECXZ, which
+ * change no flag, and saves EAX and ECX in VMM scratch slots: the guest sees nothing of
+ * it but its cost (the machine's, for its instructions). An exit inside it rolls it
+ * back (bt.c, ind_rollback). The table is emptied whenever a chain would be undone
+ * (the TC flushed, translated code written, the address space changed).
+ *
+ * Segment loads: the simplest correct mechanism is the processor's own. The shadow GDT
+ * holds the guest's DPL-0 data descriptors at DPL 1 (bt.c, shadow_gdt), so MOV to
+ * DS/ES/FS and POP DS/ES/FS are IDENT: at CPL 1 the load succeeds for exactly the
+ * selectors the guest may load at CPL 0 (RPL 0, a DPL-0 descriptor; ring-3 ones), takes
+ * the same #GP/#NP otherwise, and leaves the guest's selector in the register. The
+ * VMM's selectors are past the shadow's limit, so no guest load reaches the window.
+ * The one difference: an RPL-1 selector for a DPL-0 descriptor loads (the processor
+ * would refuse it at CPL 0); no kernel uses one. SS loads are emulated at virtual CPL 0
+ * with those descriptors at DPL 0 again for the instruction (BK_SS); GS loads, and
+ * every instruction naming GS, call out (the guest's GS is virtual), but PUSH GS, which
+ * the kernel's trap entry runs, pushes the virtual selector inline (BK_PUSHGS).
  */
 #include <setjmp.h>
 #include <stdlib.h>
@@ -33,8 +60,12 @@ int tc_init(struct bt *b)
 	b->blk = calloc(BT_MAX_BLOCKS, sizeof(*b->blk));
 	b->tc_pages = calloc((b->vmm.vm->ram_size >> 15) + 1, 1);
 	b->chains = calloc(BT_MAX_CHAINS, sizeof(*b->chains));
-	if (!b->blk || !b->tc_pages || !b->chains)
+	b->filled = calloc(BT_LOOKUP_N, sizeof(*b->filled));
+	if (!b->blk || !b->tc_pages || !b->chains || !b->filled)
 		return -1;
+	u32 *tbl = (u32 *)(b->vmm.vm->vmm_mem + BT_LOOKUP);
+	for (u32 i = 0; i < BT_LOOKUP_N; i++) /* empty: a key no EIP of this index has */
+		tbl[2 * i] = ~(i ^ 1u), tbl[2 * i + 1] = 0;
 	for (unsigned i = 0; i < BT_HASH; i++)
 		b->hash[i] = -1;
 	b->last = -1;
@@ -46,6 +77,29 @@ void tc_fini(struct bt *b)
 	free(b->blk);
 	free(b->tc_pages);
 	free(b->chains);
+	free(b->filled);
+}
+
+void tc_lookup_fill(struct bt *b, u32 geip, u32 to)
+{
+	u32 i = geip & (BT_LOOKUP_N - 1);
+	u32 *e = (u32 *)(b->vmm.vm->vmm_mem + BT_LOOKUP) + 2 * i;
+	if (b->nfilled >= BT_LOOKUP_N)
+		tc_lookup_clear(b);
+	e[0] = ~geip;
+	e[1] = to;
+	b->filled[b->nfilled++] = i;
+}
+
+void tc_lookup_clear(struct bt *b)
+{
+	u32 *tbl = (u32 *)(b->vmm.vm->vmm_mem + BT_LOOKUP);
+	for (unsigned n = 0; n < b->nfilled; n++) {
+		u32 i = b->filled[n];
+		tbl[2 * i] = ~(i ^ 1u);
+		tbl[2 * i + 1] = 0;
+	}
+	b->nfilled = 0;
 }
 
 void tc_flush(struct bt *b)
@@ -59,6 +113,7 @@ void tc_flush(struct bt *b)
 	b->flush_gen++;
 	b->flush_pending = false;
 	b->last = -1;
+	tc_lookup_clear(b);
 	(*b->flushes)++;
 }
 
@@ -81,20 +136,36 @@ int tc_block_at(struct bt *b, u32 off)
 	return found;
 }
 
+/* The operand's MOV, and the stack effect, of an indirect block's lookup. */
+static unsigned ind_op_len(const struct bt_block *k) { return k->kind == BK_RET ? 3u : k->len; }
+static unsigned ind_esp_len(const struct bt_block *k) { return k->kind == BK_RET ? 7u : k->kind == BK_ICALL ? 5u : 0u; }
+
+unsigned ind_esp_end(const struct bt_block *k) { return IND_SAVE + ind_op_len(k) + ind_esp_len(k); }
+unsigned ind_miss_off(const struct bt_block *k) { return ind_esp_end(k) + 3 + 8 + 4 + 2; }
+
 u32 tc_guest_eip(const struct bt_block *k, u32 off, int *slot)
 {
 	u32 rel = off - k->tc;
 	*slot = -1;
+	if (bk_indirect(k->kind) && rel >= k->ident) {
+		if (rel == k->ident + ind_miss_off(k))
+			*slot = -2; /* the miss callout */
+		return k->geip + k->ident;
+	}
 	if (k->kind == BK_JCC && (rel == k->ident + BT_JCC_SLOT0 || rel == k->ident + BT_JCC_SLOT1)) {
 		*slot = rel == k->ident + BT_JCC_SLOT0 ? 0 : 1;
 		return tc_slot_target(k, *slot);
+	}
+	if (k->kind == BK_PUSHGS && rel == k->ident + BT_PUSHGS) {
+		*slot = 0; /* the push has happened */
+		return tc_slot_target(k, 0);
 	}
 	if (k->kind == BK_CALL && rel == k->ident + BT_SLOT) {
 		*slot = 0; /* the return EIP is pushed: the guest is at the target */
 		return k->target;
 	}
 	if (rel == k->ident)
-		*slot = k->kind == BK_JMP || k->kind == BK_CONT ? 0 : k->kind == BK_CALL ? -1 : -2;
+		*slot = k->kind == BK_JMP || k->kind == BK_CONT ? 0 : k->kind == BK_CALL || k->kind == BK_PUSHGS ? -1 : -2;
 	return k->geip + (rel < k->ident ? rel : k->ident);
 }
 
@@ -103,12 +174,17 @@ u32 tc_slot_target(const struct bt_block *k, int slot)
 	u32 x = k->geip + k->ident;
 	if (k->kind == BK_JCC)
 		return slot == 0 ? x + k->len : k->target;
+	if (k->kind == BK_PUSHGS)
+		return x + k->len;
 	return k->kind == BK_JMP || k->kind == BK_CALL ? k->target : x;
 }
 
 static u32 slot_off(const struct bt_block *k, int slot)
 {
-	return k->tc + k->ident + (k->kind == BK_JCC ? (slot ? BT_JCC_SLOT1 : BT_JCC_SLOT0) : k->kind == BK_CALL ? BT_SLOT : 0);
+	return k->tc + k->ident + (k->kind == BK_JCC	  ? (slot ? BT_JCC_SLOT1 : BT_JCC_SLOT0)
+				   : k->kind == BK_CALL	  ? BT_SLOT
+				   : k->kind == BK_PUSHGS ? BT_PUSHGS
+							  : 0);
 }
 
 static void write_tc(struct bt *b, u32 off, const u8 *bytes, unsigned n)
@@ -165,17 +241,20 @@ void tc_unchain(struct bt *b, bool all)
 			write_tc(b, off, callout_slot, BT_SLOT);
 	}
 	b->nchains = kept;
+	tc_lookup_clear(b); /* a lookup skips tc_enter()'s check as a chain does */
 }
 
 /* Skip the prefixes at p[0..n); returns their count. */
-static unsigned prefixes(const u8 *p, unsigned n, bool *o16)
+static unsigned prefixes(const u8 *p, unsigned n, bool *o16, bool *gs)
 {
 	unsigned i = 0;
-	*o16 = false;
+	*o16 = *gs = false;
 	while (i < n && i < 14) {
 		u8 x = p[i];
 		if (x == 0x66)
 			*o16 = true;
+		else if (x == 0x65)
+			*gs = true;
 		else if (!(x == 0x67 || x == 0xf0 || x == 0xf2 || x == 0xf3 || x == 0x26 || x == 0x2e ||
 			   x == 0x36 || x == 0x3e || x == 0x64 || x == 0x65))
 			break;
@@ -189,10 +268,12 @@ static unsigned prefixes(const u8 *p, unsigned n, bool *o16)
  * block, with the branch target or vector filled in `out`. */
 static int classify(const u8 *p, unsigned len, u32 eip, const struct insn *in, struct bt_block *out)
 {
-	bool o16;
-	unsigned i = prefixes(p, len, &o16);
+	bool o16, gs;
+	unsigned i = prefixes(p, len, &o16, &gs);
 	if (in->fn == h_ud || i >= len)
 		return BK_EMULATE; /* its emulation raises #UD where the guest expects it */
+	if (gs)
+		return BK_EMULATE; /* GS is the VMM's while the TC runs: the guest's is virtual */
 	u8 op = p[i];
 	u8 reg = i + 1 < len ? (p[i + 1] >> 3) & 7 : 0;
 	u32 next = eip + len;
@@ -208,12 +289,18 @@ static int classify(const u8 *p, unsigned len, u32 eip, const struct insn *in, s
 			out->target = next + rel;
 			return BK_JCC;
 		}
+		if (op2 == 0xb2)
+			return BK_SS; /* LSS */
+		if (op2 == 0xa1)
+			return -1; /* POP FS: IDENT, as MOV */
+		if (op2 == 0xa8)
+			return o16 ? BK_EMULATE : BK_PUSHGS;
 		if ((op2 >= 0x40 && op2 <= 0x4f) || (op2 >= 0x90 && op2 <= 0x9f) || op2 == 0xa0 ||
-		    op2 == 0xa3 || op2 == 0xa4 || op2 == 0xa5 || op2 == 0xa8 || (op2 >= 0xab && op2 <= 0xaf) ||
+		    op2 == 0xa3 || op2 == 0xa4 || op2 == 0xa5 || (op2 >= 0xab && op2 <= 0xaf) ||
 		    op2 == 0xb0 || op2 == 0xb1 || op2 == 0xb3 || op2 == 0xb6 || op2 == 0xb7 ||
 		    (op2 >= 0xba && op2 <= 0xbf) || op2 == 0xc0 || op2 == 0xc1 || op2 == 0xc7 ||
 		    (op2 >= 0xc8 && op2 <= 0xcf))
-			return -1; /* cmov, setcc, push fs/gs, bit ops, shld/shrd, imul, cmpxchg,
+			return -1; /* cmov, setcc, push fs, bit ops, shld/shrd, imul, cmpxchg,
 				    * movzx/movsx, bsf/bsr, xadd, cmpxchg8b, bswap */
 		if (op2 == 0x00 && (reg == 4 || reg == 5))
 			return BK_DESC; /* VERR, VERW */
@@ -226,22 +313,32 @@ static int classify(const u8 *p, unsigned len, u32 eip, const struct insn *in, s
 		return BK_EMULATE; /* the rest of 0F: privileged, sensitive, or unknown */
 	}
 	switch (op) {
-	case 0x07: case 0x17: case 0x1f: /* POP ES/SS/DS */
+	case 0x17: /* POP SS */
+		return BK_SS;
+	case 0x8e:
+		/* MOV to ES, DS, FS: IDENT (the shadow's kernel data descriptors are DPL 1);
+		 * to SS: emulated; to GS: the guest's is virtual; to CS: #UD */
+		return reg == 0 || reg == 3 || reg == 4 ? -1 : reg == 2 ? BK_SS : BK_EMULATE;
+	case 0x07: case 0x1f:            /* POP ES/DS: IDENT, as MOV */
+		return -1;
 	case 0x0e:                       /* PUSH CS */
-	case 0x8e:                       /* MOV Sreg */
 	case 0xc4: case 0xc5:            /* LES, LDS */
 	case 0x6c: case 0x6d: case 0x6e: case 0x6f: /* INS, OUTS */
 	case 0xe4: case 0xe5: case 0xe6: case 0xe7: case 0xec: case 0xed: case 0xee: case 0xef:
 	case 0xe0: case 0xe1: case 0xe2: case 0xe3: /* LOOPcc, JECXZ */
-	case 0xc2: case 0xc3:  /* RET */
 		return BK_EMULATE;
+	case 0xc2: case 0xc3:  /* RET */
+		if (o16)
+			return BK_EMULATE;
+		out->target = op == 0xc2 ? (u32)p[i + 1] | (u32)p[i + 2] << 8 : 0;
+		return BK_RET;
 	case 0xe8:
 		if (o16)
 			return BK_EMULATE;
 		out->target = next + ((u32)p[i + 1] | (u32)p[i + 2] << 8 | (u32)p[i + 3] << 16 | (u32)p[i + 4] << 24);
 		return BK_CALL;
 	case 0x8c:
-		return reg == 1 ? BK_EMULATE : -1; /* MOV from CS reveals the VMM's selector */
+		return reg == 1 || reg == 5 ? BK_EMULATE : -1; /* MOV from CS, GS reveals the VMM's selector */
 	case 0x9a: case 0xea:
 		return BK_FAR;
 	case 0x9c: return BK_PUSHF;
@@ -266,7 +363,9 @@ static int classify(const u8 *p, unsigned len, u32 eip, const struct insn *in, s
 	case 0xff:
 		if (reg == 3 || reg == 5)
 			return BK_FAR;
-		return reg == 2 || reg == 4 ? BK_EMULATE : -1; /* indirect CALL, JMP */
+		if ((reg == 2 || reg == 4) && o16)
+			return BK_EMULATE;
+		return reg == 2 ? BK_ICALL : reg == 4 ? BK_IJMP : -1; /* indirect CALL, JMP */
 	}
 	if (op >= 0x70 && op <= 0x7f) {
 		if (o16)
@@ -308,6 +407,66 @@ static unsigned decode_scratch(struct bt *b, u32 base, u32 eip, struct insn *in)
 	return len;
 }
 
+static u8 *put32(u8 *t, u32 v)
+{
+	t[0] = (u8)v, t[1] = (u8)(v >> 8), t[2] = (u8)(v >> 16), t[3] = (u8)(v >> 24);
+	return t + 4;
+}
+
+/* mov %gs:off,%reg (load) or mov %reg,%gs:off, reg 0 (EAX) or 1 (ECX) */
+static u8 *gs_mov(u8 *t, bool load, unsigned reg, u32 off)
+{
+	*t++ = 0x65;
+	if (reg == 0) {
+		*t++ = load ? 0xa1 : 0xa3;
+	} else {
+		*t++ = load ? 0x8b : 0x89;
+		*t++ = (u8)(reg << 3 | 5);
+	}
+	return put32(t, off);
+}
+
+/* Emit the lookup sequence of indirect block `k` (tc.h) whose guest instruction's bytes
+ * are `g`, returning its length; `next` is the guest EIP after it. */
+static unsigned emit_ind(u8 *t0, const struct bt_block *k, const u8 *g, u32 next)
+{
+	u8 *t = t0;
+	t = gs_mov(t, false, 0, BT_S_EAX);
+	t = gs_mov(t, false, 1, BT_S_ECX); /* IND_SAVE bytes */
+	if (k->kind == BK_RET) {
+		*t++ = 0x8b, *t++ = 0x04, *t++ = 0x24; /* mov (%esp),%eax */
+		*t++ = 0x8d, *t++ = 0xa4, *t++ = 0x24; /* lea 4+imm(%esp),%esp */
+		t = put32(t, 4 + k->target);
+	} else {
+		/* the guest's own operand, with its prefixes (segment, address size), into EAX */
+		bool o16, gs;
+		unsigned i = prefixes(g, k->len, &o16, &gs);
+		memcpy(t, g, k->len);
+		t[i] = 0x8b;
+		t[i + 1] &= (u8)~0x38;
+		t += k->len;
+		if (k->kind == BK_ICALL) {
+			*t++ = 0x68; /* push $<the guest's return EIP> */
+			t = put32(t, next);
+		}
+	}
+	*t++ = 0x0f, *t++ = 0xb7, *t++ = 0xc8;               /* movzwl %ax,%ecx */
+	*t++ = 0x65, *t++ = 0x8b, *t++ = 0x0c, *t++ = 0xcd;  /* mov %gs:TBL(,%ecx,8),%ecx */
+	t = put32(t, BT_LOOKUP);
+	*t++ = 0x8d, *t++ = 0x4c, *t++ = 0x01, *t++ = 0x01;  /* lea 1(%ecx,%eax),%ecx */
+	*t++ = 0xe3, *t++ = 2;                               /* jecxz hit */
+	*t++ = 0xcd, *t++ = BT_CALLOUT_VEC;                  /* the miss */
+	*t++ = 0x0f, *t++ = 0xb7, *t++ = 0xc8;               /* hit: movzwl %ax,%ecx */
+	*t++ = 0x65, *t++ = 0x8b, *t++ = 0x0c, *t++ = 0xcd;  /* mov %gs:TBL+4(,%ecx,8),%ecx */
+	t = put32(t, BT_LOOKUP + 4);
+	t = gs_mov(t, false, 1, BT_S_TGT);
+	t = gs_mov(t, true, 1, BT_S_ECX);
+	t = gs_mov(t, true, 0, BT_S_EAX);
+	*t++ = 0x65, *t++ = 0xff, *t++ = 0x25;               /* jmp *%gs:S_TGT */
+	t = put32(t, BT_S_TGT);
+	return (unsigned)(t - t0);
+}
+
 /* Translate the block at guest EIP `geip` into the TC; returns its index. */
 static int translate(struct bt *b, u32 geip)
 {
@@ -329,7 +488,7 @@ static int translate(struct bt *b, u32 geip)
 		}
 	}
 	/* room for the largest translation, and a block record */
-	if (BT_TC + b->tc_used + BT_MAX_IDENT + 32 > vm->vmm_size || b->nblk >= BT_MAX_BLOCKS)
+	if (BT_TC + b->tc_used + BT_MAX_IDENT + 128 > vm->vmm_size || b->nblk >= BT_MAX_BLOCKS)
 		tc_flush(b);
 	struct bt_block nb = { .geip = geip, .tc = BT_TC + b->tc_used, .pa = pa0, .gen = b->map_gen,
 			       .kind = BK_CONT, .osize = 4 };
@@ -403,6 +562,15 @@ static int translate(struct bt *b, u32 geip)
 		memcpy(t + BT_JCC_SLOT0, callout_slot, BT_SLOT);
 		memcpy(t + BT_JCC_SLOT1, callout_slot, BT_SLOT);
 		nb.tail = BT_JCC_SLOT1 + BT_SLOT;
+	} else if (nb.kind == BK_PUSHGS) {
+		/* pushl %gs:VGS (the guest's selector, zero-extended as the machine pushes it) */
+		t[0] = 0x65, t[1] = 0xff, t[2] = 0x35;
+		put32(t + 3, BT_VGS);
+		memcpy(t + BT_PUSHGS, callout_slot, BT_SLOT);
+		nb.tail = BT_PUSHGS + BT_SLOT;
+	} else if (bk_indirect(nb.kind)) {
+		nb.tail = (u8)emit_ind(t, &nb, buf + ident, geip + ident + nb.len);
+		(*b->ind_sites)++;
 	} else {
 		t[0] = 0xcd;
 		t[1] = BT_CALLOUT_VEC;
