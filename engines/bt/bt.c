@@ -478,6 +478,10 @@ static void restore(struct bt *b)
 static enum engine_verdict emulate(struct bt *b, unsigned cpl)
 {
 	struct cpu *c = &b->vmm.vm->cpu;
+	struct desc d;
+	if (c->cpl != 3 && desc_read(c, b->vcs, &d) && desc_is_code(&d))
+		seg_from_desc(&c->seg[SEG_CS], b->vcs, &d); /* the guest's CS, truncated below the
+							       * window: a CS override reads no VMM memory */
 	c->seg[SEG_CS].sel = b->vcs; /* RPL 0, as the guest believes */
 	c->sysenter_cs = b->vsysenter_cs;
 	b->cs_swapped = true;

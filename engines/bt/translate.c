@@ -274,6 +274,10 @@ static int classify(const u8 *p, unsigned len, u32 eip, const struct insn *in, s
 		return BK_EMULATE; /* its emulation raises #UD where the guest expects it */
 	if (gs)
 		return BK_EMULATE; /* GS is the VMM's while the TC runs: the guest's is virtual */
+	for (unsigned k = 0; k < i; k++)
+		if (p[k] == 0x2e)
+			return BK_EMULATE; /* CS is the VMM's flat code segment in the TC: a CS
+					    * override is emulated with the guest's own CS */
 	u8 op = p[i];
 	u8 reg = i + 1 < len ? (p[i + 1] >> 3) & 7 : 0;
 	u32 next = eip + len;
