@@ -8,23 +8,16 @@
  * rewrites its own translated code and must see the new code run.
  */
 #include "cpu_fixture.h"
+#include "tiny_kernel.h"
 
 #include <stdio.h>
 #include <unistd.h>
 
 #include "core/vm.h"
 
-/* Write a multiboot a.out-kludge kernel whose code is `code`, loaded at 1 MiB. */
 static void tiny_kernel(char *path, const u8 *code, size_t n)
 {
-	strcpy(path, "/tmp/ringlab-bt-XXXXXX");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	u32 h[8] = { 0x1BADB002u, 1u << 16, 0, 0x100000, 0x100000, 0, 0, 0x100020 };
-	h[2] = (u32) - (h[0] + h[1]);
-	assert_int_equal(write(fd, h, sizeof(h)), (ssize_t)sizeof(h));
-	assert_int_equal(write(fd, code, n), (ssize_t)n);
-	close(fd);
+	tiny_kernel_at(path, "/tmp/ringlab-bt-XXXXXX", code, n);
 }
 
 /* Run `code` under bt/shadow; returns the VM (the caller destroys it). */
