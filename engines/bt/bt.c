@@ -39,7 +39,6 @@
 #include "tc.h"
 #include "vmm/guestmem.h"
 
-enum ev { EV_EXC, EV_EXT, EV_SOFT, EV_ICE };
 
 void bt_fail(struct bt *b, const char *fmt, ...)
 {
@@ -63,7 +62,7 @@ static bool in_window(struct vm *vm, u32 eip) { return eip - vm->vmm_win < vm->v
 /* The VMM's code descriptor: flat 4 GB, code execute/read, DPL 1, 32-bit. */
 static const struct desc vmm_code = { 0x0000ffffu, 0x00cfba00u };
 
-static void load_vmm_cs(struct bt *b)
+void bt_load_vmm_cs(struct bt *b)
 {
 	seg_from_desc(&b->vmm.vm->cpu.seg[SEG_CS], b->vmm_cs, &vmm_code);
 }
@@ -179,7 +178,7 @@ static void check_gdt(struct bt *b)
 }
 
 /* Read the guest's descriptor `sel` from its own GDT (what it believes it loaded). */
-static bool guest_desc(struct bt *b, u16 sel, struct desc *d)
+bool bt_guest_desc(struct bt *b, u16 sel, struct desc *d)
 {
 	if ((sel & 4) || (u32)(sel | 7) > b->rc.vgdt_limit)
 		return false;
@@ -192,7 +191,7 @@ static bool guest_desc(struct bt *b, u16 sel, struct desc *d)
 }
 
 /* Read the processor's (shadow) descriptor `sel`. */
-static bool shadow_desc(struct bt *b, u16 sel, struct desc *d)
+bool bt_shadow_desc(struct bt *b, u16 sel, struct desc *d)
 {
 	struct vm *vm = b->vmm.vm;
 	if ((sel & 4) || !(sel & ~7u) || (u32)(sel | 7) > vm->cpu.gdtr_limit)
@@ -203,10 +202,8 @@ static bool shadow_desc(struct bt *b, u16 sel, struct desc *d)
 	return true;
 }
 
-static u32 stack_lin(struct cpu *c, u32 esp) { return c->seg[SEG_SS].base + esp; }
-
 /* EFLAGS as the guest sees them: the virtual IF in place of the real one. */
-static u32 guest_eflags(struct bt *b)
+u32 bt_guest_eflags(struct bt *b)
 {
 	u32 f = cpu_get_eflags(&b->vmm.vm->cpu);
 	return (f & ~FL_IF) | (b->vif ? FL_IF : 0);
@@ -232,174 +229,6 @@ static void skip(struct cpu *c, u32 x, unsigned len)
 	c->insns++;
 }
 
-static bool deliver(struct bt *b, u8 vec, enum ev type, bool has_err, u32 err);
-
-/* A fault while delivering an event: deliver it instead (nested; three deep is a
- * triple fault, as the processor's #DF rule would end it). */
-static bool contributory(u8 vec) { return vec == EXC_DE || (vec >= EXC_TS && vec <= EXC_GP); }
-
-/* A fault `vec` while delivering the event `cur` of `type`: deliver it instead, or a
- * double fault as the SDM's Table 6-5 combines two exceptions (a fault while delivering
- * #DF: deliver() shuts the guest down three deep). */
-static bool fault_in_delivery(struct bt *b, enum ev type, u8 cur, u8 vec, u32 err)
-{
-	if (type == EV_SOFT || type == EV_ICE)
-		b->vmm.vm->cpu.eip = b->int_eip; /* a fault: at the INT instruction itself */
-	if (type == EV_EXC && cur == EXC_DF) {
-		struct vm *vm = b->vmm.vm;
-		snprintf(vm->reason, sizeof(vm->reason), "triple fault at EIP %#010x (#DF -> vector %u)", vm->cpu.eip, vec);
-		vm->status = VM_SHUTDOWN;
-		b->failed = true;
-		return false;
-	}
-	if (type == EV_EXC && ((contributory(cur) && contributory(vec)) || (cur == EXC_PF && (vec == EXC_PF || contributory(vec)))))
-		return deliver(b, EXC_DF, EV_EXC, true, 0);
-	return deliver(b, vec, EV_EXC, true, err);
-}
-
-/* The frame of event `vec` could not be written at linear `lin`: the processor would
- * take a #PF there (a supervisor write), combined with the event as the SDM says. */
-static bool stack_fault(struct bt *b, enum ev type, u8 vec, u32 lin)
-{
-	b->vmm.vm->cpu.cr2 = lin;
-	return fault_in_delivery(b, type, vec, EXC_PF, PFEC_W);
-}
-
-/* Deliver event `vec` to the guest kernel in software through the guest's IDT, as the
- * processor would for a kernel in ring 0: EIP is the guest EIP the frame records (the
- * faulting instruction, or the next one for INT n and interrupts). From user mode the
- * stack switches to the guest TSS's SS0:ESP0; the frame carries the guest's CS and the
- * virtual IF; an interrupt gate clears the virtual IF. The guest resumes at the
- * handler's translation, at CPL 1. Returns false if the VMM stopped the guest. */
-static bool deliver(struct bt *b, u8 vec, enum ev type, bool has_err, u32 err)
-{
-	struct vm *vm = b->vmm.vm;
-	struct cpu *c = &vm->cpu;
-	u32 ext = type == EV_EXT;
-	if (++b->depth > 3) {
-		snprintf(vm->reason, sizeof(vm->reason), "triple fault at EIP %#010x (bt: delivering vector %u)", c->eip, vec);
-		vm->status = VM_SHUTDOWN;
-		b->failed = true;
-		return false;
-	}
-	charge(b, P_VMM_EMULATE);
-	u32 gate[2];
-	if ((u32)vec * 8 + 7 > c->idtr_limit || !vmm_guest_read(vm, c->idtr_base + vec * 8u, gate, 8))
-		return fault_in_delivery(b, type, vec, EXC_GP, vec * 8u + 2 + ext);
-	unsigned gtype = (gate[1] >> 8) & 0x1f, gdpl = (gate[1] >> 13) & 3;
-	if (gtype != 0x0e && gtype != 0x0f) {
-		if (!(gate[1] & 0x8000) || gtype != 0x05)
-			return fault_in_delivery(b, type, vec, EXC_GP, vec * 8u + 2 + ext);
-		bt_fail(b, "bt: vector %u names a task gate (task switches are not implemented)", vec);
-		return false;
-	}
-	if (type == EV_SOFT && c->cpl == 3 && gdpl < 3)
-		return fault_in_delivery(b, type, vec, EXC_GP, vec * 8u + 2);
-	if (!(gate[1] & 0x8000))
-		return fault_in_delivery(b, type, vec, EXC_NP, vec * 8u + 2 + ext);
-	u16 sel = (u16)(gate[0] >> 16);
-	u32 off = (gate[0] & 0xffff) | (gate[1] & 0xffff0000u);
-	struct desc cd;
-	if (!(sel & ~3u) || !guest_desc(b, sel, &cd) || !desc_is_code(&cd))
-		return fault_in_delivery(b, type, vec, EXC_GP, (sel & ~3u) + ext);
-	if (!desc_present(&cd))
-		return fault_in_delivery(b, type, vec, EXC_NP, (sel & ~3u) + ext);
-	if (desc_dpl(&cd) != 0) {
-		bt_fail(b, "bt: vector %u's handler %#06x:%#010x is not ring-0 code (not implemented)", vec, sel, off);
-		return false;
-	}
-	u32 words[6], nw = 0; /* the frame, lowest address first */
-	if (has_err)
-		words[nw++] = err;
-	words[nw++] = c->eip;
-	u32 fl = guest_eflags(b);
-	struct desc sd;
-	u16 ss0 = 0;
-	u32 esp;
-	if (c->cpl == 3) {
-		/* the guest's TSS (the one its TR names, in its own GDT) gives SS0:ESP0 */
-		struct desc td;
-		u32 t[2];
-		u32 tss = 0;
-		if (guest_desc(b, c->tr.sel, &td))
-			tss = (td.lo >> 16) | ((td.hi & 0xff) << 16) | (td.hi & 0xff000000u);
-		if (!tss || !vmm_guest_read(vm, tss + 4, t, 8))
-			return fault_in_delivery(b, type, vec, EXC_TS, c->tr.sel & ~3u);
-		ss0 = (u16)t[1];
-		esp = t[0];
-		struct desc gd;
-		if (!shadow_desc(b, ss0, &sd) || !desc_is_seg(&sd) || desc_is_code(&sd) || !(sd.hi & 0x200) ||
-		    !guest_desc(b, ss0, &gd) || desc_dpl(&gd) != 0)
-			return fault_in_delivery(b, type, vec, EXC_TS, ss0 & ~3u);
-		words[nw++] = c->seg[SEG_CS].sel;
-		words[nw++] = fl;
-		words[nw++] = c->r[R_ESP];
-		words[nw++] = c->seg[SEG_SS].sel;
-		struct seg nss;
-		seg_from_desc(&nss, ss0, &sd);
-		if (!vmm_guest_write(vm, nss.base + esp - 4 * nw, words, 4 * nw))
-			return stack_fault(b, type, vec, nss.base + esp - 4 * nw);
-		c->seg[SEG_SS] = nss;
-		cpu_set_cpl(c, 1);
-		load_vmm_cs(b);
-	} else {
-		words[nw++] = b->vcs;
-		words[nw++] = fl;
-		esp = c->r[R_ESP];
-		if (!vmm_guest_write(vm, stack_lin(c, esp - 4 * nw), words, 4 * nw))
-			return stack_fault(b, type, vec, stack_lin(c, esp - 4 * nw));
-	}
-	c->r[R_ESP] = esp - 4 * nw;
-	cc_materialize(c);
-	c->eflags &= ~(FL_TF | FL_NT | FL_RF | FL_VM);
-	c->cc_op = CC_EAGER;
-	if (gtype == 0x0e)
-		b->vif = false;
-	b->vcs = sel & ~3u;
-	c->eip = off;
-	(*b->delivered)++;
-	return true;
-}
-
-/* Deliver an event from the top (not nested in another delivery). */
-static bool deliver_top(struct bt *b, u8 vec, enum ev type, bool has_err, u32 err)
-{
-	b->depth = 0;
-	bool ok = deliver(b, vec, type, has_err, err);
-	b->depth = 0;
-	return ok;
-}
-
-/* The shared VMM layer's delivery (vmm_reflect): the guest's own exception. */
-static void deliver_cb(struct vmm *v, u8 vec, bool ext, bool has_err, u32 err)
-{
-	struct bt *b = (struct bt *)v;
-	deliver_top(b, vec, ext ? EV_EXT : EV_EXC, has_err, err);
-}
-
-/* Deliver the lowest held external interrupt if the virtual IF allows. */
-static void deliver_held(struct bt *b)
-{
-	if (!b->vif || b->failed)
-		return;
-	for (unsigned i = 0; i < 8; i++)
-		if (b->pending[i]) {
-			unsigned v = i * 32 + (unsigned)__builtin_ctz(b->pending[i]);
-			b->pending[i] &= ~(1u << (v & 31));
-			(*b->vmm.injected)++;
-			deliver_top(b, (u8)v, EV_EXT, false, 0);
-			return;
-		}
-}
-
-static bool any_pending(const struct bt *b)
-{
-	for (unsigned i = 0; i < 8; i++)
-		if (b->pending[i])
-			return true;
-	return false;
-}
-
 /* The TC address where the guest kernel resumes at guest EIP `geip`: inside the block
  * the last exit came from if it is still there (a fault fixed, a page-table write
  * emulated), else the translation starting there. */
@@ -422,7 +251,7 @@ static void resume_kernel(struct bt *b)
 	struct vm *vm = b->vmm.vm;
 	struct cpu *c = &vm->cpu;
 	if (in_window(vm, c->eip)) {
-		deliver_top(b, EXC_GP, EV_EXC, true, 0);
+		bt_deliver_top(b, EXC_GP, EV_EXC, true, 0);
 		if (!b->failed && in_window(vm, c->eip))
 			bt_fail(b, "bt: the guest kernel's #GP handler is in the VMM's window (%#010x)", c->eip);
 		if (b->failed)
@@ -466,7 +295,7 @@ static void restore(struct bt *b)
 	}
 	if (b->cs_swapped) {
 		if (c->cpl != 3)
-			load_vmm_cs(b);
+			bt_load_vmm_cs(b);
 		b->vsysenter_cs = c->sysenter_cs;
 		c->sysenter_cs = 0;
 	}
@@ -492,7 +321,7 @@ static bool pop(struct bt *b, u32 esp_off, u32 *v, unsigned size)
 {
 	struct cpu *c = &b->vmm.vm->cpu;
 	*v = 0;
-	return vmm_guest_read(b->vmm.vm, stack_lin(c, c->r[R_ESP] + esp_off), v, size);
+	return vmm_guest_read(b->vmm.vm, bt_stack_lin(c, c->r[R_ESP] + esp_off), v, size);
 }
 
 /* The guest instruction at X ended a block: perform it on the virtual CPU. */
@@ -527,12 +356,12 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		b->vif = true;
 		skip(c, x, k->len);
 		/* STI's one-instruction shadow: a held interrupt is taken after a following HLT */
-		if (any_pending(b) && vmm_guest_read(vm, c->eip, &v, 1) && (v & 0xff) == 0xf4)
+		if (bt_any_pending(b) && vmm_guest_read(vm, c->eip, &v, 1) && (v & 0xff) == 0xf4)
 			skip(c, c->eip, 1);
 		return ENGINE_RESUME;
 	case BK_PUSHF:
-		v = guest_eflags(b) & ~(FL_RF | FL_VM);
-		if (!vmm_guest_write(vm, stack_lin(c, c->r[R_ESP] - k->osize), &v, k->osize))
+		v = bt_guest_eflags(b) & ~(FL_RF | FL_VM);
+		if (!vmm_guest_write(vm, bt_stack_lin(c, c->r[R_ESP] - k->osize), &v, k->osize))
 			return emulate(b, 0); /* let the machine raise the guest's fault */
 		c->r[R_ESP] -= k->osize;
 		skip(c, x, k->len);
@@ -541,7 +370,7 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		if (!pop(b, 0, &v, k->osize))
 			return emulate(b, 0);
 		if (k->osize == 2)
-			v = (guest_eflags(b) & 0xffff0000u) | (v & 0xffff);
+			v = (bt_guest_eflags(b) & 0xffff0000u) | (v & 0xffff);
 		set_guest_eflags(b, v, k->osize);
 		c->r[R_ESP] += k->osize;
 		skip(c, x, k->len);
@@ -556,7 +385,7 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 			return emulate(b, 0);
 		}
 		struct desc d;
-		if ((cs & 3) != 0 || (fl & FL_VM) || !guest_desc(b, (u16)cs, &d) || !desc_is_code(&d) ||
+		if ((cs & 3) != 0 || (fl & FL_VM) || !bt_guest_desc(b, (u16)cs, &d) || !desc_is_code(&d) ||
 		    desc_dpl(&d) != 0 || !desc_present(&d))
 			return emulate(b, 0); /* not a return to the kernel: the machine faults as the guest expects */
 		b->vcs = (u16)(cs & ~3u);
@@ -580,7 +409,7 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 			return ENGINE_EMULATE;
 		}
 		struct desc d;
-		if ((cs & 3) != 0 || !guest_desc(b, (u16)cs, &d) || !desc_is_code(&d) || desc_dpl(&d) != 0 ||
+		if ((cs & 3) != 0 || !bt_guest_desc(b, (u16)cs, &d) || !desc_is_code(&d) || desc_dpl(&d) != 0 ||
 		    !desc_present(&d))
 			return emulate(b, 0); /* the machine raises the fault the guest expects */
 		b->vcs = (u16)(cs & ~3u);
@@ -611,7 +440,7 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		if (k->cc == EXC_OF && !cc_of(c))
 			return ENGINE_RESUME;
 		b->int_eip = x;
-		deliver_top(b, k->cc, k->cc == 1 && k->len == 1 ? EV_ICE : EV_SOFT, false, 0);
+		bt_deliver_top(b, k->cc, k->cc == 1 && k->len == 1 ? EV_ICE : EV_SOFT, false, 0);
 		return b->failed ? ENGINE_STOP : ENGINE_RESUME;
 	case BK_HLT:
 		skip(c, x, k->len);
@@ -620,7 +449,7 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 			vm->status = VM_HALTED;
 			return ENGINE_STOP;
 		}
-		if (!any_pending(b) && !vm_halt(vm))
+		if (!bt_any_pending(b) && !vm_halt(vm))
 			return ENGINE_STOP;
 		return ENGINE_RESUME;
 	case BK_FAR:
@@ -689,7 +518,7 @@ static void sysenter(struct bt *b)
 	b->vcs = (u16)(b->vsysenter_cs & 0xfffc);
 	seg_from_desc(&c->seg[SEG_SS], (u16)(b->vcs + 8), &ss);
 	cpu_set_cpl(c, 1);
-	load_vmm_cs(b);
+	bt_load_vmm_cs(b);
 	c->r[R_ESP] = c->sysenter_esp;
 	c->eip = c->sysenter_eip;
 	c->insns++;
@@ -750,14 +579,14 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 		/* INT n, INT3, INTO from user mode: the guest kernel's, through its IDT */
 		skip(c, e->guest_eip, e->insn_len);
 		b->int_eip = e->guest_eip;
-		deliver_top(b, (u8)e->vector, EV_SOFT, false, 0);
+		bt_deliver_top(b, (u8)e->vector, EV_SOFT, false, 0);
 		v = ENGINE_RESUME;
 		break;
 	case EXIT_EXCEPTION_NMI:
 		if (e->insn_len) { /* INT3, INTO, INT1 from user mode */
 			skip(c, e->guest_eip, e->insn_len);
 			b->int_eip = e->guest_eip;
-			deliver_top(b, (u8)e->vector, e->vector == EXC_DB ? EV_ICE : EV_SOFT, false, 0);
+			bt_deliver_top(b, (u8)e->vector, e->vector == EXC_DB ? EV_ICE : EV_SOFT, false, 0);
 			v = ENGINE_RESUME;
 		} else if (e->vector == EXC_PF) {
 			v = vmm_page_fault(&b->vmm, e);
@@ -784,7 +613,7 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 	if (b->failed)
 		return ENGINE_STOP;
 	if (v == ENGINE_RESUME) {
-		deliver_held(b);
+		bt_deliver_held(b);
 		if (b->failed)
 			return ENGINE_STOP;
 		if (c->cpl != 3)
@@ -819,7 +648,7 @@ static void bt_after_emulate(struct vm *vm)
 	if (c->cpl != 3) {
 		if (far)
 			b->vcs = c->seg[SEG_CS].sel & ~3u; /* a far JMP/CALL loaded the guest's CS */
-		load_vmm_cs(b);
+		bt_load_vmm_cs(b);
 	}
 	if (b->cs_swapped) {
 		b->vsysenter_cs = c->sysenter_cs; /* an emulated WRMSR may have changed it */
@@ -838,7 +667,7 @@ static void bt_after_emulate(struct vm *vm)
 		tc_unchain(b, false);
 	}
 	c->eflags |= FL_IF; /* the real IF stays set */
-	deliver_held(b);
+	bt_deliver_held(b);
 	if (c->cpl != 3 && !b->failed)
 		resume_kernel(b);
 }
@@ -871,7 +700,7 @@ static int bt_init(struct vm *vm, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1; /* bt_fini frees what was allocated */
 	}
-	b->vmm.deliver = deliver_cb;
+	b->vmm.deliver = bt_deliver_cb;
 	ringcomp_init(&b->rc, vm, "bt", BT_GDT, BT_TSS);
 	b->iret_vif = -1;
 	static const char *const kname[BK_KINDS] = {
@@ -919,7 +748,7 @@ static int bt_init(struct vm *vm, char *err, size_t errlen)
 	}
 	b->vsysenter_cs = c->sysenter_cs;
 	c->sysenter_cs = 0;
-	load_vmm_cs(b);
+	bt_load_vmm_cs(b);
 	cpu_set_cpl(c, 1);
 	cpu_flush_fast_tlb(c);
 	c->eip = tc_enter(b, c->eip);

@@ -191,6 +191,26 @@ static inline bool tc_page_has(const struct bt *b, u32 ppn)
 
 void bt_fail(struct bt *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* bt.c: the virtual CPU the delivery reads. The VMM's code segment into CS; the guest's
+ * descriptor `sel` as the guest's own GDT has it, or as the shadow has it (false beyond
+ * the table); EFLAGS with the virtual IF. */
+void bt_load_vmm_cs(struct bt *b);
+bool bt_guest_desc(struct bt *b, u16 sel, struct desc *d);
+bool bt_shadow_desc(struct bt *b, u16 sel, struct desc *d);
+u32 bt_guest_eflags(struct bt *b);
+static inline u32 bt_stack_lin(struct cpu *c, u32 esp) { return c->seg[SEG_SS].base + esp; }
+
+/* event.c: the kind of event, and its software delivery through the guest's IDT. */
+enum ev { EV_EXC, EV_EXT, EV_SOFT, EV_ICE };
+/* Deliver `vec` from the top (not nested in another delivery); false if the guest
+ * failed (bt_fail) or shut down. */
+bool bt_deliver_top(struct bt *b, u8 vec, enum ev type, bool has_err, u32 err);
+/* The shared VMM layer's delivery hook (vmm.deliver). */
+void bt_deliver_cb(struct vmm *v, u8 vec, bool ext, bool has_err, u32 err);
+/* Deliver the lowest held external interrupt if the virtual IF allows. */
+void bt_deliver_held(struct bt *b);
+bool bt_any_pending(const struct bt *b);
+
 /* translate.c */
 /* Where a TC offset inside block `k` is in guest terms, and which slot it is (-1:
  * none; the callout of an unchained block is slot -2). */
