@@ -119,6 +119,15 @@ bool ringcomp_shadow_gdt(struct vm *vm, struct ringcomp *rc, u32 base, u16 limit
 	return true;
 }
 
+void ringcomp_enter_ring1(struct vm *vm)
+{
+	struct cpu *c = &vm->cpu;
+	c->seg[SEG_CS].attr = (u16)((c->seg[SEG_CS].attr & ~SEG_DPL) | (1u << SEG_DPL_SHIFT));
+	c->seg[SEG_CS].sel |= 1;
+	c->cpl = 1;
+	cpu_flush_fast_tlb(c);
+}
+
 void ringcomp_truncate_loaded(struct vm *vm)
 {
 	struct cpu *c = &vm->cpu;

@@ -43,6 +43,10 @@ enum { RC_SAFE = 1, RC_PV = 2 };
  * vmm.pte_write. Returns false if the guest's table is not mapped (nothing changed). */
 bool ringcomp_shadow_gdt(struct vm *vm, struct ringcomp *rc, u32 base, u16 limit, unsigned flags);
 
+/* Start the guest kernel deprivileged: the loader's CS at DPL 1 with RPL 1, CPL 1 (te
+ * and pv, from the first instruction). */
+void ringcomp_enter_ring1(struct vm *vm);
+
 /* RC_SAFE for what the segment registers already hold (the boot loader's flat
  * segments, descriptors cached before the shadow changed): limits truncated below the
  * VMM's window, a segment that cannot be made so unusable. */

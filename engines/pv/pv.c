@@ -190,12 +190,9 @@ static int pv_init(struct vm *vm, char *err, size_t errlen)
 	ic->exception_bitmap = (1u << EXC_GP) | (c->mmu->fault ? 1u << EXC_PF : 0);
 	ic->softint[PV_HYPERCALL_VECTOR] = EXIT_PV_HYPERCALL;
 	/* the boot protocol: deprivileged from the first instruction, EDX says who we are */
-	c->seg[SEG_CS].attr = (u16)((c->seg[SEG_CS].attr & ~SEG_DPL) | (1u << SEG_DPL_SHIFT));
-	c->seg[SEG_CS].sel |= 1;
-	c->cpl = 1;
+	ringcomp_enter_ring1(vm);
 	c->r[R_EDX] = PV_BOOT_MAGIC;
 	ringcomp_truncate_loaded(vm); /* the loader's flat segments must not reach the window */
-	cpu_flush_fast_tlb(c);
 	return 0;
 }
 

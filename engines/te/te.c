@@ -61,11 +61,7 @@ static int te_init(struct vm *vm, char *err, size_t errlen)
 	ic->active = true;
 	ic->kind = EXIT_KIND_TRAP; /* no VT-x: the VMM is entered through the IDT */
 	ic->exception_bitmap = (1u << EXC_GP) | (c->mmu->fault ? 1u << EXC_PF : 0);
-	/* deprivilege the kernel from its first instruction: ring 1 */
-	c->seg[SEG_CS].attr = (u16)((c->seg[SEG_CS].attr & ~SEG_DPL) | (1u << SEG_DPL_SHIFT));
-	c->seg[SEG_CS].sel |= 1;
-	c->cpl = 1;
-	cpu_flush_fast_tlb(c);
+	ringcomp_enter_ring1(vm); /* deprivileged from its first instruction */
 	return 0;
 }
 
