@@ -57,6 +57,11 @@ struct mmu_ops {
 	 * instruction, then call after_emulate once it has completed). */
 	int (*fault)(struct cpu *c, const struct mmu_fault *pf, u32 *pfec);
 	void (*after_emulate)(struct cpu *c);
+	/* Optional: the VMM will emulate an instruction whose write did not fault (binary
+	 * translation's adaptive callout for a page-table store): after_emulate then
+	 * resynchronises what was derived from the page it wrote, if any, and sets
+	 * *traced to whether that page was one the engine traces (a guest page table). */
+	void (*before_write)(struct cpu *c, bool *traced);
 	/* Drop cached translations of the engine (a VM exit/entry without VPID). */
 	void (*flush)(struct cpu *c);
 	/* An EPT violation exit: map the guest-physical page (one beyond guest RAM maps to

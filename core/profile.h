@@ -77,6 +77,7 @@
 	X(P_VMX_NWC, "vmx.nested_walk_cache", "nested paging-structure cache entries (0: none)") \
 	X(P_BT_CALLOUT, "bt.callout", "transition from translated code into the VMM and back") \
 	X(P_BT_TRANSLATE_INSN, "bt.translate_insn", "translating one guest instruction into the TC") \
+	X(P_BT_VCPU_OP, "bt.vcpu_op", "VMM software: a callout's operation on the virtual CPU, decoded at translation") \
 	X(P_VMM_HANDLER, "vmm.handler", "VMM software: entering an exit handler")          \
 	X(P_VMM_EMULATE, "vmm.emulate_insn", "VMM software: decoding and emulating one insn") \
 	X(P_VMM_PTE_READ, "vmm.pte_read", "VMM software: reading one guest PTE")           \

@@ -77,8 +77,9 @@ return {
     nested_walk_cache = { 0, src = "no nested paging" },
   },
   bt = {
-    callout = { 200, src = "estimate (a call from the translation cache into VMM code and back, state saved and restored in software; no published figure)" },
+    callout = { 200, src = "estimate (a call from the translation cache into the VMM routine its site names and back, state saved and restored in software; the dispatch is the call itself, so a callout pays no vmm.handler; no published figure)" },
     translate_insn = { 400, src = "estimate (decode, classify and copy one guest instruction, with the hash and block bookkeeping; no published figure)" },
+    vcpu_op = { 40, src = "estimate (the VMM's work for a callout whose operation the translator already decoded: a branch target, the virtual IF, a return into the kernel, a port access handed to the device model; a few loads, stores and checks, no instruction decoding)" },
   },
   vmm = {
     handler      = { 500,  src = "estimate (VMM exit dispatch)" },

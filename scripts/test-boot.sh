@@ -75,6 +75,31 @@ c = json.load(open(sys.argv[1]))["counters"]
 assert c.get("pv.hypercalls.iret", 0) > 0 and c["pv.virq_held"] > 0, c.get("pv.hypercalls.iret")
 PY
 then ok "pv/direct: held interrupts delivered through the iret hypercall"; else bad "pv iret hypercall: $(tail -2 "$t/iret.out")"; fi
+# bt: adaptive binary translation. pgfault's kernel stores each new PTE into a traced
+# page table: after BT_ADAPT_AFTER faults the store is retranslated into a callout, and
+# the rest of the run writes its PTEs without a fault (few traced writes, one adaptive
+# write per fault); the system call's POP GS, CLI/STI/PUSHF/POPF run inline; IN goes to
+# the device model in one callout, under native's cost.
+"$BENCH" boot "$BUILD/guest/kernel.elf" --config bt/shadow --cmdline "pgfault n=400" \
+	--stats-json "$t/adapt.json" >"$t/adapt.out" 2>&1
+if grep -q "^@result name=pgfault ops=400" "$t/adapt.out" && python3 - "$t/adapt.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["counters"]
+assert c["bt.retranslations"] >= 1 and c["bt.adaptive_writes"] >= 390, (c.get("bt.retranslations"), c.get("bt.adaptive_writes"))
+assert c.get("shadow.traced_writes", 0) < 20, c.get("shadow.traced_writes")
+PY
+then ok "bt/shadow: adaptive BT takes over a store that keeps faulting on a page table"; else bad "bt adaptive BT: $(tail -2 "$t/adapt.out")"; fi
+"$BENCH" boot "$BUILD/guest/kernel.elf" --config bt/shadow --cmdline "syscall n=2000" \
+	--stats-json "$t/sys.json" >"$t/sys.out" 2>&1
+if grep -q "^@result name=syscall ops=2000" "$t/sys.out" && python3 - "$t/sys.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["counters"]
+# per system call: the trap in, and the IRET to user mode; nothing else calls out
+assert c["bt.callouts.iret"] <= 2100 and c["bt.callouts.emulate"] < 200, (c["bt.callouts.iret"], c["bt.callouts.emulate"])
+assert c.get("bt.callouts.popgs", 0) < 50 and c.get("bt.callouts.cli_co", 0) == 0
+PY
+then ok "bt/shadow: a system call calls out once (POP GS and the virtual IF inline)"; else bad "bt syscall callouts: $(tail -2 "$t/sys.out")"; fi
+
 # pv/direct batches fork's and exit's page-table updates in multicalls (lazy MMU mode):
 # without it (pvbatch=0) the same forks take several times more hypercall exits
 for b in 1 0; do

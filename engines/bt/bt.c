@@ -34,6 +34,9 @@
 #include "core/engine.h"
 #include "core/fault.h"
 #include "core/flags.h"
+#include "core/insn.h"
+#include "core/machine.h"
+#include "core/operand.h"
 #include "core/mmu.h"
 #include "core/segment.h"
 #include "tc.h"
@@ -82,8 +85,9 @@ static void gs_take(struct bt *b)
 	struct desc d = { (lim & 0xffff) | base << 16,
 			  ((base >> 16) & 0xff) | 0x00409200u | (lim & 0xf0000u) | (base & 0xff000000u) };
 	b->vgs = c->seg[SEG_GS];
-	u32 vsel = b->vgs.sel;
+	u32 vsel = b->vgs.sel, neg = b->vgs_stale ? GSNEG_STALE : 0u - vsel;
 	memcpy(vm->vmm_mem + BT_VGS, &vsel, 4);
+	memcpy(vm->vmm_mem + BT_VGSNEG, &neg, 4);
 	seg_from_desc(&c->seg[SEG_GS], b->vmm_ds, &d);
 	b->gs_stolen = true;
 }
@@ -137,6 +141,7 @@ static void shadow_gdt(struct bt *b, u32 base, u16 limit)
 	struct vm *vm = b->vmm.vm;
 	struct cpu *c = &vm->cpu;
 	ringcomp_shadow_gdt(vm, &b->rc, base, limit, RC_SAFE);
+	b->vgs_stale = true; /* a POP GS of the same selector must read the table again */
 	u32 n = ((u32)limit + 1) / 8;
 	if (n > RC_MAX_GDT)
 		n = RC_MAX_GDT;
@@ -206,7 +211,7 @@ bool bt_shadow_desc(struct bt *b, u16 sel, struct desc *d)
 u32 bt_guest_eflags(struct bt *b)
 {
 	u32 f = cpu_get_eflags(&b->vmm.vm->cpu);
-	return (f & ~FL_IF) | (b->vif ? FL_IF : 0);
+	return (f & ~FL_IF) | (bt_vif(b) ? FL_IF : 0);
 }
 
 /* Set EFLAGS from a guest value at virtual CPL 0 (POPF, IRET): every flag it may change,
@@ -220,7 +225,14 @@ static void set_guest_eflags(struct bt *b, u32 v, unsigned size)
 	cc_materialize(c);
 	c->eflags = (c->eflags & ~mask) | (v & mask) | FL_1 | FL_IF;
 	c->cc_op = CC_EAGER;
-	b->vif = v & FL_IF;
+	bt_set_vif(b, v & FL_IF);
+}
+
+/* The VMM's work for a callout whose operation the translator decoded. */
+static void vcpu_op(struct bt *b)
+{
+	charge(b, P_BT_VCPU_OP);
+	(*b->vcpu_ops)++;
 }
 
 static void skip(struct cpu *c, u32 x, unsigned len)
@@ -243,6 +255,17 @@ static u32 resume_at(struct bt *b, u32 geip)
 	return tc_enter(b, geip);
 }
 
+/* The inline sequences assume the real IOPL 0 and no TF in the kernel (tc.h): the first
+ * time that fails, the TC goes and they are callouts from then on. */
+static void check_seq(struct bt *b)
+{
+	struct cpu *c = &b->vmm.vm->cpu;
+	if (!b->no_seq && (c->eflags & FL_IOPL || (c->cpl != 3 && (c->eflags & FL_TF)))) {
+		b->no_seq = true;
+		b->flush_pending = true;
+	}
+}
+
 /* The guest kernel resumes at guest EIP c->eip: go on at its translation. The VMM's
  * window is beyond every guest segment's limit (ringcomp truncates them below it): a
  * kernel that goes there takes the #GP the truncated CS gives. */
@@ -257,6 +280,7 @@ static void resume_kernel(struct bt *b)
 		if (b->failed)
 			return;
 	}
+	check_seq(b);
 	c->eip = resume_at(b, c->eip);
 	gs_take(b);
 }
@@ -276,6 +300,100 @@ static void ind_rollback(struct bt *b, const struct bt_block *k, u32 off)
 			c->r[R_ESP] -= 4 + k->target;
 		else if (k->kind == BK_ICALL)
 			c->r[R_ESP] += 4;
+	}
+}
+
+/* The translated kernel instruction at guest EIP `eip` (in block b->last) wrote a
+ * traced page table and faulted: count it, and once it has done so BT_ADAPT_AFTER
+ * times, retire its block so that it is translated again, the store as a callout. */
+static void adapt(struct bt *b, u32 eip)
+{
+	unsigned h = (eip ^ (eip >> 10)) & (BT_ADAPT_N - 1);
+	if (b->adapt_eip[h] != eip + 1) {
+		b->adapt_eip[h] = eip + 1;
+		b->adapt_n[h] = 0;
+		b->adapt_lvl[h] = 0;
+	}
+	b->adapt_miss[h] = 0;
+	if (++b->adapt_n[h] != (BT_ADAPT_AFTER << b->adapt_lvl[h]))
+		return;
+	tc_retire(b, b->last);
+	b->last = -1; /* resume at a new translation */
+	(*b->retranslations)++;
+}
+
+/* An adaptive callout's store completed (b->ptw_block): one that wrote no traced page
+ * table BT_UNADAPT_AFTER times in a row goes back to IDENT (its block is retired). */
+static void adapt_done(struct bt *b)
+{
+	u32 eip = b->ptw_eip;
+	unsigned h = (eip ^ (eip >> 10)) & (BT_ADAPT_N - 1);
+	int i = b->ptw_block;
+	b->ptw_block = -1;
+	if (b->adapt_eip[h] != eip + 1)
+		return;
+	if (b->ptw_traced) {
+		b->adapt_miss[h] = 0;
+		return;
+	}
+	if (++b->adapt_miss[h] < BT_UNADAPT_AFTER)
+		return;
+	b->adapt_n[h] = b->adapt_miss[h] = 0;
+	if (b->adapt_lvl[h] < 16)
+		b->adapt_lvl[h]++;
+	if (i >= 0 && b->ptw_gen == b->flush_gen && !b->flush_pending) {
+		tc_retire(b, i);
+		(*b->retranslations)++;
+	}
+}
+
+/* An exit `t` bytes into the inline sequence of block `k` (tc.h), not at its callout:
+ * make the guest's state what it was before the instruction (EIP stays at it), or, once
+ * the instruction has taken effect, what it is after it (EIP past it). An instruction
+ * of the sequence at offset o has run if t > o. */
+static void seq_fixup(struct bt *b, const struct bt_block *k, u32 t)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	u32 x = k->geip + k->ident, w;
+	if (t == 0)
+		return;
+	(*b->seq_fixups)++;
+	switch (k->kind) {
+	case BK_STI: /* done once its store ran; the pending check saved ECX at 11 */
+		if (t > SEQ_CLI_LEN)
+			memcpy(&c->r[R_ECX], vm->vmm_mem + BT_S_ECX, 4);
+		c->eip = x + k->len;
+		break;
+	case BK_PUSHF: /* done once pushfl ran: the VMM writes the guest's EFLAGS */
+		w = bt_guest_eflags(b) & ~(FL_RF | FL_VM);
+		vmm_guest_write(vm, bt_stack_lin(c, c->r[R_ESP]), &w, 4);
+		if (t > 1)
+			memcpy(&c->r[R_EAX], vm->vmm_mem + BT_S_EAX, 4);
+		if (t > 7)
+			memcpy(&c->r[R_ECX], vm->vmm_mem + BT_S_ECX, 4);
+		c->eip = x + k->len;
+		break;
+	case BK_POPF:
+		memcpy(&c->r[R_EAX], vm->vmm_mem + BT_S_EAX, 4); /* saved at 0 */
+		if (t <= 9)
+			break; /* back: nothing but EAX changed */
+		/* forward (the flags are the sequence's until popfl): the VMM performs it */
+		if (t < SEQ_POPF_LEN && vmm_guest_read(vm, bt_stack_lin(c, c->r[R_ESP]), &w, 4)) {
+			set_guest_eflags(b, w, 4);
+			c->r[R_ESP] += 4;
+		}
+		c->eip = x + k->len;
+		break;
+	case BK_POPGS: /* back until the pop, forward after it */
+		memcpy(&c->r[R_EAX], vm->vmm_mem + BT_S_EAX, 4);
+		if (t > 6)
+			memcpy(&c->r[R_ECX], vm->vmm_mem + BT_S_ECX, 4);
+		if (t > SEQ_POPGS_CALLOUT + 2)
+			c->eip = x + k->len;
+		break;
+	default: /* CLI: one instruction */
+		break;
 	}
 }
 
@@ -302,9 +420,8 @@ static void restore(struct bt *b)
 	b->cs_swapped = false;
 }
 
-/* Ask the run loop to execute the guest instruction at c->eip once at virtual CPL
- * `cpl`, with the guest's own CS selector visible (MOV from CS, PUSH CS, far CALL). */
-static enum engine_verdict emulate(struct bt *b, unsigned cpl)
+/* The guest's own CS selector visible to an emulation (MOV from CS, PUSH CS, far CALL). */
+static void show_guest_cs(struct bt *b)
 {
 	struct cpu *c = &b->vmm.vm->cpu;
 	struct desc d;
@@ -314,14 +431,72 @@ static enum engine_verdict emulate(struct bt *b, unsigned cpl)
 	c->seg[SEG_CS].sel = b->vcs; /* RPL 0, as the guest believes */
 	c->sysenter_cs = b->vsysenter_cs;
 	b->cs_swapped = true;
+}
+
+/* Ask the run loop to execute the guest instruction at c->eip once at virtual CPL
+ * `cpl` (charged vmm.emulate_insn). */
+static enum engine_verdict emulate(struct bt *b, unsigned cpl)
+{
+	show_guest_cs(b);
 	return vmm_emulate_at(&b->vmm, cpl);
 }
 
-static bool pop(struct bt *b, u32 esp_off, u32 *v, unsigned size)
+static bool pop_guest(struct bt *b, u32 esp_off, u32 *v, unsigned size)
 {
 	struct cpu *c = &b->vmm.vm->cpu;
 	*v = 0;
 	return vmm_guest_read(b->vmm.vm, bt_stack_lin(c, c->r[R_ESP] + esp_off), v, size);
+}
+
+/* IN/OUT (not string), decoded at translation: the VMM hands the access straight to the
+ * device model's emulated path (charged vmm.io_emulate; no hardware bus), and the
+ * instruction retires as the machine would have run it: timers due first, its base
+ * cost, then the access. Under TF the machine emulates it (its #DB follows). */
+static enum engine_verdict port_io(struct bt *b, const struct bt_block *k)
+{
+	struct cpu *c = &b->vmm.vm->cpu;
+	u8 op = k->cc;
+	unsigned size = (op & 1) ? k->osize : 1;
+	u16 port = op >= 0xec ? (u16)c->r[R_EDX] : (u16)k->target;
+	if (c->eflags & FL_TF)
+		return emulate(b, 0);
+	if (clock_due(c->clock))
+		clock_run_due(c->clock);
+	cost_guest(c->cost, c->cls_cost[IC_IO]);
+	skip(c, c->eip, k->len);
+	if (!(op & 2))
+		reg_set(c, R_EAX, size, io_bus_in(c->io, port, size, IO_EMULATED));
+	else
+		io_bus_out(c->io, port, size, size == 4 ? c->r[R_EAX] : c->r[R_EAX] & ((1u << (8 * size)) - 1), IO_EMULATED);
+	return ENGINE_RESUME;
+}
+
+/* An adaptive callout (BK_PTWRITE): the store that kept faulting on a traced page
+ * table, performed by the VMM without the fault; the shadow MMU resynchronises what it
+ * derived from the page written (mmu before_write/after_emulate), as after a traced
+ * write. A plain MOV store was decoded at translation (bt.vcpu_op, charged by the
+ * caller); any other instruction is decoded and emulated (vmm.emulate_insn). */
+static enum engine_verdict pt_write(struct bt *b, const struct bt_block *k)
+{
+	struct vm *vm = b->vmm.vm;
+	struct cpu *c = &vm->cpu;
+	u8 op = 0;
+	vmm_guest_read(vm, c->eip, &op, 1);
+	(*b->adaptive_writes)++;
+	b->ptw_block = b->last_callout;
+	b->ptw_eip = c->eip;
+	b->ptw_gen = b->flush_gen;
+	b->ptw_traced = true;
+	if (c->mmu->before_write)
+		c->mmu->before_write(c, &b->ptw_traced);
+	(void)k;
+	if (op != 0x89 && op != 0xc7) { /* not a plain MOV store: the general emulator */
+		emulate(b, 0);
+		return ENGINE_EMULATE_PT;
+	}
+	show_guest_cs(b);
+	vm->emulate_cpl = 0;
+	return ENGINE_EMULATE_PT;
 }
 
 /* The guest instruction at X ended a block: perform it on the virtual CPU. */
@@ -333,10 +508,9 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 	(*b->callouts)++;
 	(*b->by_kind[k->kind])++;
 	if (k->kind != BK_CONT && k->kind != BK_EMULATE && k->kind != BK_DESC && k->kind != BK_MMU &&
-	    k->kind != BK_FAR && k->kind != BK_SS) {
-		charge(b, P_VMM_EMULATE); /* the VMM performs the instruction itself */
-		(*b->vmm.emulated)++;
-	}
+	    k->kind != BK_FAR && k->kind != BK_SS && k->kind != BK_POPGS)
+		vcpu_op(b); /* the VMM performs what the translator decoded; where it hands the
+			     * instruction to the machine after all, emulate() charges that too */
 	switch (k->kind) {
 	case BK_CONT:
 		return ENGINE_RESUME;
@@ -348,26 +522,53 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		c->eip = cc_cond(c, k->cc) ? k->target : x + k->len;
 		c->insns++;
 		return ENGINE_RESUME;
-	case BK_CLI:
-		b->vif = false;
-		skip(c, x, k->len);
-		return ENGINE_RESUME;
 	case BK_STI:
-		b->vif = true;
-		skip(c, x, k->len);
-		/* STI's one-instruction shadow: a held interrupt is taken after a following HLT */
+		/* the inline STI found an interrupt held: it is delivered now, after STI's
+		 * one-instruction shadow if that is a HLT (the held interrupt is taken after it) */
+		memcpy(&c->r[R_ECX], vm->vmm_mem + BT_S_ECX, 4);
+		c->eip = x + k->len;
 		if (bt_any_pending(b) && vmm_guest_read(vm, c->eip, &v, 1) && (v & 0xff) == 0xf4)
 			skip(c, c->eip, 1);
 		return ENGINE_RESUME;
-	case BK_PUSHF:
+	case BK_POPF:
+		/* the inline POPF met TF or IOPL in the value, or would set the virtual IF with
+		 * an interrupt held: the VMM performs it (the held interrupt is delivered next) */
+		memcpy(&c->r[R_EAX], vm->vmm_mem + BT_S_EAX, 4);
+		if (!pop_guest(b, 0, &v, 4))
+			return emulate(b, 0);
+		set_guest_eflags(b, v, 4);
+		c->r[R_ESP] += 4;
+		skip(c, x, k->len);
+		return ENGINE_RESUME;
+	case BK_CLI_CO:
+		bt_set_vif(b, false);
+		skip(c, x, k->len);
+		return ENGINE_RESUME;
+	case BK_STI_CO:
+		bt_set_vif(b, true);
+		skip(c, x, k->len);
+		if (bt_any_pending(b) && vmm_guest_read(vm, c->eip, &v, 1) && (v & 0xff) == 0xf4)
+			skip(c, c->eip, 1);
+		return ENGINE_RESUME;
+	case BK_POPGS:
+		/* a selector other than GS's (or the GDT changed): the machine loads it */
+		memcpy(&c->r[R_EAX], vm->vmm_mem + BT_S_EAX, 4);
+		memcpy(&c->r[R_ECX], vm->vmm_mem + BT_S_ECX, 4);
+		b->vgs_stale = false;
+		return emulate(b, 0);
+	case BK_IO:
+		return port_io(b, k);
+	case BK_PTWRITE:
+		return pt_write(b, k);
+	case BK_PUSHF_CO:
 		v = bt_guest_eflags(b) & ~(FL_RF | FL_VM);
 		if (!vmm_guest_write(vm, bt_stack_lin(c, c->r[R_ESP] - k->osize), &v, k->osize))
 			return emulate(b, 0); /* let the machine raise the guest's fault */
 		c->r[R_ESP] -= k->osize;
 		skip(c, x, k->len);
 		return ENGINE_RESUME;
-	case BK_POPF:
-		if (!pop(b, 0, &v, k->osize))
+	case BK_POPF_CO:
+		if (!pop_guest(b, 0, &v, k->osize))
 			return emulate(b, 0);
 		if (k->osize == 2)
 			v = (bt_guest_eflags(b) & 0xffff0000u) | (v & 0xffff);
@@ -377,7 +578,7 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		return ENGINE_RESUME;
 	case BK_IRET: {
 		u32 cs, fl;
-		if (k->osize != 4 || !pop(b, 0, &v, 4) || !pop(b, 4, &cs, 4) || !pop(b, 8, &fl, 4))
+		if (k->osize != 4 || !pop_guest(b, 0, &v, 4) || !pop_guest(b, 4, &cs, 4) || !pop_guest(b, 8, &fl, 4))
 			return emulate(b, 0);
 		if ((cs & 3) == 3 && !(fl & FL_VM)) {
 			/* to user mode: the machine's IRET at CPL 0 checks and loads it all */
@@ -398,7 +599,7 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 	case BK_LRET: {
 		u32 cs;
 		unsigned s = k->osize;
-		if (!pop(b, 0, &v, s) || !pop(b, s, &cs, s))
+		if (!pop_guest(b, 0, &v, s) || !pop_guest(b, s, &cs, s))
 			return emulate(b, 0);
 		if ((cs & 3) == 3) {
 			b->cs_swapped = true; /* to user mode: the machine's far return from ring 1 */
@@ -444,7 +645,7 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		return b->failed ? ENGINE_STOP : ENGINE_RESUME;
 	case BK_HLT:
 		skip(c, x, k->len);
-		if (!b->vif) {
+		if (!bt_vif(b)) {
 			snprintf(vm->reason, sizeof(vm->reason), "halted with interrupts disabled at EIP %#010x", x);
 			vm->status = VM_HALTED;
 			return ENGINE_STOP;
@@ -486,8 +687,7 @@ static enum engine_verdict follow(struct bt *b, const struct bt_block *k, int i,
 	(*b->callouts)++;
 	(*b->by_kind[k->kind])++;
 	if (k->kind == BK_JMP) {
-		charge(b, P_VMM_EMULATE);
-		(*b->vmm.emulated)++;
+		vcpu_op(b);
 		c->insns++;
 	}
 	c->eip = to;
@@ -514,7 +714,7 @@ static void sysenter(struct bt *b)
 	cc_materialize(c);
 	c->eflags &= ~(FL_VM | FL_RF);
 	c->cc_op = CC_EAGER;
-	b->vif = false;
+	bt_set_vif(b, false);
 	b->vcs = (u16)(b->vsysenter_cs & 0xfffc);
 	seg_from_desc(&c->seg[SEG_SS], (u16)(b->vcs + 8), &ss);
 	cpu_set_cpl(c, 1);
@@ -528,7 +728,9 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 {
 	struct cpu *c = &vm->cpu;
 	struct bt *b = bt_of(vm);
-	charge(b, P_VMM_HANDLER);
+	if (e->reason != EXIT_BT_CALLOUT)
+		charge(b, P_VMM_HANDLER); /* a callout names its routine: bt.callout covers it */
+	b->ptw_block = -1; /* an adaptive store being emulated did not complete */
 	gs_give(b);
 	restore(b);
 	b->iret_vif = -1;
@@ -555,6 +757,8 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 		c->eip = tc_guest_eip(&k, c->eip - vm->vmm_win, &slot);
 		if (bk_indirect(k.kind) && rel > k.ident && !(e->reason == EXIT_BT_CALLOUT && slot == -2))
 			ind_rollback(b, &k, rel - k.ident);
+		if (bk_seq(k.kind) && rel >= k.ident && slot == -1)
+			seq_fixup(b, &k, rel - k.ident);
 		b->last = i;
 		b->last_flush_gen = b->flush_gen;
 	} else if (c->cpl != 3 && !emulating) {
@@ -569,6 +773,7 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 		if (c->cpl != 3 && e->reason == EXIT_BT_CALLOUT && b->last >= 0 && slot != -1) {
 			int i = b->last;
 			b->last = -1; /* the guest goes on elsewhere */
+			b->last_callout = i;
 			v = slot >= 0 ? follow(b, &k, i, slot) : callout(b, &k);
 			break;
 		}
@@ -590,6 +795,8 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 			v = ENGINE_RESUME;
 		} else if (e->vector == EXC_PF) {
 			v = vmm_page_fault(&b->vmm, e);
+			if (v == ENGINE_EMULATE_PT && c->cpl != 3 && b->last >= 0)
+				adapt(b, c->eip); /* a traced write from translated code */
 		} else if (e->vector == EXC_GP && c->cpl == 3 && !e->error_code && (b->vsysenter_cs & 0xfffc) &&
 			   vmm_guest_read(vm, c->seg[SEG_CS].base + c->eip, &w, 2) && (w & 0xffff) == 0x340f) {
 			sysenter(b);
@@ -600,6 +807,7 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 		break;
 	case EXIT_EXTERNAL_INTERRUPT:
 		b->pending[(e->vector >> 5) & 7] |= 1u << (e->vector & 31);
+		bt_pend_sync(b);
 		v = ENGINE_RESUME;
 		break;
 	case EXIT_TRIPLE_FAULT:
@@ -633,6 +841,8 @@ static void bt_after_emulate(struct vm *vm)
 	struct bt *b = bt_of(vm);
 	bool far = b->far;
 	b->far = false;
+	if (b->ptw_block >= 0)
+		adapt_done(b);
 	b->emulating = false;
 	if (b->ss_dpl0) {
 		set_data_dpl0(b, false);
@@ -656,7 +866,7 @@ static void bt_after_emulate(struct vm *vm)
 	}
 	b->cs_swapped = false;
 	if (b->iret_vif >= 0) {
-		b->vif = b->iret_vif;
+		bt_set_vif(b, b->iret_vif);
 		b->iret_vif = -1;
 	}
 	if (b->mmu_op) {
@@ -703,10 +913,13 @@ static int bt_init(struct vm *vm, char *err, size_t errlen)
 	b->vmm.deliver = bt_deliver_cb;
 	ringcomp_init(&b->rc, vm, "bt", BT_GDT, BT_TSS);
 	b->iret_vif = -1;
-	static const char *const kname[BK_KINDS] = {
+	b->ptw_block = b->last_callout = -1;
+	static const char *const kname[] = {
 		"cont", "emulate", "desc", "mmu", "far", "jmp", "jcc", "cli", "sti", "pushf", "popf",
-		"iret", "lret", "int", "hlt", "call", "ret", "icall", "ijmp", "ss", "pushgs",
+		"iret", "lret", "int", "hlt", "call", "ret", "icall", "ijmp", "ss", "pushgs", "popgs",
+		"pushf_co", "popf_co", "cli_co", "sti_co", "io", "ptwrite",
 	};
+	_Static_assert(sizeof(kname) / sizeof(kname[0]) == BK_KINDS, "a name for every kind");
 	char name[STATS_NAME_MAX];
 	for (unsigned i = 0; i < BK_KINDS; i++) {
 		snprintf(name, sizeof(name), "bt.callouts.%s", kname[i]);
@@ -721,6 +934,10 @@ static int bt_init(struct vm *vm, char *err, size_t errlen)
 	b->chained = stats_counter(&vm->stats, "bt.chained", "direct branches chained: a slot patched into a JMP from translation to translation (count)");
 	b->ind_sites = stats_counter(&vm->stats, "bt.indirect_sites", "indirect branches (RET, CALL/JMP r/m) translated into an inline lookup (count)");
 	b->lookup_misses = stats_counter(&vm->stats, "bt.lookup_misses", "inline lookups that missed and called out: the VMM translated the target and filled the entry (count)");
+	b->vcpu_ops = stats_counter(&vm->stats, "bt.vcpu_ops", "callouts the VMM performed itself on the virtual CPU, each charged bt.vcpu_op (count)");
+	b->retranslations = stats_counter(&vm->stats, "bt.retranslations", "blocks translated again by adaptive BT: a store that kept faulting on a traced page table made a callout, or one that stopped writing page tables made IDENT again (count)");
+	b->adaptive_writes = stats_counter(&vm->stats, "bt.adaptive_writes", "page-table stores the VMM performed in an adaptive callout, without a fault (count)");
+	b->seq_fixups = stats_counter(&vm->stats, "bt.seq_fixups", "exits inside an inline sequence, rolled back to its guest instruction or forward past it (count)");
 	b->delivered = stats_counter(&vm->stats, "bt.events_delivered", "events the VMM delivered through the guest's IDT in software (count)");
 
 	struct intercepts *ic = &c->icpt;
@@ -735,7 +952,7 @@ static int bt_init(struct vm *vm, char *err, size_t errlen)
 
 	/* the virtual CPU starts as the machine was reset; the real one runs the TC */
 	b->vcs = c->seg[SEG_CS].sel & ~3u;
-	b->vif = c->eflags & FL_IF;
+	bt_set_vif(b, c->eflags & FL_IF);
 	c->eflags |= FL_IF;
 	shadow_gdt(b, c->gdtr_base, c->gdtr_limit); /* what the reset left in GDTR */
 	static const unsigned data[] = { SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS };

@@ -141,7 +141,7 @@ static bool deliver(struct bt *b, u8 vec, enum ev type, bool has_err, u32 err)
 	c->eflags &= ~(FL_TF | FL_NT | FL_RF | FL_VM);
 	c->cc_op = CC_EAGER;
 	if (gtype == 0x0e)
-		b->vif = false;
+		bt_set_vif(b, false);
 	b->vcs = sel & ~3u;
 	c->eip = off;
 	(*b->delivered)++;
@@ -167,12 +167,13 @@ void bt_deliver_cb(struct vmm *v, u8 vec, bool ext, bool has_err, u32 err)
 /* Deliver the lowest held external interrupt if the virtual IF allows. */
 void bt_deliver_held(struct bt *b)
 {
-	if (!b->vif || b->failed)
+	if (!bt_vif(b) || b->failed)
 		return;
 	for (unsigned i = 0; i < 8; i++)
 		if (b->pending[i]) {
 			unsigned v = i * 32 + (unsigned)__builtin_ctz(b->pending[i]);
 			b->pending[i] &= ~(1u << (v & 31));
+			bt_pend_sync(b);
 			(*b->vmm.injected)++;
 			bt_deliver_top(b, (u8)v, EV_EXT, false, 0);
 			return;

@@ -20,6 +20,8 @@
 #ifndef RINGLAB_BT_TC_H
 #define RINGLAB_BT_TC_H
 
+#include <string.h>
+
 #include "core/vm.h"
 #include "vmm/ringcomp.h"
 #include "vmm/vmm.h"
@@ -33,12 +35,28 @@
 #define BT_S_ECX (BT_DATA + 4u)
 #define BT_S_TGT (BT_DATA + 8u)  /* the TC address a lookup hit jumps to */
 #define BT_VGS (BT_DATA + 12u)   /* the guest's GS selector, zero-extended (PUSH GS) */
+#define BT_VIF (BT_DATA + 16u)   /* the virtual IF: FL_IF or 0 (the real IF stays 1) */
+#define BT_PEND (BT_DATA + 20u)  /* nonzero while an external interrupt is held */
+#define BT_VGSNEG (BT_DATA + 24u) /* minus the guest's GS selector, or GSNEG_STALE: POP GS
+				   * of the same selector needs no reload (see BK_POPGS) */
+#define GSNEG_STALE 0x80000000u  /* no selector plus this is zero */
 #define BT_LOOKUP 0x10000u /* the indirect-branch table: BT_LOOKUP_N entries {~geip, TC address} */
 #define BT_LOOKUP_N 65536u /* indexed by the guest EIP's low 16 bits (MOVZWL: no flags touched) */
 #define BT_TC 0x90000u     /* the translation cache, to the end of the window */
 #define BT_KB 1024u
 
 #define BT_CALLOUT_VEC 0x83   /* int $0x83: a callout from the TC */
+/* Adaptive binary translation (Adams & Agesen §3.2): a guest kernel instruction whose
+ * writes to traced page tables fault BT_ADAPT_AFTER times is retranslated into a
+ * callout (BK_PTWRITE) that has the VMM perform the store and resynchronise the shadow,
+ * without the fault. The threshold is ours (the paper gives none). */
+#define BT_ADAPT_AFTER 3u
+#define BT_ADAPT_N 1024u      /* instructions tracked (direct-mapped by guest EIP) */
+/* An adaptive store whose callouts write no traced page table BT_UNADAPT_AFTER times in
+ * a row (the shadow MMU stopped tracing the page: write flooding) goes back to IDENT;
+ * the hysteresis keeps a store that writes traced tables in bursts (fork copying into
+ * recycled table pages) from being translated again and again. Also ours. */
+#define BT_UNADAPT_AFTER 64u
 #define BT_MAX_IDENT 256u     /* IDENT bytes per block at most */
 #define BT_READ_MAX (BT_MAX_IDENT + 16u)
 #define BT_MAX_BLOCKS 65536u
@@ -80,6 +98,41 @@
  * rolled back to the guest instruction (ind_rollback): EAX and ECX from their slots once
  * the operand's MOV has started, the stack effect undone once it has happened. */
 #define IND_SAVE 13u /* the operand's MOV starts here (after the two saves) */
+/* The virtual IF is a word in the VMM's data (BT_VIF: FL_IF or 0), and CLI, STI, PUSHF
+ * and POPF are inline sequences on it, then a slot to the next guest instruction (Adams &
+ * Agesen's inline translation of sensitive instructions): no callout unless STI or POPF
+ * set the virtual IF while an interrupt is held (BT_PEND), which calls out to deliver it.
+ * They rely on the real IOPL being 0 and TF clear in the kernel, so that the real IF stays
+ * 1 and each sequence runs whole: once the guest kernel runs otherwise, the TC is flushed
+ * and these four and POP GS are translated as callouts from then on (bt.no_seq).
+ *   CLI    movl $0,%gs:VIF
+ *   STI    movl $0x200,%gs:VIF; mov %ecx,%gs:S_ECX; mov %gs:PEND,%ecx; jecxz 1f;
+ *          int $0x83; 1: mov %gs:S_ECX,%ecx                     (no flag changes)
+ *   PUSHF  pushfl; mov %eax,%gs:S_EAX; mov %ecx,%gs:S_ECX; mov (%esp),%eax;
+ *          mov %gs:VIF,%ecx; lea -0x200(%eax,%ecx),%eax; mov %eax,(%esp);
+ *          mov %gs:S_ECX,%ecx; mov %gs:S_EAX,%eax         (the real IF is 1: no flags)
+ *   POPF   mov %eax,%gs:S_EAX; mov (%esp),%eax; test $0x3100,%eax; jnz 2f;
+ *          and $0x200,%eax; jz 1f; cmpl $0,%gs:PEND; jne 2f; 1: mov %eax,%gs:VIF;
+ *          mov %gs:S_EAX,%eax; popfl; <slot>; 2: int $0x83
+ *          (the flags are free until popfl loads them all; TF or IOPL in the value, or
+ *          an interrupt to deliver: the VMM performs the POPF)
+ *   POP GS mov %eax,%gs:S_EAX; mov %ecx,%gs:S_ECX; movzwl (%esp),%eax;
+ *          mov %gs:VGSNEG,%ecx; lea (%eax,%ecx),%ecx; jecxz 1f; int $0x83;
+ *          1: lea 4(%esp),%esp; mov %gs:S_ECX,%ecx; mov %gs:S_EAX,%eax
+ *          (the same selector again: the VMM's copy of GS is still right; another one,
+ *          or the guest's GDT changed since GS was loaded: a callout emulates it)
+ * An exit inside a sequence (a fault on the stack, an interrupt) is rolled back to the
+ * guest instruction, or forward past it once it has taken effect (bt.c, seq_fixup).
+ * Offsets below are from the end of the IDENT bytes. */
+#define SEQ_CLI_LEN 11u
+#define SEQ_PEND_LEN 25u   /* STI's pending check; its callout at +16 */
+#define SEQ_PEND_CALLOUT 16u
+#define SEQ_STI_LEN (11u + SEQ_PEND_LEN)
+#define SEQ_PUSHF_LEN 47u
+#define SEQ_POPF_LEN 46u   /* the popfl at 45; the callout after the slot, at 51 */
+#define SEQ_POPF_CALLOUT (SEQ_POPF_LEN + BT_SLOT)
+#define SEQ_POPGS_LEN 48u  /* its callout at 29, the pop (lea) at 31 */
+#define SEQ_POPGS_CALLOUT 29u
 #define BT_JCC_SLOT0 6u
 #define BT_JCC_SLOT1 11u
 
@@ -92,7 +145,7 @@ enum bt_kind {
 	BK_FAR,      /* far JMP/CALL: emulated at CPL 1, the new CS becomes the virtual CS */
 	BK_JMP,      /* direct JMP: computed by the VMM */
 	BK_JCC,      /* direct Jcc: computed by the VMM from the guest's flags */
-	BK_CLI, BK_STI, BK_PUSHF, BK_POPF, /* the virtual IF */
+	BK_CLI, BK_STI, BK_PUSHF, BK_POPF, /* the virtual IF, inline (below) */
 	BK_IRET, BK_LRET, /* returns: in software to the kernel, emulated to user mode */
 	BK_INT,      /* INT n, INT3, INTO, INT1: delivered in software */
 	BK_HLT,
@@ -102,6 +155,12 @@ enum bt_kind {
 	BK_IJMP,     /* JMP r/m32: the same */
 	BK_SS,       /* a load of SS: emulated with the guest's DPL-0 data descriptors at DPL 0 */
 	BK_PUSHGS,   /* PUSH GS: pushl %gs:VGS (the guest's GS is virtual), then a slot */
+	BK_POPGS,    /* POP GS: inline when the selector is GS's already, else a callout */
+	BK_PUSHF_CO, BK_POPF_CO, BK_CLI_CO, BK_STI_CO, /* the same as callouts: 16-bit
+		     * PUSHF/POPF, and all four once the guest kernel ran with TF or IOPL set */
+	BK_IO,       /* IN/OUT (not string): a callout straight to the device model */
+	BK_PTWRITE,  /* adaptive BT: a store that kept faulting on a traced page table,
+		      * retranslated into a callout that performs it without the fault */
 	BK_KINDS
 };
 
@@ -131,7 +190,6 @@ struct bt {
 				 * the shadow GDT's limit); only the VMM puts it in GS, directly */
 	bool gs_stolen;         /* GS holds the VMM's data segment (the TC is running) */
 	struct seg vgs;         /* ... and the guest's GS is this */
-	bool vif;               /* the guest's EFLAGS.IF; the real one stays 1 */
 	u32 vsysenter_cs;       /* the guest's IA32_SYSENTER_CS; the real one is 0 (SYSENTER
 				 * from user mode faults, and the VMM performs it) */
 	u32 pending[8];         /* external interrupts held while vif is clear */
@@ -169,12 +227,46 @@ struct bt {
 	unsigned nchains;
 	u64 *blocks, *insns, *ident, *callouts, *flushes, *invalidations, *delivered, *chained;
 	u64 *by_kind[BK_KINDS];
-	u64 *ind_sites, *lookup_misses;
+	u64 *ind_sites, *lookup_misses, *vcpu_ops, *seq_fixups, *retranslations, *adaptive_writes;
+	bool vgs_stale;         /* the guest's GDT changed since its GS was loaded */
+	bool no_seq;            /* the kernel ran with TF or IOPL set: no inline sequences */
+	u32 adapt_eip[BT_ADAPT_N]; /* per slot: guest EIP + 1 of a faulting store, */
+	u32 adapt_n[BT_ADAPT_N];   /* its traced-write faults (>= BT_ADAPT_AFTER: adaptive) */
+	u32 adapt_miss[BT_ADAPT_N]; /* adaptive callouts in a row that wrote no page table */
+	u8 adapt_lvl[BT_ADAPT_N];  /* times it went back to IDENT: each doubles the faults
+				    * the next adaptation needs (a store that mostly writes
+				    * ordinary pages stops oscillating) */
+	int ptw_block;          /* the block of an adaptive callout being emulated, or -1 */
+	int last_callout;       /* the block the last callout came from */
+	u32 ptw_eip, ptw_gen;
+	bool ptw_traced;        /* ... its store went to a traced page table */
 	u32 *filled;            /* lookup entries filled since the table was last cleared */
 	unsigned nfilled;
 };
 
 static inline struct bt *bt_of(struct vm *vm) { return vm->engine_state; }
+
+/* The virtual IF (the guest's EFLAGS.IF; the real one stays 1), in the VMM's data where
+ * the TC's inline CLI/STI/PUSHF/POPF reach it. */
+static inline bool bt_vif(const struct bt *b)
+{
+	u32 v;
+	memcpy(&v, b->vmm.vm->vmm_mem + BT_VIF, 4);
+	return v != 0;
+}
+static inline void bt_set_vif(struct bt *b, bool on)
+{
+	u32 v = on ? 0x200u : 0;
+	memcpy(b->vmm.vm->vmm_mem + BT_VIF, &v, 4);
+}
+/* BT_PEND follows b->pending. */
+static inline void bt_pend_sync(struct bt *b)
+{
+	u32 any = 0;
+	for (unsigned i = 0; i < 8; i++)
+		any |= b->pending[i];
+	memcpy(b->vmm.vm->vmm_mem + BT_PEND, &any, 4);
+}
 
 /* Refuse to go on: one line in vm->reason, stop at the next exit. */
 /* A translation was derived from guest frame `ppn`. */
@@ -212,6 +304,12 @@ void bt_deliver_held(struct bt *b);
 bool bt_any_pending(const struct bt *b);
 
 /* translate.c */
+/* Is the guest instruction at `eip` to be translated as an adaptive callout? */
+static inline bool bt_adaptive(const struct bt *b, u32 eip)
+{
+	unsigned h = (eip ^ (eip >> 10)) & (BT_ADAPT_N - 1);
+	return b->adapt_eip[h] == eip + 1 && b->adapt_n[h] >= (BT_ADAPT_AFTER << b->adapt_lvl[h]);
+}
 /* Where a TC offset inside block `k` is in guest terms, and which slot it is (-1:
  * none; the callout of an unchained block is slot -2). */
 u32 tc_guest_eip(const struct bt_block *k, u32 off, int *slot);
@@ -227,10 +325,22 @@ void tc_unchain(struct bt *b, bool all);
 unsigned ind_miss_off(const struct bt_block *k);
 unsigned ind_esp_end(const struct bt_block *k);
 static inline bool bk_indirect(unsigned kind) { return kind == BK_RET || kind == BK_ICALL || kind == BK_IJMP; }
+/* The offset of block `k`'s slot 0 after its IDENT bytes, or -1 if it has none; and of
+ * the callout inside an inline sequence (STI, POPF, POP GS), or -1. */
+int tc_slot0(const struct bt_block *k);
+int tc_seq_callout(const struct bt_block *k);
+/* An inline sequence (CLI, STI, PUSHF, POPF, POP GS) of the kind of `k`. */
+static inline bool bk_seq(unsigned kind)
+{
+	return kind == BK_CLI || kind == BK_STI || kind == BK_PUSHF || kind == BK_POPF || kind == BK_POPGS;
+}
 /* Fill the lookup entry of guest EIP `geip` with linear TC address `to`. */
 void tc_lookup_fill(struct bt *b, u32 geip, u32 to);
 /* Empty the lookup table (the TC was flushed, or the address space may have changed). */
 void tc_lookup_clear(struct bt *b);
+/* Block `i` is to be translated again: entries no longer find it, and no chain or
+ * lookup leads into it (its code stays, for an exit from it to be mapped back). */
+void tc_retire(struct bt *b, int i);
 /* Prepare the TC (allocates its block table). Returns 0 or -1. */
 int tc_init(struct bt *b);
 void tc_fini(struct bt *b);

@@ -143,30 +143,56 @@ static unsigned ind_esp_len(const struct bt_block *k) { return k->kind == BK_RET
 unsigned ind_esp_end(const struct bt_block *k) { return IND_SAVE + ind_op_len(k) + ind_esp_len(k); }
 unsigned ind_miss_off(const struct bt_block *k) { return ind_esp_end(k) + 3 + 8 + 4 + 2; }
 
+int tc_slot0(const struct bt_block *k)
+{
+	switch (k->kind) {
+	case BK_JMP: case BK_CONT: return 0;
+	case BK_CALL: return BT_SLOT;
+	case BK_PUSHGS: return BT_PUSHGS;
+	case BK_CLI: return SEQ_CLI_LEN;
+	case BK_STI: return SEQ_STI_LEN;
+	case BK_PUSHF: return SEQ_PUSHF_LEN;
+	case BK_POPF: return SEQ_POPF_LEN;
+	case BK_POPGS: return SEQ_POPGS_LEN;
+	default: return -1;
+	}
+}
+
+int tc_seq_callout(const struct bt_block *k)
+{
+	switch (k->kind) {
+	case BK_STI: return SEQ_CLI_LEN + SEQ_PEND_CALLOUT;
+	case BK_POPF: return SEQ_POPF_CALLOUT;
+	case BK_POPGS: return SEQ_POPGS_CALLOUT;
+	default: return -1;
+	}
+}
+
 u32 tc_guest_eip(const struct bt_block *k, u32 off, int *slot)
 {
-	u32 rel = off - k->tc;
+	u32 rel = off - k->tc, x = k->geip + k->ident;
 	*slot = -1;
-	if (bk_indirect(k->kind) && rel >= k->ident) {
+	if (rel < k->ident)
+		return k->geip + rel;
+	if (bk_indirect(k->kind)) {
 		if (rel == k->ident + ind_miss_off(k))
 			*slot = -2; /* the miss callout */
-		return k->geip + k->ident;
+		return x;
 	}
-	if (k->kind == BK_JCC && (rel == k->ident + BT_JCC_SLOT0 || rel == k->ident + BT_JCC_SLOT1)) {
-		*slot = rel == k->ident + BT_JCC_SLOT0 ? 0 : 1;
+	int t = (int)(rel - k->ident), s0 = tc_slot0(k);
+	if (k->kind == BK_JCC && (t == BT_JCC_SLOT0 || t == BT_JCC_SLOT1)) {
+		*slot = t == BT_JCC_SLOT0 ? 0 : 1;
 		return tc_slot_target(k, *slot);
 	}
-	if (k->kind == BK_PUSHGS && rel == k->ident + BT_PUSHGS) {
-		*slot = 0; /* the push has happened */
-		return tc_slot_target(k, 0);
+	if (t == s0) {
+		*slot = 0;
+		/* a JMP's slot is the JMP (follow() retires it); after a CALL's push, a PUSH
+		 * GS, an inline sequence, the guest is past the instruction */
+		return k->kind == BK_JMP || k->kind == BK_CONT ? x : tc_slot_target(k, 0);
 	}
-	if (k->kind == BK_CALL && rel == k->ident + BT_SLOT) {
-		*slot = 0; /* the return EIP is pushed: the guest is at the target */
-		return k->target;
-	}
-	if (rel == k->ident)
-		*slot = k->kind == BK_JMP || k->kind == BK_CONT ? 0 : k->kind == BK_CALL || k->kind == BK_PUSHGS ? -1 : -2;
-	return k->geip + (rel < k->ident ? rel : k->ident);
+	if (t == tc_seq_callout(k) || (t == 0 && s0 < 0 && k->kind != BK_JCC))
+		*slot = -2;
+	return x; /* inside a sequence: bt.c rolls it back or forward (seq_fixup) */
 }
 
 u32 tc_slot_target(const struct bt_block *k, int slot)
@@ -174,17 +200,16 @@ u32 tc_slot_target(const struct bt_block *k, int slot)
 	u32 x = k->geip + k->ident;
 	if (k->kind == BK_JCC)
 		return slot == 0 ? x + k->len : k->target;
-	if (k->kind == BK_PUSHGS)
-		return x + k->len;
-	return k->kind == BK_JMP || k->kind == BK_CALL ? k->target : x;
+	if (k->kind == BK_JMP || k->kind == BK_CALL)
+		return k->target;
+	return k->kind == BK_CONT ? x : x + k->len;
 }
 
 static u32 slot_off(const struct bt_block *k, int slot)
 {
-	return k->tc + k->ident + (k->kind == BK_JCC	  ? (slot ? BT_JCC_SLOT1 : BT_JCC_SLOT0)
-				   : k->kind == BK_CALL	  ? BT_SLOT
-				   : k->kind == BK_PUSHGS ? BT_PUSHGS
-							  : 0);
+	if (k->kind == BK_JCC)
+		return k->tc + k->ident + (slot ? BT_JCC_SLOT1 : BT_JCC_SLOT0);
+	return k->tc + k->ident + (u32)tc_slot0(k);
 }
 
 static void write_tc(struct bt *b, u32 off, const u8 *bytes, unsigned n)
@@ -299,6 +324,8 @@ static int classify(const u8 *p, unsigned len, u32 eip, const struct insn *in, s
 			return -1; /* POP FS: IDENT, as MOV */
 		if (op2 == 0xa8)
 			return o16 ? BK_EMULATE : BK_PUSHGS;
+		if (op2 == 0xa9)
+			return o16 ? BK_EMULATE : BK_POPGS;
 		if ((op2 >= 0x40 && op2 <= 0x4f) || (op2 >= 0x90 && op2 <= 0x9f) || op2 == 0xa0 ||
 		    op2 == 0xa3 || op2 == 0xa4 || op2 == 0xa5 || (op2 >= 0xab && op2 <= 0xaf) ||
 		    op2 == 0xb0 || op2 == 0xb1 || op2 == 0xb3 || op2 == 0xb6 || op2 == 0xb7 ||
@@ -328,7 +355,6 @@ static int classify(const u8 *p, unsigned len, u32 eip, const struct insn *in, s
 	case 0x0e:                       /* PUSH CS */
 	case 0xc4: case 0xc5:            /* LES, LDS */
 	case 0x6c: case 0x6d: case 0x6e: case 0x6f: /* INS, OUTS */
-	case 0xe4: case 0xe5: case 0xe6: case 0xe7: case 0xec: case 0xed: case 0xee: case 0xef:
 	case 0xe0: case 0xe1: case 0xe2: case 0xe3: /* LOOPcc, JECXZ */
 		return BK_EMULATE;
 	case 0xc2: case 0xc3:  /* RET */
@@ -345,8 +371,15 @@ static int classify(const u8 *p, unsigned len, u32 eip, const struct insn *in, s
 		return reg == 1 || reg == 5 ? BK_EMULATE : -1; /* MOV from CS, GS reveals the VMM's selector */
 	case 0x9a: case 0xea:
 		return BK_FAR;
-	case 0x9c: return BK_PUSHF;
-	case 0x9d: return BK_POPF;
+	case 0x9c: return o16 ? BK_PUSHF_CO : BK_PUSHF;
+	case 0x9d: return o16 ? BK_POPF_CO : BK_POPF;
+	case 0xe4: case 0xe5: case 0xe6: case 0xe7: /* IN/OUT with an immediate port */
+		out->target = p[i + 1];
+		out->cc = op;
+		return BK_IO;
+	case 0xec: case 0xed: case 0xee: case 0xef: /* IN/OUT through DX */
+		out->cc = op;
+		return BK_IO;
 	case 0xca: case 0xcb:
 		out->target = op == 0xca ? (u32)p[i + 1] | (u32)p[i + 2] << 8 : 0;
 		return BK_LRET;
@@ -471,6 +504,81 @@ static unsigned emit_ind(u8 *t0, const struct bt_block *k, const u8 *g, u32 next
 	return (unsigned)(t - t0);
 }
 
+/* mov %ecx,%gs:S_ECX; mov %gs:PEND,%ecx; jecxz 1f; int $0x83; 1: mov %gs:S_ECX,%ecx */
+static u8 *emit_pending(u8 *t)
+{
+	t = gs_mov(t, false, 1, BT_S_ECX);
+	t = gs_mov(t, true, 1, BT_PEND);
+	*t++ = 0xe3, *t++ = 2;
+	*t++ = 0xcd, *t++ = BT_CALLOUT_VEC;
+	return gs_mov(t, true, 1, BT_S_ECX);
+}
+
+/* movl $imm,%gs:off */
+static u8 *gs_movl_imm(u8 *t, u32 off, u32 imm)
+{
+	*t++ = 0x65, *t++ = 0xc7, *t++ = 0x05;
+	return put32(put32(t, off), imm);
+}
+
+/* Emit the inline sequence of block `k` (CLI, STI, PUSHF, POPF, POP GS; tc.h), before
+ * its slot; returns its length, which is tc_slot0(k). */
+static unsigned emit_seq(u8 *t0, const struct bt_block *k)
+{
+	u8 *t = t0;
+	switch (k->kind) {
+	case BK_CLI:
+		t = gs_movl_imm(t, BT_VIF, 0);
+		break;
+	case BK_STI:
+		t = gs_movl_imm(t, BT_VIF, FL_IF);
+		t = emit_pending(t);
+		break;
+	case BK_PUSHF:
+		*t++ = 0x9c;                                       /* pushfl */
+		t = gs_mov(t, false, 0, BT_S_EAX);
+		t = gs_mov(t, false, 1, BT_S_ECX);
+		*t++ = 0x8b, *t++ = 0x04, *t++ = 0x24;             /* mov (%esp),%eax */
+		t = gs_mov(t, true, 1, BT_VIF);
+		*t++ = 0x8d, *t++ = 0x84, *t++ = 0x08;             /* lea -0x200(%eax,%ecx),%eax */
+		t = put32(t, (u32)-(s32)FL_IF);
+		*t++ = 0x89, *t++ = 0x04, *t++ = 0x24;             /* mov %eax,(%esp) */
+		t = gs_mov(t, true, 1, BT_S_ECX);
+		t = gs_mov(t, true, 0, BT_S_EAX);
+		break;
+	case BK_POPF:
+		t = gs_mov(t, false, 0, BT_S_EAX);
+		*t++ = 0x8b, *t++ = 0x04, *t++ = 0x24;             /* mov (%esp),%eax */
+		*t++ = 0xa9, t = put32(t, FL_TF | FL_IOPL);        /* test $0x3100,%eax */
+		*t++ = 0x75, *t++ = (u8)(SEQ_POPF_CALLOUT - 16);   /* jnz 2f */
+		*t++ = 0x25, t = put32(t, FL_IF);                  /* and $0x200,%eax */
+		*t++ = 0x74, *t++ = 10;                            /* jz 1f */
+		*t++ = 0x65, *t++ = 0x83, *t++ = 0x3d;             /* cmpl $0,%gs:PEND */
+		t = put32(t, BT_PEND);
+		*t++ = 0;
+		*t++ = 0x75, *t++ = (u8)(SEQ_POPF_CALLOUT - 33);   /* jne 2f */
+		t = gs_mov(t, false, 0, BT_VIF);                   /* 1: */
+		t = gs_mov(t, true, 0, BT_S_EAX);
+		*t++ = 0x9d;                                       /* popfl */
+		break;
+	case BK_POPGS:
+		t = gs_mov(t, false, 0, BT_S_EAX);
+		t = gs_mov(t, false, 1, BT_S_ECX);
+		*t++ = 0x0f, *t++ = 0xb7, *t++ = 0x04, *t++ = 0x24; /* movzwl (%esp),%eax */
+		t = gs_mov(t, true, 1, BT_VGSNEG);
+		*t++ = 0x8d, *t++ = 0x0c, *t++ = 0x08;             /* lea (%eax,%ecx),%ecx */
+		*t++ = 0xe3, *t++ = 2;                             /* jecxz 1f */
+		*t++ = 0xcd, *t++ = BT_CALLOUT_VEC;                /* another selector */
+		*t++ = 0x8d, *t++ = 0x64, *t++ = 0x24, *t++ = 0x04; /* 1: lea 4(%esp),%esp */
+		t = gs_mov(t, true, 1, BT_S_ECX);
+		t = gs_mov(t, true, 0, BT_S_EAX);
+		break;
+	default:
+		break;
+	}
+	return (unsigned)(t - t0);
+}
+
 /* Translate the block at guest EIP `geip` into the TC; returns its index. */
 static int translate(struct bt *b, u32 geip)
 {
@@ -508,6 +616,11 @@ static int translate(struct bt *b, u32 geip)
 		struct bt_block k = nb;
 		int kind = classify(buf + off, len, geip + off, &in, &k);
 		n++;
+		if (kind < 0 && bt_adaptive(b, geip + off))
+			kind = BK_PTWRITE; /* it kept faulting on a traced page table */
+		if (kind >= 0 && b->no_seq) /* the kernel ran with TF or IOPL set (tc.h) */
+			kind = kind == BK_CLI ? BK_CLI_CO : kind == BK_STI ? BK_STI_CO : kind == BK_PUSHF ? BK_PUSHF_CO
+			     : kind == BK_POPF ? BK_POPF_CO : kind == BK_POPGS ? BK_EMULATE : kind;
 		if (kind >= 0) {
 			k.kind = (u8)kind;
 			k.len = (u8)len;
@@ -566,6 +679,19 @@ static int translate(struct bt *b, u32 geip)
 		memcpy(t + BT_JCC_SLOT0, callout_slot, BT_SLOT);
 		memcpy(t + BT_JCC_SLOT1, callout_slot, BT_SLOT);
 		nb.tail = BT_JCC_SLOT1 + BT_SLOT;
+	} else if (bk_seq(nb.kind)) {
+		unsigned sl = emit_seq(t, &nb);
+		if ((int)sl != tc_slot0(&nb)) { /* the layout tc_guest_eip() and bt.c assume */
+			bt_fail(b, "bt: internal: inline sequence of kind %u is %u bytes", nb.kind, sl);
+			sl = 0;
+		}
+		memcpy(t + sl, callout_slot, BT_SLOT);
+		nb.tail = (u8)(sl + BT_SLOT);
+		if (nb.kind == BK_POPF) { /* its callout, after the slot */
+			t[nb.tail] = 0xcd;
+			t[nb.tail + 1] = BT_CALLOUT_VEC;
+			nb.tail += 2;
+		}
 	} else if (nb.kind == BK_PUSHGS) {
 		/* pushl %gs:VGS (the guest's selector, zero-extended as the machine pushes it) */
 		t[0] = 0x65, t[1] = 0xff, t[2] = 0x35;
@@ -591,6 +717,18 @@ static int translate(struct bt *b, u32 geip)
 	*b->insns += n;
 	cost_charge(&vm->cost, COST_TRANSLATE, vm->prof.v[P_BT_TRANSLATE_INSN] * (n ? n : 1));
 	return idx;
+}
+
+void tc_retire(struct bt *b, int i)
+{
+	struct bt_block *k = &b->blk[i];
+	int *p = &b->hash[hash_of(k->geip)];
+	while (*p >= 0 && *p != i)
+		p = &b->blk[*p].next;
+	if (*p == i)
+		*p = k->next;
+	k->next = -1;
+	tc_unchain(b, true); /* nothing jumps into it any more (lookups included) */
 }
 
 u32 tc_enter(struct bt *b, u32 geip)

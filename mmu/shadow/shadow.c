@@ -33,6 +33,7 @@
 #include "core/pagewalk.h"
 
 #define SHADOW_CACHE 8
+#define EMU_ANY 0xffffffffu /* emu_page/emu_pa: not known (before_write) */
 #define SHADOW_FLOOD 3 /* emulated writes to one guest page table before it is unshadowed */
 #define SP_P 1u
 #define SP_W 2u
@@ -55,6 +56,7 @@ struct shadow_state {
 	u32 npages;          /* guest RAM frames (track[]'s length) */
 	u32 emu_page;        /* frame of the guest page table being written (emulation) */
 	u32 emu_pa;          /* physical address the emulated write went to */
+	bool *emu_traced;    /* before_write's: was it a traced page? */
 	u64 *hidden, *truef, *traced, *fills, *created, *freed, *switches, *cache_hits, *evicted;
 };
 
@@ -441,6 +443,15 @@ static void shadow_after_emulate(struct cpu *c)
 {
 	struct shadow_state *s = st(c);
 	u32 frame = s->emu_page;
+	if (frame == EMU_ANY) { /* before_write: whatever page it wrote */
+		bool *traced = s->emu_traced;
+		s->emu_traced = NULL;
+		if (s->emu_pa == EMU_ANY || !tracked(s, s->emu_pa >> 12))
+			return; /* no page table: nothing was derived from it */
+		frame = s->emu_pa >> 12;
+		if (traced)
+			*traced = true;
+	}
 	if ((s->emu_pa >> 12) != frame) {
 		unprotect(c, frame); /* the write went elsewhere: resynchronise coarsely */
 		return;
@@ -474,6 +485,16 @@ static void shadow_after_emulate(struct cpu *c)
 	}
 	flush_hw_tlb(c);
 	check_invariants(c);
+}
+
+/* The VMM will emulate a write that did not fault (before_write). */
+static void shadow_before_write(struct cpu *c, bool *traced)
+{
+	struct shadow_state *s = st(c);
+	s->emu_page = EMU_ANY;
+	s->emu_pa = EMU_ANY;
+	s->emu_traced = traced;
+	*traced = false;
 }
 
 /* The VMM wrote guest-physical [pa, pa+len) directly (a paravirtual disk's read):
@@ -590,6 +611,7 @@ const struct mmu_ops mmu_shadow = {
 	.mode_change = shadow_mode_change,
 	.fault = shadow_fault,
 	.after_emulate = shadow_after_emulate,
+	.before_write = shadow_before_write,
 	.phys_written = shadow_phys_written,
 	.dump = shadow_dump,
 };
