@@ -36,6 +36,7 @@
 #include "core/flags.h"
 #include "core/mmu.h"
 #include "core/segment.h"
+#include "listing.h"
 #include "tc.h"
 #include "vmm/guestmem.h"
 
@@ -557,6 +558,7 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 			ind_rollback(b, &k, rel - k.ident);
 		b->last = i;
 		b->last_flush_gen = b->flush_gen;
+		b->blk[i].exits++;
 	} else if (c->cpl != 3 && !emulating) {
 		bt_fail(b, "bt: exit %s with the guest kernel outside the TC at %#010x", exit_reason_name(e->reason), c->eip);
 		return ENGINE_STOP;
@@ -568,6 +570,7 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 	case EXIT_SOFTWARE_INTERRUPT:
 		if (c->cpl != 3 && e->reason == EXIT_BT_CALLOUT && b->last >= 0 && slot != -1) {
 			int i = b->last;
+			b->blk[i].callouts++;
 			b->last = -1; /* the guest goes on elsewhere */
 			v = slot >= 0 ? follow(b, &k, i, slot) : callout(b, &k);
 			break;
@@ -703,13 +706,9 @@ static int bt_init(struct vm *vm, char *err, size_t errlen)
 	b->vmm.deliver = bt_deliver_cb;
 	ringcomp_init(&b->rc, vm, "bt", BT_GDT, BT_TSS);
 	b->iret_vif = -1;
-	static const char *const kname[BK_KINDS] = {
-		"cont", "emulate", "desc", "mmu", "far", "jmp", "jcc", "cli", "sti", "pushf", "popf",
-		"iret", "lret", "int", "hlt", "call", "ret", "icall", "ijmp", "ss", "pushgs",
-	};
 	char name[STATS_NAME_MAX];
 	for (unsigned i = 0; i < BK_KINDS; i++) {
-		snprintf(name, sizeof(name), "bt.callouts.%s", kname[i]);
+		snprintf(name, sizeof(name), "bt.callouts.%s", bt_kind_name(i));
 		b->by_kind[i] = stats_counter(&vm->stats, name, "callouts from the TC, by what ended the block (count)");
 	}
 	b->blocks = stats_counter(&vm->stats, "bt.blocks_translated", "guest kernel blocks translated into the TC (count)");
