@@ -18,9 +18,12 @@ SAN     ?=
 WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith \
 	-Wwrite-strings -Wformat=2 -Wundef -Wredundant-decls -Wnested-externs \
 	-Wold-style-definition -Wvla -Wno-unused-parameter
-CFLAGS  := -std=gnu11 $(OPT) -g $(WARN) -I. -MMD -MP $(SAN) $(EXTRA_CFLAGS)
+# Capstone (bench translate's disassembler) through pkg-config, as Debian packages it
+CAPSTONE_CFLAGS := $(shell pkg-config --cflags capstone 2>/dev/null)
+CAPSTONE_LIBS   := $(or $(shell pkg-config --libs capstone 2>/dev/null),-lcapstone)
+CFLAGS  := -std=gnu11 $(OPT) -g $(WARN) -I. -MMD -MP $(SAN) $(CAPSTONE_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SAN)
-LIBS    := -llua5.4 -lsqlite3 -lpapi -lm
+LIBS    := -llua5.4 -lsqlite3 -lpapi -lm $(CAPSTONE_LIBS)
 
 LIB_SRC   := $(sort $(wildcard core/*.c devices/*.c vmm/*.c engines/*/*.c mmu/*/*.c))
 BENCH_SRC := $(sort $(wildcard harness/*.c))

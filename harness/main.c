@@ -31,6 +31,7 @@ static const struct {
 	{ "boot", cmd_boot, "boot a multiboot kernel with its console on the terminal" },
 	{ "explain", cmd_explain, "every number of a workload's measured region, explained" },
 	{ "trace", cmd_trace, "the exits of the measured region one by one, with the console" },
+	{ "translate", cmd_translate, "guest kernel blocks beside their translations in bt's TC" },
 	{ "sweep", cmd_sweep, "run a workload over a range of arguments (GNU parallel, Slurm)" },
 	{ "merge", cmd_merge, "merge result databases, provenance intact" },
 	{ "reproduce", cmd_reproduce, "run the published claims of paper/claims and regenerate paper/" },
@@ -40,7 +41,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: bench COMMAND [ARGS]   (bench COMMAND --help for its options)\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
 }
 
 const char *bench_root(void)

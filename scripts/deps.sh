@@ -6,7 +6,8 @@
 set -euo pipefail
 
 packages=(gcc make binutils libc6-dev gcc-multilib liblua5.4-dev libcmocka-dev
-	  libsqlite3-dev qemu-system-x86 gnuplot-nox parallel libpapi-dev python3 clang libclang-rt-14-dev)
+	  libsqlite3-dev qemu-system-x86 gnuplot-nox parallel libpapi-dev python3 clang libclang-rt-14-dev pkg-config
+	  libcapstone-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -39,6 +39,7 @@
 #include "core/operand.h"
 #include "core/mmu.h"
 #include "core/segment.h"
+#include "listing.h"
 #include "tc.h"
 #include "vmm/guestmem.h"
 
@@ -761,6 +762,7 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 			seq_fixup(b, &k, rel - k.ident);
 		b->last = i;
 		b->last_flush_gen = b->flush_gen;
+		b->blk[i].exits++;
 	} else if (c->cpl != 3 && !emulating) {
 		bt_fail(b, "bt: exit %s with the guest kernel outside the TC at %#010x", exit_reason_name(e->reason), c->eip);
 		return ENGINE_STOP;
@@ -772,6 +774,7 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 	case EXIT_SOFTWARE_INTERRUPT:
 		if (c->cpl != 3 && e->reason == EXIT_BT_CALLOUT && b->last >= 0 && slot != -1) {
 			int i = b->last;
+			b->blk[i].callouts++;
 			b->last = -1; /* the guest goes on elsewhere */
 			b->last_callout = i;
 			v = slot >= 0 ? follow(b, &k, i, slot) : callout(b, &k);
@@ -914,15 +917,9 @@ static int bt_init(struct vm *vm, char *err, size_t errlen)
 	ringcomp_init(&b->rc, vm, "bt", BT_GDT, BT_TSS);
 	b->iret_vif = -1;
 	b->ptw_block = b->last_callout = -1;
-	static const char *const kname[] = {
-		"cont", "emulate", "desc", "mmu", "far", "jmp", "jcc", "cli", "sti", "pushf", "popf",
-		"iret", "lret", "int", "hlt", "call", "ret", "icall", "ijmp", "ss", "pushgs", "popgs",
-		"pushf_co", "popf_co", "cli_co", "sti_co", "io", "ptwrite",
-	};
-	_Static_assert(sizeof(kname) / sizeof(kname[0]) == BK_KINDS, "a name for every kind");
 	char name[STATS_NAME_MAX];
 	for (unsigned i = 0; i < BK_KINDS; i++) {
-		snprintf(name, sizeof(name), "bt.callouts.%s", kname[i]);
+		snprintf(name, sizeof(name), "bt.callouts.%s", bt_kind_name(i));
 		b->by_kind[i] = stats_counter(&vm->stats, name, "callouts from the TC, by what ended the block (count)");
 	}
 	b->blocks = stats_counter(&vm->stats, "bt.blocks_translated", "guest kernel blocks translated into the TC (count)");

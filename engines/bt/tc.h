@@ -22,6 +22,7 @@
 
 #include <string.h>
 
+#include "core/segment.h"
 #include "core/vm.h"
 #include "vmm/ringcomp.h"
 #include "vmm/vmm.h"
@@ -177,6 +178,8 @@ struct bt_block {
 	u32 target;     /* BK_JMP/BK_JCC/BK_CALL: the guest EIP of the branch target; BK_RET: imm16 */
 	u32 pa;         /* guest-physical address of the first byte */
 	u32 gen;        /* bt.map_gen when pa was last checked against the guest's mapping */
+	u32 exits;      /* exits from inside the translation since it was made (bench translate) */
+	u32 callouts;   /* ... of them callouts (for an indirect block, lookup misses) */
 	int next;       /* hash chain (-1: end) */
 };
 
