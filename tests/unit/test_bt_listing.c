@@ -106,7 +106,8 @@ static void test_bt_kind_every_kind_named_as_its_counter(void **state)
 		assert_true(found);
 	}
 	assert_true(bt_kind_is_inline(BK_RET, false)); /* a lookup: a callout only on a miss */
-	assert_false(bt_kind_is_inline(BK_CLI, true));
+	assert_true(bt_kind_is_inline(BK_CLI, true));  /* inline on the virtual IF, then a slot */
+	assert_false(bt_kind_is_inline(BK_IRET, true)); /* always a callout */
 	vm_destroy(vm);
 }
 
