@@ -143,6 +143,8 @@ static void shadow_gdt(struct bt *b, u32 base, u16 limit)
 	struct cpu *c = &vm->cpu;
 	ringcomp_shadow_gdt(vm, &b->rc, base, limit, RC_SAFE);
 	b->vgs_stale = true; /* a POP GS of the same selector must read the table again */
+	memcpy(vm->vmm_mem + BT_VGDTR, &limit, 2); /* what the TC's SGDT stores */
+	memcpy(vm->vmm_mem + BT_VGDTR + 2, &base, 4);
 	u32 n = ((u32)limit + 1) / 8;
 	if (n > RC_MAX_GDT)
 		n = RC_MAX_GDT;
@@ -392,6 +394,9 @@ static void seq_fixup(struct bt *b, const struct bt_block *k, u32 t)
 			memcpy(&c->r[R_ECX], vm->vmm_mem + BT_S_ECX, 4);
 		if (t > SEQ_POPGS_CALLOUT + 2)
 			c->eip = x + k->len;
+		break;
+	case BK_SGDT: /* back (stores again when run again): the scratch register */
+		memcpy(&c->r[k->cc], vm->vmm_mem + BT_S_EAX, 4);
 		break;
 	default: /* CLI: one instruction */
 		break;

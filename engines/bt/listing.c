@@ -54,6 +54,7 @@ static struct kind_info kind_info(enum bt_kind kind)
 	case BK_CLI_CO: return (struct kind_info){ "cli_co", INLINE_NEVER, "callout: CLI (the kernel ran with TF or IOPL set)" };
 	case BK_STI_CO: return (struct kind_info){ "sti_co", INLINE_NEVER, "callout: STI (the kernel ran with TF or IOPL set)" };
 	case BK_IO: return (struct kind_info){ "io", INLINE_NEVER, "callout: the port access handed to the device model" };
+	case BK_SGDT: return (struct kind_info){ "sgdt", INLINE_CHAINED, "SGDT: stores the VMM's copy of the guest's GDTR through the guest's operand, inline" };
 	case BK_PTWRITE: return (struct kind_info){ "ptwrite", INLINE_NEVER, "callout (adaptive BT): a page-table store performed without its fault" };
 	case BK_KINDS: break;
 	}

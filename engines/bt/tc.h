@@ -41,6 +41,7 @@
 #define BT_VGSNEG (BT_DATA + 24u) /* minus the guest's GS selector, or GSNEG_STALE: POP GS
 				   * of the same selector needs no reload (see BK_POPGS) */
 #define GSNEG_STALE 0x80000000u  /* no selector plus this is zero */
+#define BT_VGDTR (BT_DATA + 28u) /* the guest's GDTR as SGDT stores it: limit, base (6 bytes) */
 #define BT_LOOKUP 0x10000u /* the indirect-branch table: BT_LOOKUP_N entries {~geip, TC address} */
 #define BT_LOOKUP_N 65536u /* indexed by the guest EIP's low 16 bits (MOVZWL: no flags touched) */
 #define BT_TC 0x90000u     /* the translation cache, to the end of the window */
@@ -160,6 +161,7 @@ enum bt_kind {
 	BK_PUSHF_CO, BK_POPF_CO, BK_CLI_CO, BK_STI_CO, /* the same as callouts: 16-bit
 		     * PUSHF/POPF, and all four once the guest kernel ran with TF or IOPL set */
 	BK_IO,       /* IN/OUT (not string): a callout straight to the device model */
+	BK_SGDT,     /* SGDT m: two stores of the VMM's copy of the guest's GDTR, inline */
 	BK_PTWRITE,  /* adaptive BT: a store that kept faulting on a traced page table,
 		      * retranslated into a callout that performs it without the fault */
 	BK_KINDS
@@ -175,6 +177,7 @@ struct bt_block {
 	u8 osize;       /* its operand size */
 	u8 cc;          /* BK_JCC: condition; BK_INT: vector */
 	u8 tail;        /* bytes after the IDENT code: the callout, the chaining slots, the lookup */
+	u8 seq;         /* BK_SGDT: bytes of its inline code before the slot */
 	u32 target;     /* BK_JMP/BK_JCC/BK_CALL: the guest EIP of the branch target; BK_RET: imm16 */
 	u32 pa;         /* guest-physical address of the first byte */
 	u32 gen;        /* bt.map_gen when pa was last checked against the guest's mapping */
@@ -335,7 +338,8 @@ int tc_seq_callout(const struct bt_block *k);
 /* An inline sequence (CLI, STI, PUSHF, POPF, POP GS) of the kind of `k`. */
 static inline bool bk_seq(unsigned kind)
 {
-	return kind == BK_CLI || kind == BK_STI || kind == BK_PUSHF || kind == BK_POPF || kind == BK_POPGS;
+	return kind == BK_CLI || kind == BK_STI || kind == BK_PUSHF || kind == BK_POPF || kind == BK_POPGS ||
+	       kind == BK_SGDT;
 }
 /* Fill the lookup entry of guest EIP `geip` with linear TC address `to`. */
 void tc_lookup_fill(struct bt *b, u32 geip, u32 to);

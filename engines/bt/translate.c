@@ -154,6 +154,7 @@ int tc_slot0(const struct bt_block *k)
 	case BK_PUSHF: return SEQ_PUSHF_LEN;
 	case BK_POPF: return SEQ_POPF_LEN;
 	case BK_POPGS: return SEQ_POPGS_LEN;
+	case BK_SGDT: return k->seq;
 	default: return -1;
 	}
 }
@@ -288,6 +289,29 @@ static unsigned prefixes(const u8 *p, unsigned n, bool *o16, bool *gs)
 	return i;
 }
 
+/* The registers SGDT's memory operand at p[i..len) (i: after its prefixes) uses as base
+ * and index (a bit each), or -1 if the inline translation does not handle it (16-bit
+ * operand or address size, a register operand). */
+static int sgdt_regs(const u8 *p, unsigned len, unsigned i)
+{
+	for (unsigned k = 0; k < i; k++)
+		if (p[k] == 0x66 || p[k] == 0x67)
+			return -1;
+	if (i + 3 > len)
+		return -1;
+	u8 m = p[i + 2], mod = m >> 6, rm = m & 7;
+	if (mod == 3)
+		return -1;
+	if (rm != 4)
+		return mod == 0 && rm == 5 ? 0 : 1 << rm;
+	if (i + 4 > len)
+		return -1;
+	u8 sib = p[i + 3], base = sib & 7, index = (sib >> 3) & 7;
+	return (index != 4 ? 1 << index : 0) | (mod == 0 && base == 5 ? 0 : 1 << base);
+}
+
+static bool sgdt_inline(const u8 *p, unsigned len, unsigned i) { return sgdt_regs(p, len, i) >= 0; }
+
 /* Classify the instruction at p[0..len) (guest EIP `eip`): -1 if IDENT (it means the
  * same at CPL 1 in the TC as at CPL 0 in place), else the kind of callout that ends the
  * block, with the branch target or vector filled in `out`. */
@@ -335,8 +359,13 @@ static int classify(const u8 *p, unsigned len, u32 eip, const struct insn *in, s
 				    * movzx/movsx, bsf/bsr, xadd, cmpxchg8b, bswap */
 		if (op2 == 0x00 && (reg == 4 || reg == 5))
 			return BK_DESC; /* VERR, VERW */
-		if (op2 == 0x01 && reg == 0)
-			return BK_DESC; /* SGDT */
+		if (op2 == 0x01 && reg == 0) /* SGDT: inline from the VMM's copy of the guest's GDTR */
+			return sgdt_inline(p, len, i) ? BK_SGDT : BK_DESC;
+		if ((op2 == 0x00 && (reg == 0 || reg == 1)) || (op2 == 0x01 && (reg == 1 || reg == 4)))
+			return -1; /* SLDT, STR, SIDT, SMSW: IDENT. The processor's LDTR, TR (the
+				    * guest's selector: its LTR is emulated on the shadow GDT), IDTR
+				    * (the guest's: the VMM's events never use it) and CR0 are what
+				    * the guest loaded, and no CR4.UMIP makes them fault at CPL 1 */
 		if (op2 == 0x02 || op2 == 0x03)
 			return BK_DESC; /* LAR, LSL */
 		if (op2 == 0x22 || (op2 == 0x01 && (reg == 6 || reg == 7)))
@@ -521,6 +550,51 @@ static u8 *gs_movl_imm(u8 *t, u32 off, u32 imm)
 	return put32(put32(t, off), imm);
 }
 
+/* SGDT m (guest bytes g[0..len), prefixes first) as two stores of the VMM's copy of the
+ * guest's GDTR through the guest's own operand, with a scratch register R the operand
+ * does not use (tc.h):
+ *   mov %R,%gs:S_EAX; mov %gs:VGDTR,%R; mov %R,m; mov %gs:VGDTR+4,%R; mov %R16,m+4;
+ *   mov %gs:S_EAX,%R
+ * Returns the length; R goes in k->cc. */
+static unsigned emit_sgdt(u8 *t0, struct bt_block *k, const u8 *g)
+{
+	bool o16, gs;
+	unsigned i = prefixes(g, k->len, &o16, &gs);
+	int used = sgdt_regs(g, k->len, i);
+	unsigned r = 0;
+	while (used >> r & 1)
+		r++;
+	k->cc = (u8)r;
+	u8 m = g[i + 2], mod = m >> 6, rm = m & 7;
+	unsigned ea = i + 3 + (rm == 4 ? 1u : 0u); /* after modrm and SIB: the displacement */
+	bool abs32 = mod == 0 && (rm == 5 || (rm == 4 && (g[i + 3] & 7) == 5));
+	s32 disp = mod == 1 ? (s32)(int8_t)g[ea] : (mod == 2 || abs32) ? (s32)(g[ea] | g[ea + 1] << 8 | g[ea + 2] << 16 | (u32)g[ea + 3] << 24) : 0;
+	u8 *t = t0;
+	t = gs_mov(t, false, r, BT_S_EAX);
+	t = gs_mov(t, true, r, BT_VGDTR);
+	for (unsigned pass = 0; pass < 2; pass++) {
+		s32 d = disp + (pass ? 4 : 0);
+		memcpy(t, g, i); /* the guest's segment prefixes */
+		t += i;
+		if (pass)
+			*t++ = 0x66;
+		u8 nmod = abs32 ? 0 : (d == 0 && mod == 0) ? 0 : (d >= -128 && d <= 127) ? 1 : 2;
+		if (!abs32 && rm == 5 && nmod == 0)
+			nmod = 1; /* [EBP] has no mod-0 form */
+		*t++ = 0x89;
+		*t++ = (u8)(nmod << 6 | r << 3 | rm);
+		if (rm == 4)
+			*t++ = g[i + 3];
+		if (abs32 || nmod == 2)
+			t = put32(t, (u32)d);
+		else if (nmod == 1)
+			*t++ = (u8)d;
+		if (!pass)
+			t = gs_mov(t, true, r, BT_VGDTR + 4);
+	}
+	return (unsigned)(gs_mov(t, true, r, BT_S_EAX) - t0);
+}
+
 /* Emit the inline sequence of block `k` (CLI, STI, PUSHF, POPF, POP GS; tc.h), before
  * its slot; returns its length, which is tc_slot0(k). */
 static unsigned emit_seq(u8 *t0, const struct bt_block *k)
@@ -679,6 +753,10 @@ static int translate(struct bt *b, u32 geip)
 		memcpy(t + BT_JCC_SLOT0, callout_slot, BT_SLOT);
 		memcpy(t + BT_JCC_SLOT1, callout_slot, BT_SLOT);
 		nb.tail = BT_JCC_SLOT1 + BT_SLOT;
+	} else if (nb.kind == BK_SGDT) {
+		nb.seq = (u8)emit_sgdt(t, &nb, buf + ident);
+		memcpy(t + nb.seq, callout_slot, BT_SLOT);
+		nb.tail = (u8)(nb.seq + BT_SLOT);
 	} else if (bk_seq(nb.kind)) {
 		unsigned sl = emit_seq(t, &nb);
 		if ((int)sl != tc_slot0(&nb)) { /* the layout tc_guest_eip() and bt.c assume */
