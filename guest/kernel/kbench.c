@@ -51,6 +51,12 @@ static void ptestore_loop(uint32 n)
 	kfree(b);
 }
 
+/* kcallret: the user loop's call/ret in the kernel, where binary translation runs it
+ * from the translation cache (an inline lookup for each RET). */
+__attribute__((noinline)) static uint32 kcallee(uint32 x) { return x + 1; }
+static uint32 (*volatile kcallee_ptr)(uint32) = kcallee;
+static volatile uint32 ksink;
+
 uint32 kbench(int kind, uint32 n, uint32 idx)
 {
 	uint32 cr3, dummy, a, b, c, d;
@@ -99,6 +105,12 @@ uint32 kbench(int kind, uint32 n, uint32 idx)
 		break;
 	case KB_PTESTORE:
 		ptestore_loop(n);
+		break;
+	case KB_CALLRET:
+		a = 0;
+		for (uint32 i = 0; i < n; i++)
+			a = kcallee_ptr(a);
+		ksink = a;
 		break;
 	default:
 		marker(MARK_END, idx);

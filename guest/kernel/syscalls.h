@@ -36,6 +36,7 @@
 #define KB_CPUID 8
 #define KB_PTEMOD 9
 #define KB_PTESTORE 10
+#define KB_CALLRET 11
 
 /* mmap flags (the third argument) */
 #define MMAP_PREALLOC 1 /* allocate and zero the frames now; a first touch only maps one */
