@@ -25,10 +25,13 @@ static void ref_write(struct cpu *c, void *ctx, u32 pa, u32 v) {}
 
 static const struct pw_ref vmm_ref = { .read = ref_read, .write = ref_write };
 
-/* Guest-physical address of `lin` for an access of kind `acc` at CPL 0, or false. */
-static bool translate(struct cpu *c, u32 lin, unsigned acc, u32 *pa)
+/* Guest-physical address of `lin` for an access of kind `acc` at CPL 0, or false;
+ * `global` (optional): the mapping is global. */
+static bool translate_g(struct cpu *c, u32 lin, unsigned acc, u32 *pa, bool *global)
 {
 	*pa = lin;
+	if (global)
+		*global = false;
 	if (!(c->cr0 & CR0_PG))
 		return true;
 	struct pw_result r;
@@ -36,7 +39,16 @@ static bool translate(struct cpu *c, u32 lin, unsigned acc, u32 *pa)
 	if (pw_walk(c, c->cr3, lin, acc, &vmm_ref, &r, &pfec))
 		return false;
 	*pa = r.gpa;
+	if (global)
+		*global = r.global;
 	return true;
+}
+
+static bool translate(struct cpu *c, u32 lin, unsigned acc, u32 *pa) { return translate_g(c, lin, acc, pa, NULL); }
+
+bool vmm_guest_phys_global(struct vm *vm, u32 lin, u32 *pa, bool *global)
+{
+	return translate_g(&vm->cpu, lin, ACC_READ, pa, global);
 }
 
 bool vmm_guest_phys(struct vm *vm, u32 lin, bool write, u32 *pa)

@@ -20,4 +20,8 @@ bool vmm_guest_write(struct vm *vm, u32 lin, const void *buf, u32 n);
  * paging off), for an access at CPL 0 (`write`: a write); false if not mapped so. */
 bool vmm_guest_phys(struct vm *vm, u32 lin, bool write, u32 *pa);
 
+/* The same for a read, and whether the mapping is global (PTE.G with CR4.PGE): a CR3
+ * load leaves it in the TLB, so it stands until an INVLPG or a CR0/CR4 change. */
+bool vmm_guest_phys_global(struct vm *vm, u32 lin, u32 *pa, bool *global);
+
 #endif

@@ -669,9 +669,15 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		c->gdtr_limit = b->rc.vgdt_limit;
 		b->desc_swapped = true;
 		return emulate(b, 0);
-	case BK_MMU:
+	case BK_MMU: {
+		u8 op[3] = { 0 };
 		b->mmu_op = true;
+		vmm_guest_read(vm, x, op, 3); /* MOV to CR3 (0F 22 /3)? */
+		b->mmu_cr3 = op[0] == 0x0f && op[1] == 0x22 && ((op[2] >> 3) & 7) == 3;
+		b->mmu_cr[0] = c->cr0;
+		b->mmu_cr[1] = c->cr4;
 		return emulate(b, 0);
+	}
 	case BK_SS:
 		/* at virtual CPL 0 the guest's stack descriptors are its DPL-0 ones */
 		set_data_dpl0(b, true);
@@ -741,7 +747,7 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 	restore(b);
 	b->iret_vif = -1;
 	b->far = false;
-	b->mmu_op = false;
+	b->mmu_op = b->mmu_cr3 = false;
 	bool emulating = b->emulating; /* the exit came from an emulation: EIP is the guest's */
 	b->emulating = false;
 	if (b->failed)
@@ -765,6 +771,8 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 			ind_rollback(b, &k, rel - k.ident);
 		if (bk_seq(k.kind) && rel >= k.ident && slot == -1)
 			seq_fixup(b, &k, rel - k.ident);
+		if (e->reason == EXIT_EXCEPTION_NMI && !e->insn_len)
+			(*b->tc_faults)++; /* raised by translated code: mapped back to the guest's */
 		b->last = i;
 		b->last_flush_gen = b->flush_gen;
 		b->blk[i].exits++;
@@ -880,9 +888,10 @@ static void bt_after_emulate(struct vm *vm)
 	if (b->mmu_op) {
 		/* the address space may have changed: blocks are checked against their frames
 		 * again when entered, and no chain may skip that check */
+		bool cr3 = b->mmu_cr3 && c->cr0 == b->mmu_cr[0] && c->cr4 == b->mmu_cr[1];
 		b->map_gen++;
-		b->mmu_op = false;
-		tc_unchain(b, false);
+		b->mmu_op = b->mmu_cr3 = false;
+		tc_unchain(b, cr3 ? UNCHAIN_CR3 : UNCHAIN_XPAGE); /* a CR3 load keeps global pages */
 	}
 	c->eflags |= FL_IF; /* the real IF stays set */
 	bt_deliver_held(b);
@@ -900,7 +909,7 @@ static void bt_code_written(struct vm *vm, u32 pa, unsigned len)
 	if (tc_page_has(b, pa >> 12) || tc_page_has(b, last)) {
 		b->flush_pending = true; /* at the next exit: the block running may be among them */
 		(*b->invalidations)++;
-		tc_unchain(b, true); /* and nothing runs stale translations until then */
+		tc_unchain(b, UNCHAIN_ALL); /* and nothing runs stale translations until then */
 	}
 }
 
@@ -936,6 +945,7 @@ static int bt_init(struct vm *vm, char *err, size_t errlen)
 	b->chained = stats_counter(&vm->stats, "bt.chained", "direct branches chained: a slot patched into a JMP from translation to translation (count)");
 	b->ind_sites = stats_counter(&vm->stats, "bt.indirect_sites", "indirect branches (RET, CALL/JMP r/m) translated into an inline lookup (count)");
 	b->lookup_misses = stats_counter(&vm->stats, "bt.lookup_misses", "inline lookups that missed and called out: the VMM translated the target and filled the entry (count)");
+	b->tc_faults = stats_counter(&vm->stats, "bt.tc_faults", "exceptions raised inside the TC, mapped back to the guest instruction and its state (count)");
 	b->vcpu_ops = stats_counter(&vm->stats, "bt.vcpu_ops", "callouts the VMM performed itself on the virtual CPU, each charged bt.vcpu_op (count)");
 	b->retranslations = stats_counter(&vm->stats, "bt.retranslations", "blocks translated again by adaptive BT: a store that kept faulting on a traced page table made a callout, or one that stopped writing page tables made IDENT again (count)");
 	b->adaptive_writes = stats_counter(&vm->stats, "bt.adaptive_writes", "page-table stores the VMM performed in an adaptive callout, without a fault (count)");

@@ -178,6 +178,7 @@ struct bt_block {
 	u8 cc;          /* BK_JCC: condition; BK_INT: vector */
 	u8 tail;        /* bytes after the IDENT code: the callout, the chaining slots, the lookup */
 	u8 seq;         /* BK_SGDT: bytes of its inline code before the slot */
+	u8 global;      /* its guest code's pages are mapped global (kept by CR3 loads) */
 	u32 target;     /* BK_JMP/BK_JCC/BK_CALL: the guest EIP of the branch target; BK_RET: imm16 */
 	u32 pa;         /* guest-physical address of the first byte */
 	u32 gen;        /* bt.map_gen when pa was last checked against the guest's mapping */
@@ -205,6 +206,8 @@ struct bt {
 	bool cs_swapped;        /* CS.sel and SYSENTER_CS are the virtual ones for this emulation */
 	int iret_vif;           /* -1, or the IF of an IRET to user mode being emulated */
 	bool mmu_op;            /* the emulated instruction may change the address space */
+	bool mmu_cr3;           /* ... and is a MOV to CR3 (CR0 and CR4 as they were: mmu_cr) */
+	u32 mmu_cr[2];
 	bool far;               /* ... is a far JMP/CALL: its new CS is the virtual one */
 	bool emulating;         /* an emulation was asked for and has not completed */
 	bool ss_dpl0;           /* the promoted data descriptors are at DPL 0 for a load of SS */
@@ -233,7 +236,7 @@ struct bt {
 	unsigned nchains;
 	u64 *blocks, *insns, *ident, *callouts, *flushes, *invalidations, *delivered, *chained;
 	u64 *by_kind[BK_KINDS];
-	u64 *ind_sites, *lookup_misses, *vcpu_ops, *seq_fixups, *retranslations, *adaptive_writes;
+	u64 *ind_sites, *lookup_misses, *vcpu_ops, *seq_fixups, *retranslations, *adaptive_writes, *tc_faults;
 	bool vgs_stale;         /* the guest's GDT changed since its GS was loaded */
 	bool no_seq;            /* the kernel ran with TF or IOPL set: no inline sequences */
 	u32 adapt_eip[BT_ADAPT_N]; /* per slot: guest EIP + 1 of a faulting store, */
@@ -323,9 +326,12 @@ u32 tc_guest_eip(const struct bt_block *k, u32 off, int *slot);
 u32 tc_slot_target(const struct bt_block *k, int slot);
 /* Patch slot `slot` of block `i` into a JMP to linear TC address `to`. */
 void tc_chain(struct bt *b, int i, int slot, u32 to);
-/* Turn chained slots back into callouts: all of them (translated code was written), or
- * those leading to another page (the guest's address space may have changed). */
-void tc_unchain(struct bt *b, bool all);
+/* Turn chained slots back into callouts, and empty the lookup table alike: all of them
+ * (translated code was written: UNCHAIN_ALL), those leading to another page (the
+ * guest's address space may have changed: UNCHAIN_XPAGE), or only those leading to a
+ * page mapped non-global (a CR3 load, which keeps global mappings: UNCHAIN_CR3). */
+enum unchain { UNCHAIN_ALL, UNCHAIN_XPAGE, UNCHAIN_CR3 };
+void tc_unchain(struct bt *b, enum unchain how);
 /* Where the lookup sequence of indirect block `k` has its miss callout, and where its
  * stack effect ends (offsets from the end of the IDENT bytes). */
 unsigned ind_miss_off(const struct bt_block *k);
@@ -343,8 +349,9 @@ static inline bool bk_seq(unsigned kind)
 }
 /* Fill the lookup entry of guest EIP `geip` with linear TC address `to`. */
 void tc_lookup_fill(struct bt *b, u32 geip, u32 to);
-/* Empty the lookup table (the TC was flushed, or the address space may have changed). */
-void tc_lookup_clear(struct bt *b);
+/* Empty the lookup table (the TC was flushed, or the address space may have changed);
+ * `keep_global`: keep the entries whose translation is of global pages. */
+void tc_lookup_clear(struct bt *b, bool keep_global);
 /* Block `i` is to be translated again: entries no longer find it, and no chain or
  * lookup leads into it (its code stays, for an exit from it to be mapped back). */
 void tc_retire(struct bt *b, int i);

@@ -85,21 +85,28 @@ void tc_lookup_fill(struct bt *b, u32 geip, u32 to)
 	u32 i = geip & (BT_LOOKUP_N - 1);
 	u32 *e = (u32 *)(b->vmm.vm->vmm_mem + BT_LOOKUP) + 2 * i;
 	if (b->nfilled >= BT_LOOKUP_N)
-		tc_lookup_clear(b);
+		tc_lookup_clear(b, false);
 	e[0] = ~geip;
 	e[1] = to;
 	b->filled[b->nfilled++] = i;
 }
 
-void tc_lookup_clear(struct bt *b)
+void tc_lookup_clear(struct bt *b, bool keep_global)
 {
-	u32 *tbl = (u32 *)(b->vmm.vm->vmm_mem + BT_LOOKUP);
+	struct vm *vm = b->vmm.vm;
+	u32 *tbl = (u32 *)(vm->vmm_mem + BT_LOOKUP);
+	unsigned kept = 0;
 	for (unsigned n = 0; n < b->nfilled; n++) {
 		u32 i = b->filled[n];
+		int k = keep_global ? tc_block_at(b, tbl[2 * i + 1] - vm->vmm_win) : -1;
+		if (k >= 0 && b->blk[k].global) {
+			b->filled[kept++] = i;
+			continue;
+		}
 		tbl[2 * i] = ~(i ^ 1u);
 		tbl[2 * i + 1] = 0;
 	}
-	b->nfilled = 0;
+	b->nfilled = kept;
 }
 
 void tc_flush(struct bt *b)
@@ -113,7 +120,7 @@ void tc_flush(struct bt *b)
 	b->flush_gen++;
 	b->flush_pending = false;
 	b->last = -1;
-	tc_lookup_clear(b);
+	tc_lookup_clear(b, false);
 	(*b->flushes)++;
 }
 
@@ -227,13 +234,16 @@ static const u8 callout_slot[BT_SLOT] = { 0xcd, BT_CALLOUT_VEC, 0x90, 0x90, 0x90
 
 #define CHAIN_JCC 0x80000000u   /* a chains[] entry that is a JCC's own target, not a slot */
 #define CHAIN_XPAGE 0x40000000u /* ... that leads to another page */
-#define CHAIN_OFF 0x3fffffffu
+#define CHAIN_GLOBAL 0x20000000u /* ... whose target's code is mapped global */
+#define CHAIN_OFF 0x1fffffffu
 
 void tc_chain(struct bt *b, int i, int slot, u32 to)
 {
 	struct vm *vm = b->vmm.vm;
 	const struct bt_block *k = &b->blk[i];
 	bool xpage = (tc_slot_target(k, slot) >> 12) != (k->geip >> 12);
+	int ti = tc_block_at(b, to - vm->vmm_win);
+	u32 flags = (xpage ? CHAIN_XPAGE : 0) | (ti >= 0 && b->blk[ti].global ? CHAIN_GLOBAL : 0);
 	if (b->nchains >= BT_MAX_CHAINS)
 		return;
 	if (k->kind == BK_JCC && slot == 1) {
@@ -241,23 +251,23 @@ void tc_chain(struct bt *b, int i, int slot, u32 to)
 		u32 off = k->tc + k->ident, rel = to - (vm->vmm_win + off + 6);
 		u8 r[4] = { (u8)rel, (u8)(rel >> 8), (u8)(rel >> 16), (u8)(rel >> 24) };
 		write_tc(b, off + 2, r, 4);
-		b->chains[b->nchains++] = off | CHAIN_JCC | (xpage ? CHAIN_XPAGE : 0);
+		b->chains[b->nchains++] = off | CHAIN_JCC | flags;
 	} else {
 		u32 off = slot_off(k, slot), rel = to - (vm->vmm_win + off + 5);
 		u8 jmp[5] = { 0xe9, (u8)rel, (u8)(rel >> 8), (u8)(rel >> 16), (u8)(rel >> 24) };
 		write_tc(b, off, jmp, 5);
-		b->chains[b->nchains++] = off | (xpage ? CHAIN_XPAGE : 0);
+		b->chains[b->nchains++] = off | flags;
 	}
 	(*b->chained)++;
 }
 
-void tc_unchain(struct bt *b, bool all)
+void tc_unchain(struct bt *b, enum unchain how)
 {
 	static const u8 to_slot1[4] = { BT_JCC_SLOT1 - BT_JCC_SLOT0, 0, 0, 0 };
 	unsigned kept = 0;
 	for (unsigned i = 0; i < b->nchains; i++) {
 		u32 e = b->chains[i], off = e & CHAIN_OFF;
-		if (!all && !(e & CHAIN_XPAGE)) {
+		if ((how != UNCHAIN_ALL && !(e & CHAIN_XPAGE)) || (how == UNCHAIN_CR3 && (e & CHAIN_GLOBAL))) {
 			b->chains[kept++] = e;
 			continue;
 		}
@@ -267,7 +277,7 @@ void tc_unchain(struct bt *b, bool all)
 			write_tc(b, off, callout_slot, BT_SLOT);
 	}
 	b->nchains = kept;
-	tc_lookup_clear(b); /* a lookup skips tc_enter()'s check as a chain does */
+	tc_lookup_clear(b, how == UNCHAIN_CR3); /* a lookup skips tc_enter()'s check as a chain does */
 }
 
 /* Skip the prefixes at p[0..n); returns their count. */
@@ -663,11 +673,12 @@ static int translate(struct bt *b, u32 geip)
 	if (first > BT_READ_MAX)
 		first = BT_READ_MAX;
 	memset(buf, 0, BT_READ_MAX + 16);
-	bool ok0 = vmm_guest_phys(vm, geip, false, &pa0) && cpu_phys(c, pa0, first);
+	bool g0 = false, g1 = true;
+	bool ok0 = vmm_guest_phys_global(vm, geip, &pa0, &g0) && cpu_phys(c, pa0, first);
 	if (ok0) {
 		memcpy(buf, cpu_phys(c, pa0, first), first);
 		avail = first;
-		if (first < BT_READ_MAX && vmm_guest_phys(vm, geip + first, false, &pa1) &&
+		if (first < BT_READ_MAX && vmm_guest_phys_global(vm, geip + first, &pa1, &g1) &&
 		    cpu_phys(c, pa1, BT_READ_MAX - first)) {
 			memcpy(buf + first, cpu_phys(c, pa1, BT_READ_MAX - first), BT_READ_MAX - first);
 			avail = BT_READ_MAX;
@@ -719,6 +730,7 @@ static int translate(struct bt *b, u32 geip)
 	/* watch the guest bytes the translation was derived from (the callout's too: its
 	 * target or vector came from them) */
 	u32 used = off;
+	nb.global = ok0 && g0 && (used <= first || g1);
 	if (ok0 && used) {
 		u32 in0 = used < first ? used : first;
 		cpu_watch_code(c, pa0, in0);
@@ -806,7 +818,7 @@ void tc_retire(struct bt *b, int i)
 	if (*p == i)
 		*p = k->next;
 	k->next = -1;
-	tc_unchain(b, true); /* nothing jumps into it any more (lookups included) */
+	tc_unchain(b, UNCHAIN_ALL); /* nothing jumps into it any more (lookups included) */
 }
 
 u32 tc_enter(struct bt *b, u32 geip)
@@ -819,11 +831,14 @@ u32 tc_enter(struct bt *b, u32 geip)
 		if (k->geip != geip)
 			continue;
 		if (k->gen != b->map_gen) {
-			/* the address space may have changed since: the same frame? */
+			/* the address space may have changed since: the same frame? (and is it
+			 * mapped global now: paging or CR4.PGE may have come since) */
 			u32 pa;
-			if (!vmm_guest_phys(vm, geip, false, &pa) || pa != k->pa)
+			bool g;
+			if (!vmm_guest_phys_global(vm, geip, &pa, &g) || pa != k->pa)
 				continue;
 			k->gen = b->map_gen;
+			k->global = g && (geip & 0xfff) + k->ident + k->len <= 0x1000;
 		}
 		return vm->vmm_win + k->tc;
 	}
