@@ -792,7 +792,7 @@ int cmd_run(int argc, char **argv)
 			snprintf(now, sizeof(now), "%s%s%s on %s", all ? g->sel.w.name : "", all ? " " : "",
 				 g->sel.todo[i]->name, g->sel.prof.name);
 			progress_show(&pr, done, now);
-			if (run_one(&g->sel.w, g->sel.todo[i], g->sel.prof.name, kernel, NULL, &g->rs[g->nr], err,
+			if (run_one(&g->sel.w, g->sel.todo[i], g->sel.prof.path, kernel, NULL, &g->rs[g->nr], err,
 				    sizeof(err))) {
 				if (pr.tty)
 					fputs("\r\033[K", stderr);

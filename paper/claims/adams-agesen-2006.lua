@@ -55,8 +55,19 @@ What each nanobenchmark measures (issue 15, item 4):
   RET), which user code, run directly, never pays.
 - **syscall.** The paper's native cell is unconfirmed (no copy with the number); only
   the hardware VMM's "about native" is checked.
-- **cr8wr** has no analogue (no CR8 in 32-bit mode, no local APIC), and every BT cell
-  waits for the bt engine: recorded, never estimated.
+- **cr8wr** has no analogue (no CR8 in 32-bit mode, no local APIC): recorded, never
+  estimated.
+- **The BT cells** come from ringlab's bt engine (engines/bt): each is the mechanism's
+  sum of primitives. `in` under BT is one callout that hands the access to the device
+  model: bt.callout + bt.vcpu_op + vmm.io_emulate, so its distance from ~214 is mostly
+  vmm.io_emulate, an estimate (2000) that the hardware VMM's `in` shares. A page fault
+  under BT is a real #PF into the VMM (trap.exception, as natively), the guest's
+  handler run from the translation cache, its PTE store (an adaptive callout once it
+  has faulted three times) and the IRET callout back to user mode: our fault takes
+  more VMM entries than VMware's did. divzero pays two kernel entries (signal and
+  sigreturn), each a trap into the VMM plus an IRET callout. `ptestore` under BT is the
+  guest's pv-ops store; the table is unshadowed by write flooding after three stores,
+  as under hvm/shadow, so the adaptive callout turns back into a plain store.
 ]],
 }
 
