@@ -77,8 +77,8 @@ if [ -x scripts/calibrate ]; then
 	BENCH="$BENCH" scripts/calibrate --fast >"$t/c2.txt" 2>&1; s2=$?
 	if [ "$s1" = 0 ] && [ "$s2" = 0 ] && grep -q "^fitted " "$t/c1.txt" && cmp -s "$t/c1.txt" "$t/c2.txt"; then
 		ok "calibration converges to the same values twice"; else bad "calibration twice (status $s1 $s2)"; head -3 "$t/c1.txt"; fi
-	err=$(BENCH="$BENCH" scripts/calibrate --fast --free trap.exception,vmx.exit,vmm.handler,vmm.emulate_insn,vmm.io_emulate 2>&1); st=$?
-	if [ "$st" -ne 0 ] && grep -q "refusing to fit 5 primitives against 5 cells" <<<"$err"; then ok "calibration refuses as many primitives as cells"
+	err=$(BENCH="$BENCH" scripts/calibrate --fast --free trap.exception,vmx.exit,vmm.handler,vmm.emulate_insn,vmm.io_emulate,vmm.pte_read,vmm.pte_write,bt.callout,bt.vcpu_op 2>&1); st=$?
+	if [ "$st" -ne 0 ] && grep -q "refusing to fit 9 primitives against 9 cells" <<<"$err"; then ok "calibration refuses as many primitives as cells"
 	else bad "calibration refusal (status $st: $err)"; fi
 fi
 

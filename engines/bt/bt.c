@@ -595,6 +595,8 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		if ((cs & 3) != 0 || (fl & FL_VM) || !bt_guest_desc(b, (u16)cs, &d) || !desc_is_code(&d) ||
 		    desc_dpl(&d) != 0 || !desc_present(&d))
 			return emulate(b, 0); /* not a return to the kernel: the machine faults as the guest expects */
+		if (in_window(vm, v))
+			return emulate(b, 0); /* beyond the guest's CS limit: the machine's #GP */
 		b->vcs = (u16)(cs & ~3u);
 		set_guest_eflags(b, fl, 4);
 		c->r[R_ESP] += 12;
@@ -619,6 +621,8 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		if ((cs & 3) != 0 || !bt_guest_desc(b, (u16)cs, &d) || !desc_is_code(&d) || desc_dpl(&d) != 0 ||
 		    !desc_present(&d))
 			return emulate(b, 0); /* the machine raises the fault the guest expects */
+		if (in_window(vm, s == 2 ? v & 0xffff : v))
+			return emulate(b, 0); /* beyond the guest's CS limit: the machine's #GP */
 		b->vcs = (u16)(cs & ~3u);
 		c->r[R_ESP] += 2 * s + k->target;
 		c->eip = s == 2 ? v & 0xffff : v;
@@ -633,6 +637,15 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		memcpy(&c->r[R_EAX], vm->vmm_mem + BT_S_EAX, 4);
 		memcpy(&c->r[R_ECX], vm->vmm_mem + BT_S_ECX, 4);
 		(*b->lookup_misses)++;
+		if (in_window(vm, t)) {
+			/* into the VMM's window: undo the stack effect; the machine's instruction,
+			 * with the guest's truncated CS, faults at it as the processor would */
+			if (k->kind == BK_RET)
+				c->r[R_ESP] -= 4 + k->target;
+			else if (k->kind == BK_ICALL)
+				c->r[R_ESP] += 4;
+			return emulate(b, 0);
+		}
 		c->eip = t;
 		c->insns++;
 		if (!b->flush_pending && !in_window(vm, t)) {

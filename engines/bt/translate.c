@@ -701,6 +701,9 @@ static int translate(struct bt *b, u32 geip)
 		struct bt_block k = nb;
 		int kind = classify(buf + off, len, geip + off, &in, &k);
 		n++;
+		if ((kind == BK_JMP || kind == BK_JCC || kind == BK_CALL) && k.target - vm->vmm_win < vm->vmm_size)
+			kind = BK_EMULATE; /* a branch into the VMM's window: the machine's, with
+					    * the guest's truncated CS, faults at the branch */
 		if (kind < 0 && bt_adaptive(b, geip + off))
 			kind = BK_PTWRITE; /* it kept faulting on a traced page table */
 		if (kind >= 0 && b->no_seq) /* the kernel ran with TF or IOPL set (tc.h) */
