@@ -30,7 +30,8 @@ int tlb_init(struct tlb *t, unsigned entries, unsigned ways)
 		return -1;
 	t->ways = ways;
 	t->sets = entries / ways;
-	t->nvalid = 0;
+	t->smask = (t->sets & (t->sets - 1)) == 0 ? t->sets - 1 : 0;
+	t->nvalid = t->nlarge = 0;
 	unsigned nb = 1;
 	while (nb < 2 * entries)
 		nb <<= 1;
@@ -60,6 +61,7 @@ static inline struct tlb_bucket *bucket_of(const struct tlb *t, u32 key)
 {
 	return &t->bucket[(key ^ (key >> 11)) & t->bmask];
 }
+static inline unsigned set_of(const struct tlb *t, u32 key) { return t->smask ? key & t->smask : key % t->sets; }
 static inline bool live(const struct tlb *t, const struct tlb_entry *e) { return e->valid && e->gen == t->gen; }
 
 /* The valid entry with `key`, or NULL. */
@@ -102,7 +104,7 @@ struct tlb_entry *tlb_lookup(struct tlb *t, u32 vpn)
 	if (!t->nvalid)
 		return NULL;
 	struct tlb_entry *e = find(t, vpn);
-	return e ? e : find(t, (vpn >> 10) | LARGE_KEY);
+	return e || !t->nlarge ? e : find(t, (vpn >> 10) | LARGE_KEY);
 }
 
 static void drop(struct tlb *t, struct tlb_entry *e)
@@ -110,6 +112,7 @@ static void drop(struct tlb *t, struct tlb_entry *e)
 	unindex(t, e);
 	e->valid = 0;
 	t->nvalid--;
+	t->nlarge -= e->large != 0;
 	if (t->evict)
 		t->evict(t->opaque, e->vpn, e->large ? 1024 : 1);
 }
@@ -117,7 +120,7 @@ static void drop(struct tlb *t, struct tlb_entry *e)
 struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *fill)
 {
 	u32 key = fill->large ? fill->vpn >> 10 : fill->vpn;
-	unsigned set = key % t->sets;
+	unsigned set = set_of(t, key);
 	/* An existing entry for the same page is replaced in place (a re-walk for D). */
 	struct tlb_entry *old = find(t, key_of(fill));
 	if (old) {
@@ -127,10 +130,11 @@ struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *fill)
 		old->gen = t->gen;
 		index_entry(t, old);
 		t->nvalid++;
+		t->nlarge += old->large != 0;
 		return old;
 	}
 	struct tlb_entry *victim = &t->e[set * t->ways + t->next[set]];
-	t->next[set] = (u8)((t->next[set] + 1) % t->ways);
+	t->next[set] = (u8)(t->next[set] + 1u == t->ways ? 0 : t->next[set] + 1);
 	if (live(t, victim))
 		drop(t, victim);
 	*victim = *fill;
@@ -138,6 +142,7 @@ struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *fill)
 	victim->gen = t->gen;
 	index_entry(t, victim);
 	t->nvalid++;
+	t->nlarge += victim->large != 0;
 	return victim;
 }
 
@@ -158,7 +163,7 @@ void tlb_flush_all(struct tlb *t, bool keep_global)
 	if (!keep_global && t->evict_all) {
 		/* everything goes: a new generation, and one bulk eviction instead of one
 		 * per entry */
-		t->nvalid = 0;
+		t->nvalid = t->nlarge = 0;
 		if (++t->gen == 0) {
 			for (unsigned i = 0; i < n; i++)
 				t->e[i].valid = 0;

@@ -60,6 +60,21 @@ static void test_tlb_set_full_evicts_round_robin(void **state)
 	tlb_free(&t);
 }
 
+static void test_tlb_sets_not_power_of_two_index_by_modulo(void **state)
+{
+	struct tlb t;
+	struct told told;
+	setup(&t, &told, 6, 2); /* 3 sets: pages 0, 3 and 6 share set 0 */
+	struct tlb_entry *a = put(&t, 0, false);
+	put(&t, 1, false);
+	put(&t, 3, false);
+	assert_ptr_equal(put(&t, 6, false), a);
+	assert_null(tlb_lookup(&t, 0));
+	assert_non_null(tlb_lookup(&t, 1));
+	assert_non_null(tlb_lookup(&t, 3));
+	tlb_free(&t);
+}
+
 static void test_tlb_full_flush_keeps_victim_order(void **state)
 {
 	struct tlb t;
@@ -137,6 +152,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tlb_set_full_evicts_round_robin),
+		cmocka_unit_test(test_tlb_sets_not_power_of_two_index_by_modulo),
 		cmocka_unit_test(test_tlb_full_flush_keeps_victim_order),
 		cmocka_unit_test(test_tlb_generation_wrap_resurrects_nothing),
 		cmocka_unit_test(test_tlb_nonglobal_flush_keeps_global),
