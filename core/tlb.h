@@ -12,6 +12,10 @@
  *
  * 4 MB pages live in the same entries (as on the Pentium 4's unified DTLB), indexed by
  * their 4 MB frame number.
+ *
+ * A full flush (every world switch without VPID) is O(1): it advances the TLB's
+ * generation, and an entry or an index bucket of an older generation is empty. Entries
+ * keep their slots, so the round-robin victim of every set is the one it was.
  */
 #ifndef RINGLAB_TLB_H
 #define RINGLAB_TLB_H
@@ -22,15 +26,24 @@ struct tlb_entry {
 	u32 vpn;  /* linear page number (4 KB units); for a large page, its first 4 KB page */
 	u32 ppn;  /* physical page number of vpn */
 	u8 valid, large, global, user, writable, dirty;
+	u16 gen; /* the TLB's generation when filled: valid only while it is current */
+};
+
+struct tlb_bucket {
+	u16 gen;  /* the generation `head` belongs to; older: the bucket is empty */
+	u16 head; /* the first entry + 1 (0: none) */
 };
 
 struct tlb {
 	unsigned sets, ways;
 	struct tlb_entry *e; /* sets * ways */
 	u8 *next;            /* per set: the way to replace next */
-	u16 *bucket;         /* hash index: per bucket, the first entry + 1 (0: none) */
+	struct tlb_bucket *bucket; /* hash index of the valid entries */
 	u16 *chain;          /* per entry: the next entry + 1 in its bucket */
 	unsigned bmask, nvalid;
+	unsigned nlarge;     /* valid 4 MB entries: none, and a lookup probes only 4 KB */
+	unsigned smask;      /* sets - 1 when sets is a power of two, else 0 */
+	u16 gen;             /* current generation; a full flush advances it */
 	/* Told when entries leave the model, so caches of it (the CPU's fast TLB) follow:
 	 * `evict` for pages [vpn, vpn+npages), `evict_all` when every entry left at once. */
 	void (*evict)(void *opaque, u32 vpn, u32 npages);
