@@ -200,13 +200,19 @@ struct block *block_find(struct cpu *c)
 	    (b->phys_last == phys >> 12 ||
 	     b->phys_last == mem_fetch_phys(c, (lin | 0xfff) + 1) >> 12))
 		return b;
-	for (b = bc->hash[hash_of(phys)]; b; b = b->hash_next)
-		if (b->valid && b->phys == phys && b->eip == c->eip && b->def32 == def32 &&
+	for (struct block **p = &bc->hash[hash_of(phys)]; (b = *p);) {
+		if (!b->valid) { /* invalidated: unlinked here, as the chain is walked */
+			*p = b->hash_next;
+			continue;
+		}
+		if (b->phys == phys && b->eip == c->eip && b->def32 == def32 &&
 		    (b->phys_last == phys >> 12 ||
 		     b->phys_last == mem_fetch_phys(c, (lin | 0xfff) + 1) >> 12)) {
 			bc->jc[jc_of(c->eip)] = b;
 			return b;
 		}
+		p = &b->hash_next;
+	}
 
 	size_t need = sizeof(struct block) + BLOCK_MAX_INSNS * sizeof(struct insn);
 	if (bc->used + need > ARENA_BYTES)
@@ -270,7 +276,7 @@ static bool invalidate_page(struct cpu *c, u32 ppn)
 	}
 	bc->into[ppn] = NULL;
 	c->code_mask[ppn] = 0;
-	/* Unlink invalid blocks from their hash chains lazily: lookups skip them. */
+	/* Invalid blocks leave their hash chains lazily: block_find unlinks them. */
 	return cur;
 }
 
