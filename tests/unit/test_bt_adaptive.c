@@ -1,0 +1,323 @@
+/*
+ * test_bt_adaptive.c — adaptive binary translation (issue 11; Adams & Agesen §3.2): a
+ * guest kernel store that keeps faulting on a traced page table is retranslated, after
+ * BT_ADAPT_AFTER faults, into a callout (BK_PTWRITE) that has the VMM perform the store
+ * and resynchronise the shadow without the fault.
+ *
+ * The kernel runs under bt/shadow through the real run loop. It turns paging on with a
+ * page directory whose entry 0 names a 4 KB page table T (identity for the first 2 MB:
+ * its code, data, stack and T itself), so T is a guest page table the shadow MMU builds
+ * a shadow table from and traces (its frame is mapped read-only in the shadow). Then N
+ * rounds of: one plain `mov %eax,(%ebx)` (opcode 0x89) storing into T the PTE of an
+ * otherwise unused virtual page V, alternately frame A (which holds 1) and frame B
+ * (which holds 2); INVLPG V; a read through V. The read is both the proof that the PTE
+ * took effect (the guest checks each value and sums them: its exit code) and what keeps
+ * the shadow tracing T: the store dropped V's shadow entry, so the read takes a hidden
+ * fault through T, which resets T's write-flooding count (shadow.c: flood[i] = 0 in
+ * fault()); without it, by shadow_after_emulate(), the third store would drop and
+ * unprotect T (SHADOW_FLOOD) and no later store would fault at all. (With BT_ADAPT_AFTER
+ * raised out of reach, all 100 stores fault: T stays traced throughout.)
+ *
+ * One emulated instruction (MOV from CR3) right after paging is turned on has its
+ * fetch, by the machine's emulator through the shadow, map the code page. Without it
+ * the first traced store's emulation would take that hidden fault instead: the
+ * emulation is abandoned, the translated store runs again and faults again, so the
+ * first store counts two traced writes (and two of adapt()'s BT_ADAPT_AFTER) for one
+ * store. With it every fault below is exactly one store.
+ *
+ * The skeleton is test_bt_classes.c's (its own GDT, an IDT whose vectors 0-31 exit with
+ * 0x80 + vector, a stack at 0x90000, the body at 0x100200). The body is assembled with
+ * GNU as from the source in the comment above its array (`as --32`, then
+ * `ld -m elf_i386 -Ttext=0x100200 --oformat binary`).
+ */
+#include "cpu_fixture.h"
+#include "tiny_kernel.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/cost.h"
+#include "core/vm.h"
+#include "engines/bt/tc.h" /* BT_ADAPT_AFTER */
+
+#define BODY_AT 0x1e0u /* the body's offset after the skeleton: linear 0x100200 */
+#define N_STORES 100u
+
+/*
+ * The skeleton, at 0x100020 (run_status() pads it with NOPs to BODY_AT bytes):
+ *   .globl _start
+ * _start: jmp start
+ *   .org 0x08
+ * gdt:    .quad 0
+ *   .quad 0x00cf9a000000ffff        # 0x08 flat ring-0 code
+ *   .quad 0x00cf92000000ffff        # 0x10 flat ring-0 data
+ *   .quad 0x00cf9a000000ffff        # 0x18 flat ring-0 code, a second CS
+ *   .quad 0x00cf92100000ffff        # 0x20 ring-0 data based at 0x100000
+ *   .quad 0x0000891020000067        # 0x28 32-bit TSS at 0x102000
+ * gdtr:   .word GDT_LIM
+ *   .long GDT_BASE
+ *   .org 0x40
+ * setgate:                        # IDT[eax] = interrupt gate to 0x08:edx
+ *   mov %dx,IDT(,%eax,8)
+ *   movw $0x08,IDT+2(,%eax,8)
+ *   movw $0x8e00,IDT+4(,%eax,8)
+ *   push %edx
+ *   shr $16,%edx
+ *   mov %dx,IDT+6(,%eax,8)
+ *   pop %edx
+ *   ret
+ * idtr:   .word 0x7ff
+ *   .long IDT
+ * start:  mov $0x90000,%esp
+ *   lgdt gdtr
+ *   lidt idtr
+ *   ljmp $0x08,$1f
+ * 1:      mov $0x10,%eax
+ *   mov %eax,%ds
+ *   mov %eax,%es
+ *   mov %eax,%fs
+ *   mov %eax,%gs
+ *   mov %eax,%ss
+ *   xor %eax,%eax
+ * 2:      lea stubs(,%eax,8),%edx
+ *   call setgate
+ *   inc %eax
+ *   cmp $32,%eax
+ *   jne 2b
+ *   jmp 0x100200
+ *   .balign 8, 0x90
+ * stubs:  .set v, 0
+ *   .rept 32
+ *   mov $(0x80+v),%al
+ *   out %al,$0xf4
+ *   hlt
+ *   .balign 8, 0x90
+ *   .set v, v+1
+ *   .endr
+ *   .org 0x1e0, 0x90
+ */
+static const u8 skeleton[] = {
+	0xeb, 0x6e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0xff, 0xff, 0x00, 0x00, 0x00, 0x9a, 0xcf, 0x00, 0xff, 0xff, 0x00, 0x00, 0x00, 0x92, 0xcf, 0x00,
+	0xff, 0xff, 0x00, 0x00, 0x00, 0x9a, 0xcf, 0x00, 0xff, 0xff, 0x00, 0x00, 0x10, 0x92, 0xcf, 0x00,
+	0x67, 0x00, 0x00, 0x20, 0x10, 0x89, 0x00, 0x00, 0x2f, 0x00, 0x28, 0x00, 0x10, 0x00, 0x00, 0x00,
+	0x66, 0x89, 0x14, 0xc5, 0x00, 0x10, 0x10, 0x00, 0x66, 0xc7, 0x04, 0xc5, 0x02, 0x10, 0x10, 0x00,
+	0x08, 0x00, 0x66, 0xc7, 0x04, 0xc5, 0x04, 0x10, 0x10, 0x00, 0x00, 0x8e, 0x52, 0xc1, 0xea, 0x10,
+	0x66, 0x89, 0x14, 0xc5, 0x06, 0x10, 0x10, 0x00, 0x5a, 0xc3, 0xff, 0x07, 0x00, 0x10, 0x10, 0x00,
+	0xbc, 0x00, 0x00, 0x09, 0x00, 0x0f, 0x01, 0x15, 0x58, 0x00, 0x10, 0x00, 0x0f, 0x01, 0x1d, 0x8a,
+	0x00, 0x10, 0x00, 0xea, 0xaa, 0x00, 0x10, 0x00, 0x08, 0x00, 0xb8, 0x10, 0x00, 0x00, 0x00, 0x8e,
+	0xd8, 0x8e, 0xc0, 0x8e, 0xe0, 0x8e, 0xe8, 0x8e, 0xd0, 0x31, 0xc0, 0x8d, 0x14, 0xc5, 0xd8, 0x00,
+	0x10, 0x00, 0xe8, 0x99, 0xff, 0xff, 0xff, 0x40, 0x83, 0xf8, 0x20, 0x75, 0xee, 0xe9, 0x2e, 0x01,
+	0x00, 0x00, 0x8d, 0xb6, 0x00, 0x00, 0x00, 0x00, 0xb0, 0x80, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x81, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00, 0xb0, 0x82, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x83, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00, 0xb0, 0x84, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x85, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00, 0xb0, 0x86, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x87, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00, 0xb0, 0x88, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x89, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00, 0xb0, 0x8a, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x8b, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00, 0xb0, 0x8c, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x8d, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00, 0xb0, 0x8e, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x8f, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00, 0xb0, 0x90, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x91, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00, 0xb0, 0x92, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x93, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00, 0xb0, 0x94, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x95, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00, 0xb0, 0x96, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x97, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00, 0xb0, 0x98, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x99, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00, 0xb0, 0x9a, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x9b, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00, 0xb0, 0x9c, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x9d, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00, 0xb0, 0x9e, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+	0xb0, 0x9f, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
+};
+
+/*
+ *   .set PD, 0x103000
+ *   .set T, 0x104000
+ *   .set A, 0x105000
+ *   .set B, 0x106000
+ *   .set V, 0x300000
+ *   mov $100,%ecx           # N, the stores: its immediate is body byte 1
+ *   mov $T,%edi             # T[0..511]: identity, the first 2 MB (P|W)
+ *   mov $0x003,%eax
+ * 1:      mov %eax,(%edi)
+ *   add $4,%edi
+ *   add $0x1000,%eax
+ *   cmp $0x200003,%eax
+ *   jne 1b
+ *   movl $1,A               # what V reads through each frame
+ *   movl $2,B
+ *   movl $T+3,PD            # PDE 0: T
+ *   mov $PD,%eax
+ *   mov %eax,%cr3
+ *   mov %cr0,%eax
+ *   or $0x80000000,%eax
+ *   mov %eax,%cr0
+ *   mov %cr3,%eax           # emulated: its fetch maps this code page in the shadow
+ *   xor %esi,%esi           # the checksum: the sum of what V reads
+ *   mov $T+(V>>12)*4,%ebx   # &T[V's index]
+ *   mov $V,%edi
+ *   jmp 2f                  # the loop head starts a block: the store is in one block only
+ * 2:      mov %ecx,%eax
+ *   and $1,%eax
+ *   mov %eax,%edx           # what V should read, less 1: odd rounds B, even A
+ *   shl $12,%eax
+ *   add $A+3,%eax           # the PTE: A or B, P|W
+ * store:  mov %eax,(%ebx)         # the traced store (opcode 0x89)
+ *   invlpg (%edi)           # the new PTE is used
+ *   mov (%edi),%eax         # a hidden fault through T: the table is in use (no flooding)
+ *   add %eax,%esi
+ *   inc %edx
+ *   cmp %eax,%edx
+ *   jne fail
+ *   dec %ecx
+ *   jnz 2b
+ *   mov %esi,%eax           # the checksum: 150 for N = 100
+ *   out %al,$0xf4
+ * fail:   mov $2,%al
+ *   out %al,$0xf4
+ */
+static const u8 k_ptstore[] = {
+	0xb9, 0x64, 0x00, 0x00, 0x00, 0xbf, 0x00, 0x40, 0x10, 0x00, 0xb8, 0x03, 0x00, 0x00, 0x00, 0x89,
+	0x07, 0x83, 0xc7, 0x04, 0x05, 0x00, 0x10, 0x00, 0x00, 0x3d, 0x03, 0x00, 0x20, 0x00, 0x75, 0xef,
+	0xc7, 0x05, 0x00, 0x50, 0x10, 0x00, 0x01, 0x00, 0x00, 0x00, 0xc7, 0x05, 0x00, 0x60, 0x10, 0x00,
+	0x02, 0x00, 0x00, 0x00, 0xc7, 0x05, 0x00, 0x30, 0x10, 0x00, 0x03, 0x40, 0x10, 0x00, 0xb8, 0x00,
+	0x30, 0x10, 0x00, 0x0f, 0x22, 0xd8, 0x0f, 0x20, 0xc0, 0x0d, 0x00, 0x00, 0x00, 0x80, 0x0f, 0x22,
+	0xc0, 0x0f, 0x20, 0xd8, 0x31, 0xf6, 0xbb, 0x00, 0x4c, 0x10, 0x00, 0xbf, 0x00, 0x00, 0x30, 0x00,
+	0xeb, 0x00, 0x89, 0xc8, 0x83, 0xe0, 0x01, 0x89, 0xc2, 0xc1, 0xe0, 0x0c, 0x05, 0x03, 0x50, 0x10,
+	0x00, 0x89, 0x03, 0x0f, 0x01, 0x3f, 0x8b, 0x07, 0x01, 0xc6, 0x42, 0x39, 0xc2, 0x75, 0x07, 0x49,
+	0x75, 0xe0, 0x89, 0xf0, 0xe6, 0xf4, 0xb0, 0x02, 0xe6, 0xf4,
+};
+
+/* Run skeleton + k_ptstore with `n` rounds under bt/shadow until the guest exits. */
+static struct vm *run_rounds(u32 n)
+{
+	static FILE *sink;
+	static u8 code[BODY_AT + sizeof(k_ptstore)];
+	char path[64], err[256];
+	assert_true(n >= 1 && n < 256); /* the checksum fits AL */
+	if (!sink)
+		sink = fopen("/dev/null", "w");
+	memset(code, 0x90, BODY_AT);
+	memcpy(code, skeleton, sizeof(skeleton));
+	memcpy(code + BODY_AT, k_ptstore, sizeof(k_ptstore));
+	memcpy(code + BODY_AT + 1, &n, 4);
+	tiny_kernel_at(path, "/tmp/ringlab-bta-XXXXXX", code, sizeof(code));
+	struct vm_config cfg = { .kernel = path, .cmdline = "", .profile = "p4-2006", .profile_dir = "profiles",
+				 .engine = "bt", .mmu = "shadow", .ram_mb = 16, .console = sink };
+	struct vm *vm = vm_create(&cfg, err, sizeof(err));
+	unlink(path);
+	if (!vm)
+		fail_msg("vm_create: %s", err);
+	int st = vm_run(vm);
+	if (st != VM_EXITED)
+		fail_msg("status %d (exit code %d): %s", st, vm->exit_code, vm->reason);
+	return vm;
+}
+
+/* The exit code of a run of `n` rounds whose every store took effect: round i (ECX
+ * counting down from n) reads 2 through frame B when i is odd, 1 through A when even. */
+static int want_exit(u32 n)
+{
+	u32 sum = 0;
+	for (u32 i = n; i; i--)
+		sum += (i & 1) + 1;
+	return (int)((sum << 1) | 1);
+}
+
+static long counter(struct vm *vm, const char *name) { return (long)stats_get(&vm->stats, name); }
+
+static void show(struct vm *vm, u32 n)
+{
+	print_message("N %u: exit %d, shadow.traced_writes %ld, bt.retranslations %ld, bt.adaptive_writes %ld, "
+		      "bt.callouts.ptwrite %ld, shadow.hidden_faults %ld, shadow.pages_freed %ld, modeled cycles %llu\n",
+		      n, vm->exit_code, counter(vm, "shadow.traced_writes"), counter(vm, "bt.retranslations"),
+		      counter(vm, "bt.adaptive_writes"), counter(vm, "bt.callouts.ptwrite"),
+		      counter(vm, "shadow.hidden_faults"), counter(vm, "shadow.pages_freed"),
+		      (unsigned long long)vm->cost.now);
+}
+
+static void test_bt_adaptive_store_becomes_a_callout(void **state)
+{
+	/* N stores into T: the first BT_ADAPT_AFTER fault (traced writes, each emulated),
+	 * then the block is retranslated with the store as an adaptive callout, and every
+	 * later store is performed by the VMM without a fault; the guest saw each take
+	 * effect (its checksum) */
+	struct vm *vm = run_rounds(N_STORES);
+	show(vm, N_STORES);
+	assert_int_equal(vm->exit_code, want_exit(N_STORES)); /* AL 150: every store took effect */
+	assert_true(counter(vm, "bt.retranslations") >= 1);
+	assert_true(counter(vm, "bt.adaptive_writes") >= (long)N_STORES - 5);
+	assert_true(counter(vm, "shadow.traced_writes") <= (long)BT_ADAPT_AFTER + 2);
+	assert_int_equal(counter(vm, "bt.callouts.ptwrite"), counter(vm, "bt.adaptive_writes"));
+	/* exactly: BT_ADAPT_AFTER faults, every other store a callout, and one
+	 * retranslation. A second would mean T stopped being traced (write flooding):
+	 * BT_UNADAPT_AFTER callouts writing no traced table in a row (fewer than the 97
+	 * here) send the store back to IDENT */
+	assert_int_equal(counter(vm, "bt.retranslations"), 1);
+	assert_int_equal(counter(vm, "shadow.traced_writes"), BT_ADAPT_AFTER);
+	assert_int_equal(counter(vm, "bt.adaptive_writes"), N_STORES - BT_ADAPT_AFTER);
+	/* the shadow kept tracing T: each round's read through V took a hidden fault */
+	assert_true(counter(vm, "shadow.hidden_faults") >= (long)N_STORES);
+	vm_destroy(vm);
+}
+
+static void test_bt_adaptive_first_stores_fault(void **state)
+{
+	/* The contrast, within the run (no profile or configuration turns adaptation off):
+	 * before adaptation each store faulted. With exactly BT_ADAPT_AFTER rounds every
+	 * store is a traced write and none is adaptive (the last fault retires the block,
+	 * which does not run again); with twice as many the traced writes are still those
+	 * BT_ADAPT_AFTER, and the rest are callouts */
+	const u32 a = BT_ADAPT_AFTER;
+	struct vm *one = run_rounds(1), *few = run_rounds(a), *more = run_rounds(2 * a - 1);
+	show(few, a);
+	show(more, 2 * a - 1);
+	assert_int_equal(few->exit_code, want_exit(a));
+	assert_true(counter(few, "shadow.traced_writes") >= (long)a);
+	assert_int_equal(counter(few, "shadow.traced_writes"), a);
+	assert_int_equal(counter(few, "bt.adaptive_writes"), 0);
+	assert_int_equal(counter(few, "bt.callouts.ptwrite"), 0);
+	assert_int_equal(counter(few, "bt.retranslations"), 1);
+
+	assert_int_equal(more->exit_code, want_exit(2 * a - 1));
+	assert_int_equal(counter(more, "shadow.traced_writes"), a);
+	assert_int_equal(counter(more, "bt.adaptive_writes"), a - 1);
+	/* rounds 2..a (faults; the last also retires the block) cost more modeled cycles
+	 * than rounds a+1..2a-1 (callouts; the first also translates the new block) */
+	u64 faulting = few->cost.now - one->cost.now, adaptive = more->cost.now - few->cost.now;
+	print_message("rounds 2-%u: %llu modeled cycles; rounds %u-%u: %llu\n", a, (unsigned long long)faulting, a + 1,
+		      2 * a - 1, (unsigned long long)adaptive);
+	assert_true(adaptive < faulting);
+	vm_destroy(one);
+	vm_destroy(few);
+	vm_destroy(more);
+}
+
+static void test_bt_adaptive_is_deterministic(void **state)
+{
+	/* Two runs of the same kernel: every counter and every modeled-cycle category equal */
+	struct vm *a = run_rounds(N_STORES), *b = run_rounds(N_STORES);
+	assert_int_equal(a->exit_code, b->exit_code);
+	assert_int_equal(a->stats.n, b->stats.n);
+	for (unsigned i = 0; i < a->stats.n; i++) {
+		assert_string_equal(a->stats.name[i], b->stats.name[i]);
+		if (a->stats.value[i] != b->stats.value[i])
+			fail_msg("%s: %llu then %llu", a->stats.name[i], (unsigned long long)a->stats.value[i],
+				 (unsigned long long)b->stats.value[i]);
+	}
+	assert_true(a->cost.now > 0);
+	assert_int_equal(a->cost.now, b->cost.now);
+	for (int c = 0; c < COST_NCAT; c++)
+		assert_int_equal(cost_category(&a->cost, (enum cost_cat)c), cost_category(&b->cost, (enum cost_cat)c));
+	assert_int_equal(a->cpu.insns, b->cpu.insns);
+	vm_destroy(a);
+	vm_destroy(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bt_adaptive_store_becomes_a_callout),
+		cmocka_unit_test(test_bt_adaptive_first_stores_fault),
+		cmocka_unit_test(test_bt_adaptive_is_deterministic),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
