@@ -318,11 +318,22 @@ static void adapt(struct bt *b, u32 eip)
 		b->adapt_lvl[h] = 0;
 	}
 	b->adapt_miss[h] = 0;
-	if (++b->adapt_n[h] != (BT_ADAPT_AFTER << b->adapt_lvl[h]))
+	if (++b->adapt_n[h] < (BT_ADAPT_AFTER << b->adapt_lvl[h]))
 		return;
-	tc_retire(b, b->last);
+	/* every translation holding it as IDENT goes (a store in a loop may sit in two: the
+	 * loop's head entered from above, and from its own back edge); the next entry
+	 * translates it as an adaptive callout */
+	bool any = false;
+	for (unsigned i = 0; i < b->nblk; i++) {
+		const struct bt_block *k = &b->blk[i];
+		if (eip - k->geip < k->ident && tc_live(b, (int)i)) {
+			tc_retire(b, (int)i);
+			any = true;
+		}
+	}
 	b->last = -1; /* resume at a new translation */
-	(*b->retranslations)++;
+	if (any)
+		(*b->retranslations)++;
 }
 
 /* An adaptive callout's store completed (b->ptw_block): one that wrote no traced page

@@ -355,6 +355,8 @@ void tc_lookup_clear(struct bt *b, bool keep_global);
 /* Block `i` is to be translated again: entries no longer find it, and no chain or
  * lookup leads into it (its code stays, for an exit from it to be mapped back). */
 void tc_retire(struct bt *b, int i);
+/* Is block `i` still found by entries (not retired, not replaced)? */
+bool tc_live(const struct bt *b, int i);
 /* Prepare the TC (allocates its block table). Returns 0 or -1. */
 int tc_init(struct bt *b);
 void tc_fini(struct bt *b);

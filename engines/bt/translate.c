@@ -812,6 +812,14 @@ static int translate(struct bt *b, u32 geip)
 	return idx;
 }
 
+bool tc_live(const struct bt *b, int i)
+{
+	for (int j = b->hash[hash_of(b->blk[i].geip)]; j >= 0; j = b->blk[j].next)
+		if (j == i)
+			return true;
+	return false;
+}
+
 void tc_retire(struct bt *b, int i)
 {
 	struct bt_block *k = &b->blk[i];
