@@ -284,6 +284,7 @@ static void resume_kernel(struct bt *b)
 			return;
 	}
 	check_seq(b);
+	c->eflags |= FL_IF; /* the real IF stays set while the TC runs */
 	c->eip = resume_at(b, c->eip);
 	gs_take(b);
 }
@@ -837,6 +838,9 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 			v = vmm_page_fault(&b->vmm, e);
 			if (v == ENGINE_EMULATE_PT && c->cpl != 3 && b->last >= 0)
 				adapt(b, c->eip); /* a traced write from translated code */
+			if (v == ENGINE_EMULATE_PT && c->cpl != 3 && !bt_vif(b))
+				c->eflags &= ~FL_IF; /* the guest's IF for the emulated write (a PUSHF
+						      * onto a traced page pushes it); set again after */
 		} else if (e->vector == EXC_GP && c->cpl == 3 && !e->error_code && (b->vsysenter_cs & 0xfffc) &&
 			   vmm_guest_read(vm, c->seg[SEG_CS].base + c->eip, &w, 2) && (w & 0xffff) == 0x340f) {
 			sysenter(b);
