@@ -16,6 +16,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "config.h"
 #include "loader.h"
@@ -112,6 +113,26 @@ void vm_count_exit(struct vm *vm, u32 reason)
 	(*vm->exits_by_reason[reason])++;
 }
 
+/* Guest RAM (and the VMM's memory after it): zero pages the host gives only when first
+ * touched, in 2 MB pages where transparent huge pages allow (a guest that frees all its
+ * memory at boot, as ours does, then costs 64 host page faults, not 32768). */
+static u8 *ram_alloc(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, n, MADV_HUGEPAGE); /* advice: ignored where the host has no THP */
+#endif
+	return p;
+}
+
+static void ram_free(u8 *p, size_t n)
+{
+	if (p)
+		munmap(p, n);
+}
+
 struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
 {
 	struct vm *vm = calloc(1, sizeof(*vm));
@@ -135,7 +156,7 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
 	vm->ram_size = (cfg->ram_mb ? cfg->ram_mb : 128) << 20;
 	vm->vmm_size = (vm->engine->vmm_kb << 10) & ~0xfffu;
 	vm->vmm_win = 0u - vm->vmm_size;
-	vm->ram = calloc(1, (size_t)vm->ram_size + vm->vmm_size);
+	vm->ram = ram_alloc((size_t)vm->ram_size + vm->vmm_size);
 	if (!vm->ram) {
 		snprintf(err, errlen, "cannot allocate %u MiB of guest RAM", vm->ram_size >> 20);
 		goto fail;
@@ -365,6 +386,6 @@ void vm_destroy(struct vm *vm)
 	for (unsigned i = 0; i < vm->nmarks; i++)
 		free(vm->marks[i].counters);
 	free(vm->marks);
-	free(vm->ram);
+	ram_free(vm->ram, (size_t)vm->ram_size + vm->vmm_size);
 	free(vm);
 }
