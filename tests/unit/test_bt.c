@@ -15,29 +15,10 @@
 
 #include "core/vm.h"
 
-static void tiny_kernel(char *path, const u8 *code, size_t n)
-{
-	tiny_kernel_at(path, "/tmp/ringlab-bt-XXXXXX", code, n);
-}
-
 /* Run `code` under bt/shadow; returns the VM (the caller destroys it). */
 static struct vm *run_bt(const u8 *code, size_t n)
 {
-	static FILE *sink;
-	char path[64], err[256];
-	if (!sink)
-		sink = fopen("/dev/null", "w");
-	tiny_kernel(path, code, n);
-	struct vm_config cfg = { .kernel = path, .cmdline = "", .profile = "p4-2006", .profile_dir = "profiles",
-				 .engine = "bt", .mmu = "shadow", .ram_mb = 16, .console = sink };
-	struct vm *vm = vm_create(&cfg, err, sizeof(err));
-	unlink(path);
-	if (!vm)
-		fail_msg("vm_create: %s", err);
-	int st = vm_run(vm);
-	if (st != VM_EXITED)
-		fail_msg("status %d: %s", st, vm->reason);
-	return vm;
+	return tiny_run(code, n, "bt", "shadow", VM_EXITED);
 }
 
 static void test_bt_virtual_if(void **state)

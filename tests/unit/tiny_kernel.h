@@ -1,14 +1,17 @@
 /*
  * tiny_kernel.h — a throwaway multiboot kernel for unit tests that run a few bytes of
- * guest code through the real machine (test_seam.c, test_bt.c): an a.out-kludge image
- * written to a temporary file, its code loaded at 1 MiB.
+ * guest code through the real machine (test_seam.c, the test_bt*.c): an a.out-kludge
+ * image written to a temporary file, its code loaded at 1 MiB, and a run of it.
  */
 #ifndef RINGLAB_TINY_KERNEL_H
 #define RINGLAB_TINY_KERNEL_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "core/vm.h"
 
 /* Write a kernel whose code is `code` (n bytes) to a new file named from `tmpl` (a
  * mkstemp template, copied into `path`). */
@@ -22,6 +25,28 @@ static inline void tiny_kernel_at(char *path, const char *tmpl, const u8 *code, 
 	assert_int_equal(write(fd, h, sizeof(h)), (ssize_t)sizeof(h));
 	assert_int_equal(write(fd, code, n), (ssize_t)n);
 	close(fd);
+}
+
+/* Boot `code` (n bytes, at 0x100020) under `engine`/`mmu` on p4-2006 with 16 MB, its
+ * console discarded, until it stops; fail the test unless the status is `want`. Returns
+ * the VM (the caller destroys it). */
+static inline struct vm *tiny_run(const u8 *code, size_t n, const char *engine, const char *mmu, int want)
+{
+	static FILE *sink;
+	char path[64], err[256];
+	if (!sink)
+		sink = fopen("/dev/null", "w");
+	tiny_kernel_at(path, "/tmp/ringlab-tiny-XXXXXX", code, n);
+	struct vm_config cfg = { .kernel = path, .cmdline = "", .profile = "p4-2006", .profile_dir = "profiles",
+				 .engine = engine, .mmu = mmu, .ram_mb = 16, .console = sink };
+	struct vm *vm = vm_create(&cfg, err, sizeof(err));
+	unlink(path);
+	if (!vm)
+		fail_msg("vm_create: %s", err);
+	int st = vm_run(vm);
+	if (st != want)
+		fail_msg("status %d (exit code %d): %s", st, vm->exit_code, vm->reason);
+	return vm;
 }
 
 #endif
