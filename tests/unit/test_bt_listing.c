@@ -22,19 +22,7 @@ static const u8 loop[] = { 0xb9, 100, 0, 0, 0, 0x31, 0xc0, 0x40, 0x49, 0x75, 0xf
 
 static struct vm *run_loop(const char *engine, const char *mmu)
 {
-	static FILE *sink;
-	char path[64], err[256];
-	if (!sink)
-		sink = fopen("/dev/null", "w");
-	tiny_kernel_at(path, "/tmp/ringlab-listing-XXXXXX", loop, sizeof(loop));
-	struct vm_config cfg = { .kernel = path, .cmdline = "", .profile = "p4-2006", .profile_dir = "profiles",
-				 .engine = engine, .mmu = mmu, .ram_mb = 16, .console = sink };
-	struct vm *vm = vm_create(&cfg, err, sizeof(err));
-	unlink(path);
-	if (!vm)
-		fail_msg("vm_create: %s", err);
-	if (vm_run(vm) != VM_EXITED)
-		fail_msg("%s", vm->reason);
+	struct vm *vm = tiny_run(loop, sizeof(loop), engine, mmu, VM_EXITED);
 	assert_int_equal(vm->exit_code, (100 << 1) | 1);
 	return vm;
 }
