@@ -68,6 +68,13 @@ What each nanobenchmark measures (issue 15, item 4):
   sigreturn), each a trap into the VMM plus an IRET callout. `ptestore` under BT is the
   guest's pv-ops store; the table is unshadowed by write flooding after three stores,
   as under hvm/shadow, so the adaptive callout turns back into a plain store.
+- **Calibration.** `scripts/calibrate` fits free primitives to the native, BT and VT-x
+  cells together (9 cells). Fitted with trap.exception, vmx.exit, vmm.handler,
+  vmm.emulate_insn, vmm.io_emulate, bt.callout and bt.vcpu_op, it drives four of them
+  to the lower ends of their physical ranges: the cells ask for fewer VMM entries than
+  our mechanisms take (three exits for a VT-x page fault, two kernel entries for
+  divzero), and no primitive can remove an entry. The fit is therefore printed, not
+  written into p4-2006: every value there stays a sourced figure or an estimate.
 ]],
 }
 
