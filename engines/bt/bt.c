@@ -362,7 +362,7 @@ static void adapt_done(struct bt *b)
 	}
 }
 
-/* An exit `t` bytes into the inline sequence of block `k` (tc.h), not at its callout:
+/* An exit `t` bytes into the inline sequence of block `k` (tc.h) other than its callout:
  * make the guest's state what it was before the instruction (EIP stays at it), or, once
  * the instruction has taken effect, what it is after it (EIP past it). An instruction
  * of the sequence at offset o has run if t > o. */
@@ -394,7 +394,8 @@ static void seq_fixup(struct bt *b, const struct bt_block *k, u32 t)
 		if (t <= 9)
 			break; /* back: nothing but EAX changed */
 		/* forward (the flags are the sequence's until popfl): the VMM performs it */
-		if (t < SEQ_POPF_LEN && vmm_guest_read(vm, bt_stack_lin(c, c->r[R_ESP]), &w, 4)) {
+		if ((t < SEQ_POPF_LEN || t == SEQ_POPF_CALLOUT) &&
+		    vmm_guest_read(vm, bt_stack_lin(c, c->r[R_ESP]), &w, 4)) {
 			set_guest_eflags(b, w, 4);
 			c->r[R_ESP] += 4;
 		}
@@ -794,8 +795,9 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 		c->eip = tc_guest_eip(&k, c->eip - vm->vmm_win, &slot);
 		if (bk_indirect(k.kind) && rel > k.ident && !(e->reason == EXIT_BT_CALLOUT && slot == -2))
 			ind_rollback(b, &k, rel - k.ident);
-		if (bk_seq(k.kind) && rel >= k.ident && slot == -1)
-			seq_fixup(b, &k, rel - k.ident);
+		if (bk_seq(k.kind) && rel >= k.ident && (slot == -1 || (slot == -2 && e->reason != EXIT_BT_CALLOUT)))
+			seq_fixup(b, &k, rel - k.ident); /* (an interrupt can come just before the
+							    * sequence's callout: a machine block starts there) */
 		if (e->reason == EXIT_EXCEPTION_NMI && !e->insn_len)
 			(*b->tc_faults)++; /* raised by translated code: mapped back to the guest's */
 		b->last = i;
