@@ -131,6 +131,7 @@ struct cpu {
 	u32 cr0, cr2, cr3, cr4;
 	u32 dr[8];
 	u32 sysenter_cs, sysenter_esp, sysenter_eip;
+	u32 last_invlpg;       /* the linear address of the last INVLPG (a VMM that emulated one) */
 	u64 tsc_offset;
 
 	/* Execution */

@@ -571,6 +571,7 @@ void cpu_invlpg(struct cpu *c, u32 lin)
 		c->ctlb[k][vpn & (FTLB_SIZE - 1)].tag = FTLB_NONE;
 	}
 	(*c->cnt.invlpgs)++;
+	c->last_invlpg = lin;
 	if (c->mmu->invlpg)
 		c->mmu->invlpg(c, lin);
 }

@@ -700,6 +700,7 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		b->mmu_op = true;
 		vmm_guest_read(vm, x, op, 3); /* MOV to CR3 (0F 22 /3)? */
 		b->mmu_cr3 = op[0] == 0x0f && op[1] == 0x22 && ((op[2] >> 3) & 7) == 3;
+		b->mmu_invlpg = op[0] == 0x0f && op[1] == 0x01 && ((op[2] >> 3) & 7) == 7 && (op[2] >> 6) != 3;
 		b->mmu_cr[0] = c->cr0;
 		b->mmu_cr[1] = c->cr4;
 		return emulate(b, 0);
@@ -773,7 +774,7 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 	restore(b);
 	b->iret_vif = -1;
 	b->far = false;
-	b->mmu_op = b->mmu_cr3 = false;
+	b->mmu_op = b->mmu_cr3 = b->mmu_invlpg = false;
 	bool emulating = b->emulating; /* the exit came from an emulation: EIP is the guest's */
 	b->emulating = false;
 	if (b->failed)
@@ -918,10 +919,12 @@ static void bt_after_emulate(struct vm *vm)
 	if (b->mmu_op) {
 		/* the address space may have changed: blocks are checked against their frames
 		 * again when entered, and no chain may skip that check */
-		bool cr3 = b->mmu_cr3 && c->cr0 == b->mmu_cr[0] && c->cr4 == b->mmu_cr[1];
+		bool same = c->cr0 == b->mmu_cr[0] && c->cr4 == b->mmu_cr[1];
+		enum unchain how = !same ? UNCHAIN_XPAGE : b->mmu_cr3 ? UNCHAIN_CR3 : b->mmu_invlpg ? UNCHAIN_PAGE : UNCHAIN_XPAGE;
 		b->map_gen++;
-		b->mmu_op = b->mmu_cr3 = false;
-		tc_unchain(b, cr3 ? UNCHAIN_CR3 : UNCHAIN_XPAGE); /* a CR3 load keeps global pages */
+		b->mmu_op = b->mmu_cr3 = b->mmu_invlpg = false;
+		/* a CR3 load keeps global pages; an INVLPG changes one page */
+		tc_unchain(b, how, c->last_invlpg >> 12);
 	}
 	c->eflags |= FL_IF; /* the real IF stays set */
 	bt_deliver_held(b);
@@ -939,7 +942,7 @@ static void bt_code_written(struct vm *vm, u32 pa, unsigned len)
 	if (tc_page_has(b, pa >> 12) || tc_page_has(b, last)) {
 		b->flush_pending = true; /* at the next exit: the block running may be among them */
 		(*b->invalidations)++;
-		tc_unchain(b, UNCHAIN_ALL); /* and nothing runs stale translations until then */
+		tc_unchain(b, UNCHAIN_ALL, 0); /* and nothing runs stale translations until then */
 	}
 }
 

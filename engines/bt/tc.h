@@ -207,6 +207,7 @@ struct bt {
 	int iret_vif;           /* -1, or the IF of an IRET to user mode being emulated */
 	bool mmu_op;            /* the emulated instruction may change the address space */
 	bool mmu_cr3;           /* ... and is a MOV to CR3 (CR0 and CR4 as they were: mmu_cr) */
+	bool mmu_invlpg;        /* ... or an INVLPG */
 	u32 mmu_cr[2];
 	bool far;               /* ... is a far JMP/CALL: its new CS is the virtual one */
 	bool emulating;         /* an emulation was asked for and has not completed */
@@ -328,10 +329,11 @@ u32 tc_slot_target(const struct bt_block *k, int slot);
 void tc_chain(struct bt *b, int i, int slot, u32 to);
 /* Turn chained slots back into callouts, and empty the lookup table alike: all of them
  * (translated code was written: UNCHAIN_ALL), those leading to another page (the
- * guest's address space may have changed: UNCHAIN_XPAGE), or only those leading to a
- * page mapped non-global (a CR3 load, which keeps global mappings: UNCHAIN_CR3). */
-enum unchain { UNCHAIN_ALL, UNCHAIN_XPAGE, UNCHAIN_CR3 };
-void tc_unchain(struct bt *b, enum unchain how);
+ * guest's address space may have changed: UNCHAIN_XPAGE), only those leading to a
+ * page mapped non-global (a CR3 load, which keeps global mappings: UNCHAIN_CR3), or
+ * only those leading to code on linear page `vpn` (an INVLPG of it: UNCHAIN_PAGE). */
+enum unchain { UNCHAIN_ALL, UNCHAIN_XPAGE, UNCHAIN_CR3, UNCHAIN_PAGE };
+void tc_unchain(struct bt *b, enum unchain how, u32 vpn);
 /* Where the lookup sequence of indirect block `k` has its miss callout, and where its
  * stack effect ends (offsets from the end of the IDENT bytes). */
 unsigned ind_miss_off(const struct bt_block *k);
@@ -350,8 +352,9 @@ static inline bool bk_seq(unsigned kind)
 /* Fill the lookup entry of guest EIP `geip` with linear TC address `to`. */
 void tc_lookup_fill(struct bt *b, u32 geip, u32 to);
 /* Empty the lookup table (the TC was flushed, or the address space may have changed);
- * `keep_global`: keep the entries whose translation is of global pages. */
-void tc_lookup_clear(struct bt *b, bool keep_global);
+ * UNCHAIN_CR3: keep the entries whose translation is of global pages; UNCHAIN_PAGE:
+ * drop only those of code on page `vpn`. */
+void tc_lookup_clear(struct bt *b, enum unchain how, u32 vpn);
 /* Block `i` is to be translated again: entries no longer find it, and no chain or
  * lookup leads into it (its code stays, for an exit from it to be mapped back). */
 void tc_retire(struct bt *b, int i);

@@ -85,21 +85,25 @@ void tc_lookup_fill(struct bt *b, u32 geip, u32 to)
 	u32 i = geip & (BT_LOOKUP_N - 1);
 	u32 *e = (u32 *)(b->vmm.vm->vmm_mem + BT_LOOKUP) + 2 * i;
 	if (b->nfilled >= BT_LOOKUP_N)
-		tc_lookup_clear(b, false);
+		tc_lookup_clear(b, UNCHAIN_ALL, 0);
 	e[0] = ~geip;
 	e[1] = to;
 	b->filled[b->nfilled++] = i;
 }
 
-void tc_lookup_clear(struct bt *b, bool keep_global)
+/* Does code translated from guest EIP `geip` (a block reads at most BT_READ_MAX bytes)
+ * lie on linear page `vpn`? */
+static bool on_page(u32 geip, u32 vpn) { return geip >> 12 == vpn || (geip + BT_READ_MAX) >> 12 == vpn; }
+
+void tc_lookup_clear(struct bt *b, enum unchain how, u32 vpn)
 {
 	struct vm *vm = b->vmm.vm;
 	u32 *tbl = (u32 *)(vm->vmm_mem + BT_LOOKUP);
 	unsigned kept = 0;
 	for (unsigned n = 0; n < b->nfilled; n++) {
 		u32 i = b->filled[n];
-		int k = keep_global ? tc_block_at(b, tbl[2 * i + 1] - vm->vmm_win) : -1;
-		if (k >= 0 && b->blk[k].global) {
+		int k = how == UNCHAIN_CR3 ? tc_block_at(b, tbl[2 * i + 1] - vm->vmm_win) : -1;
+		if ((k >= 0 && b->blk[k].global) || (how == UNCHAIN_PAGE && !on_page(~tbl[2 * i], vpn))) {
 			b->filled[kept++] = i;
 			continue;
 		}
@@ -120,7 +124,7 @@ void tc_flush(struct bt *b)
 	b->flush_gen++;
 	b->flush_pending = false;
 	b->last = -1;
-	tc_lookup_clear(b, false);
+	tc_lookup_clear(b, UNCHAIN_ALL, 0);
 	(*b->flushes)++;
 }
 
@@ -261,13 +265,28 @@ void tc_chain(struct bt *b, int i, int slot, u32 to)
 	(*b->chained)++;
 }
 
-void tc_unchain(struct bt *b, enum unchain how)
+/* The guest EIP the chain at `e` (a chains[] entry) leads to, or ~0u. */
+static u32 chain_target(struct bt *b, u32 e)
+{
+	int i = tc_block_at(b, e & CHAIN_OFF);
+	if (i < 0)
+		return ~0u;
+	const struct bt_block *k = &b->blk[i];
+	if (e & CHAIN_JCC)
+		return k->target;
+	int slot;
+	tc_guest_eip(k, e & CHAIN_OFF, &slot);
+	return slot >= 0 ? tc_slot_target(k, slot) : ~0u;
+}
+
+void tc_unchain(struct bt *b, enum unchain how, u32 vpn)
 {
 	static const u8 to_slot1[4] = { BT_JCC_SLOT1 - BT_JCC_SLOT0, 0, 0, 0 };
 	unsigned kept = 0;
 	for (unsigned i = 0; i < b->nchains; i++) {
 		u32 e = b->chains[i], off = e & CHAIN_OFF;
-		if ((how != UNCHAIN_ALL && !(e & CHAIN_XPAGE)) || (how == UNCHAIN_CR3 && (e & CHAIN_GLOBAL))) {
+		if ((how != UNCHAIN_ALL && !(e & CHAIN_XPAGE)) || (how == UNCHAIN_CR3 && (e & CHAIN_GLOBAL)) ||
+		    (how == UNCHAIN_PAGE && !on_page(chain_target(b, e), vpn))) {
 			b->chains[kept++] = e;
 			continue;
 		}
@@ -277,7 +296,7 @@ void tc_unchain(struct bt *b, enum unchain how)
 			write_tc(b, off, callout_slot, BT_SLOT);
 	}
 	b->nchains = kept;
-	tc_lookup_clear(b, how == UNCHAIN_CR3); /* a lookup skips tc_enter()'s check as a chain does */
+	tc_lookup_clear(b, how, vpn); /* a lookup skips tc_enter()'s check as a chain does */
 }
 
 /* Skip the prefixes at p[0..n); returns their count. */
@@ -829,7 +848,7 @@ void tc_retire(struct bt *b, int i)
 	if (*p == i)
 		*p = k->next;
 	k->next = -1;
-	tc_unchain(b, UNCHAIN_ALL); /* nothing jumps into it any more (lookups included) */
+	tc_unchain(b, UNCHAIN_ALL, 0); /* nothing jumps into it any more (lookups included) */
 }
 
 u32 tc_enter(struct bt *b, u32 geip)

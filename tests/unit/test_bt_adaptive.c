@@ -212,12 +212,93 @@ static void test_bt_adaptive_is_deterministic(void **state)
 	vm_destroy(b);
 }
 
+/* INVLPG undoes only the chains into the page it names: one call site's direct CALL
+ * into page V (chained after its first run) keeps running A's code across an INVLPG of
+ * another page W, and runs B's once V is remapped to B and invalidated. The guest sums what the
+ * calls return: 3 x 1 + 1 + 3 x 2 = 10. (Assembled as the other bodies.) */
+/*
+ *   .set PD, 0x103000
+ *   .set T, 0x104000
+ *   .set A, 0x105000
+ *   .set B, 0x106000
+ *   .set V, 0x300000
+ *   .set W, 0x301000
+ *   mov $T,%edi
+ *   mov $0x003,%eax
+ * 1:  mov %eax,(%edi)
+ *   add $4,%edi
+ *   add $0x1000,%eax
+ *   cmp $0x200003,%eax
+ *   jne 1b
+ *   movl $0x00c301b0,A      # A: mov $1,%al; ret
+ *   movl $0x00c302b0,B      # B: mov $2,%al; ret
+ *   movl $T+3,PD
+ *   mov $PD,%eax
+ *   mov %eax,%cr3
+ *   mov %cr0,%eax
+ *   or $0x80000000,%eax
+ *   mov %eax,%cr0
+ *   movl $A+3,T+(V>>12)*4   # V -> A
+ *   movl $A+3,T+(W>>12)*4   # W -> A too
+ *   xor %esi,%esi
+ *   mov $3,%ecx
+ * 2:  call callv              # three calls through A: 3
+ *   dec %ecx
+ *   jnz 2b
+ *   invlpg W                # another page: the chain into V may stay
+ *   call callv              # 4
+ *   movl $B+3,T+(V>>12)*4   # V -> B, and INVLPG V: the chain into V must go
+ *   invlpg V
+ *   mov $3,%ecx
+ * 3:  call callv              # + 2 each: 10
+ *   dec %ecx
+ *   jnz 3b
+ *   mov %esi,%eax
+ *   out %al,$0xf4
+ * callv:  call V                  # one call site, chained into V's page after its first run
+ *   movzbl %al,%eax
+ *   add %eax,%esi
+ *   ret
+ */
+static const u8 k_remap[] = {
+	0xbf, 0x00, 0x40, 0x10, 0x00, 0xb8, 0x03, 0x00, 0x00, 0x00, 0x89, 0x07,
+	0x83, 0xc7, 0x04, 0x05, 0x00, 0x10, 0x00, 0x00, 0x3d, 0x03, 0x00, 0x20,
+	0x00, 0x75, 0xef, 0xc7, 0x05, 0x00, 0x50, 0x10, 0x00, 0xb0, 0x01, 0xc3,
+	0x00, 0xc7, 0x05, 0x00, 0x60, 0x10, 0x00, 0xb0, 0x02, 0xc3, 0x00, 0xc7,
+	0x05, 0x00, 0x30, 0x10, 0x00, 0x03, 0x40, 0x10, 0x00, 0xb8, 0x00, 0x30,
+	0x10, 0x00, 0x0f, 0x22, 0xd8, 0x0f, 0x20, 0xc0, 0x0d, 0x00, 0x00, 0x00,
+	0x80, 0x0f, 0x22, 0xc0, 0xc7, 0x05, 0x00, 0x4c, 0x10, 0x00, 0x03, 0x50,
+	0x10, 0x00, 0xc7, 0x05, 0x04, 0x4c, 0x10, 0x00, 0x03, 0x50, 0x10, 0x00,
+	0x31, 0xf6, 0xb9, 0x03, 0x00, 0x00, 0x00, 0xe8, 0x31, 0x00, 0x00, 0x00,
+	0x49, 0x75, 0xf8, 0x0f, 0x01, 0x3d, 0x00, 0x10, 0x30, 0x00, 0xe8, 0x22,
+	0x00, 0x00, 0x00, 0xc7, 0x05, 0x00, 0x4c, 0x10, 0x00, 0x03, 0x60, 0x10,
+	0x00, 0x0f, 0x01, 0x3d, 0x00, 0x00, 0x30, 0x00, 0xb9, 0x03, 0x00, 0x00,
+	0x00, 0xe8, 0x07, 0x00, 0x00, 0x00, 0x49, 0x75, 0xf8, 0x89, 0xf0, 0xe6,
+	0xf4, 0xe8, 0x5e, 0xfd, 0x1f, 0x00, 0x0f, 0xb6, 0xc0, 0x01, 0xc6, 0xc3
+};
+
+static void test_bt_invlpg_unchains_its_page(void **state)
+{
+	static u8 code[BODY_AT + sizeof(k_remap)];
+	memset(code, 0x90, BODY_AT);
+	memcpy(code, skeleton, sizeof(skeleton));
+	memcpy(code + BODY_AT, k_remap, sizeof(k_remap));
+	struct vm *nat = tiny_run(code, sizeof(code), "native", "direct", VM_EXITED);
+	assert_int_equal(nat->exit_code, (10 << 1) | 1); /* the guest is right natively */
+	vm_destroy(nat);
+	struct vm *vm = bt_skeleton_run(k_remap, sizeof(k_remap), VM_EXITED);
+	assert_int_equal(vm->exit_code, (10 << 1) | 1);
+	assert_true(stats_get(&vm->stats, "bt.chained") >= 2); /* the call was chained, and chained again */
+	vm_destroy(vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bt_adaptive_store_becomes_a_callout),
 		cmocka_unit_test(test_bt_adaptive_first_stores_fault),
 		cmocka_unit_test(test_bt_adaptive_is_deterministic),
+		cmocka_unit_test(test_bt_invlpg_unchains_its_page),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
