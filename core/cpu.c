@@ -544,12 +544,11 @@ static __attribute__((noinline)) enum run_status run_blocks(struct cpu *c)
 		cost_guest(cost, b->cost);
 		c->insns += b->n;
 		c->eip = b->fall_eip;
-		/* c->ip is the next record while one runs (cpu_cur); a handler may end the
-		 * block early by pulling c->iend in (cpu_end_block) */
-		for (const struct insn *in = b->insn; in < c->iend; in++) {
-			c->ip = in + 1;
-			in->fn(c, in);
-		}
+		/* c->ip is the next record while one runs (cpu_cur); each handler runs the
+		 * next one (exec.h, threaded dispatch) up to c->iend, which a handler may
+		 * pull in to end the block early (cpu_end_block) */
+		c->ip = b->insn + 1;
+		b->insn->fn(c, b->insn);
 		c->ip = NULL;
 		if (__builtin_expect(tf || c->attention, 0) && after_block(c, tf, &r))
 			return r;
