@@ -499,58 +499,87 @@ static bool after_block(struct cpu *c, bool tf, enum run_status *out)
 	return false;
 }
 
+/* The block to run at CS:EIP after `prev` (NULL if none), which started when
+ * c->chain_gen was `prev_gen`: its chained successor, or the cache's (then chained). */
+static inline struct block *next_block(struct cpu *c, struct block *prev, u32 prev_gen)
+{
+	if (!prev || prev_gen != c->chain_gen)
+		return block_find(c);
+	struct block *b = block_chained(prev, c->eip);
+	if (b)
+		return b;
+	b = block_find(c);
+	if (prev_gen == c->chain_gen)
+		block_link(c, prev, b);
+	return b;
+}
+
+/* Run block `b`: charge its base cost and count its instructions in one add each,
+ * then its records. */
+static inline void run_block(struct cpu *c, struct block *b)
+{
+	c->blk = b;
+	c->iend = b->end;
+	cost_guest(c->cost, b->cost);
+	c->insns += b->n;
+	c->eip = b->fall_eip;
+	/* c->ip is the next record while one runs (cpu_cur); each handler runs the next
+	 * one (exec.h, threaded dispatch) up to c->iend, which a handler may pull in to
+	 * end the block early (cpu_end_block) */
+	c->ip = b->insn + 1;
+	b->insn->fn(c, b->insn);
+	c->ip = NULL;
+}
+
+/* The boundary when one of its conditions may be due: the checks in their order,
+ * then the block to run (one instruction alone if TF, STI/MOV SS or a step says so).
+ * Returns NULL and sets *out when cpu_run must return. */
+static __attribute__((noinline)) struct block *checked_block(struct cpu *c, struct block *prev,
+							     u32 prev_gen, enum run_status *out)
+{
+	bool single;
+	if (boundary(c, out, &single))
+		return NULL;
+	struct block *b = single ? block_single(c) : next_block(c, prev, prev_gen);
+	c->inhibit = 0;
+	c->event_delivered = 0;
+	return b;
+}
+
 /* The loop over blocks, apart from cpu_run so that its setjmp does not pin this
  * function's state to the stack (a fault longjmps past it; it keeps nothing of its own
  * that must survive one: chaining starts afresh). Between blocks, one test covers every
  * rarely true condition: a due timer, the budget, a pending interrupt line, TF, an
  * interrupt-window intercept, and the requests overlaid on c->attention; only then
- * does boundary() look at them one by one. */
+ * does checked_block() look at them one by one. */
 static __attribute__((noinline)) enum run_status run_blocks(struct cpu *c)
 {
-	struct cost *cost = c->cost;
 	const struct clock *clk = c->clock;
+	const u64 *now = &clk->cost->now; /* modeled time as the clock reads it */
 	const struct intr_controller *intc = c->intc;
 	struct block *prev = NULL; /* the block that just ran, for chaining (block.h) */
 	u32 prev_gen = 0;          /* c->chain_gen when prev started */
 	enum run_status r;
 	for (;;) {
 		struct block *b;
-		bool slow = clock_due(clk) || c->insns >= c->budget || c->attention || intc->intr ||
-			    (c->eflags & FL_TF) || (c->icpt.ctl & ICPT_INTR_WINDOW);
-		bool tf = false, single = false;
-		if (__builtin_expect(slow, 0)) {
-			if (boundary(c, &r, &single))
+		if (__builtin_expect(*now >= clock_next_deadline(clk) || c->insns >= c->budget ||
+				     c->attention || intc->intr || (c->eflags & FL_TF) ||
+				     (c->icpt.ctl & ICPT_INTR_WINDOW), 0)) {
+			if (!(b = checked_block(c, prev, prev_gen, &r)))
 				return r;
-			tf = c->eflags & FL_TF;
+			bool tf = c->eflags & FL_TF;
+			prev = b;
+			prev_gen = c->chain_gen;
+			run_block(c, b);
+			if ((tf || c->attention) && after_block(c, tf, &r))
+				return r;
+			continue;
 		}
-		if (single) {
-			b = block_single(c);
-		} else if (!prev || prev_gen != c->chain_gen) {
-			b = block_find(c);
-		} else if (!(b = block_chained(prev, c->eip))) {
-			b = block_find(c);
-			if (prev_gen == c->chain_gen)
-				block_link(c, prev, b);
-		}
+		b = next_block(c, prev, prev_gen);
 		prev = b;
 		prev_gen = c->chain_gen;
-		if (__builtin_expect(slow, 0)) {
-			c->inhibit = 0;
-			c->event_delivered = 0;
-		}
-		c->blk = b;
-		const struct insn *end = b->insn + b->n;
-		c->iend = end;
-		cost_guest(cost, b->cost);
-		c->insns += b->n;
-		c->eip = b->fall_eip;
-		/* c->ip is the next record while one runs (cpu_cur); each handler runs the
-		 * next one (exec.h, threaded dispatch) up to c->iend, which a handler may
-		 * pull in to end the block early (cpu_end_block) */
-		c->ip = b->insn + 1;
-		b->insn->fn(c, b->insn);
-		c->ip = NULL;
-		if (__builtin_expect(tf || c->attention, 0) && after_block(c, tf, &r))
+		run_block(c, b);
+		if (__builtin_expect(c->attention, 0) && after_block(c, false, &r))
 			return r;
 	}
 }

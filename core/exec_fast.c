@@ -67,9 +67,10 @@ STATIC_HANDLER(h_sar32_ri)
 	c->r[in->rm] = r;
 }
 
-/* Jcc, one handler per condition pair (the record's op keeps the negation bit). */
+/* Jcc, one handler per condition pair (the record's op keeps the negation bit).
+ * Flattened, so that cc_cond folds to its condition's compare in each. */
 #define JCC(name, k)                                                        \
-	STATIC_HANDLER(name)                                                \
+	__attribute__((flatten)) STATIC_HANDLER(name)                       \
 	{                                                                   \
 		if (!cc_cond(c, (k) << 1 | (in->op & 1)))                   \
 			return;                                             \
