@@ -176,7 +176,6 @@ static void decode_block(struct cpu *c, struct block *b, u32 phys, unsigned max)
 			break;
 	}
 	b->n = (u16)n;
-	b->end = b->insn + n;
 	b->cost = cost;
 	b->succ[0] = b->succ[1] = NULL;
 	b->nsucc = 0;

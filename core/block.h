@@ -27,7 +27,6 @@ struct block {
 	u32 fall_eip;     /* EIP after the last instruction */
 	u32 cost;         /* base cost in modeled cycles of all instructions */
 	u16 n;            /* instructions */
-	const struct insn *end; /* insn + n */
 	u8 def32;         /* CS default operand size it was decoded for */
 	u8 valid;
 	struct block *hash_next; /* chain in the physical-address hash */

@@ -519,7 +519,7 @@ static inline struct block *next_block(struct cpu *c, struct block *prev, u32 pr
 static inline void run_block(struct cpu *c, struct block *b)
 {
 	c->blk = b;
-	c->iend = b->end;
+	c->iend = b->insn + b->n;
 	cost_guest(c->cost, b->cost);
 	c->insns += b->n;
 	c->eip = b->fall_eip;
