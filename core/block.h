@@ -34,7 +34,6 @@ struct block {
 	struct block *into_next; /* chain of blocks straddling into the same physical page */
 	struct block *succ[2];   /* blocks that followed this one on the same page (chaining) */
 	u8 nsucc;
-	u32 gen_seen;           /* cpu.chain_gen when it last started running */
 	struct insn insn[];
 };
 

@@ -5,7 +5,8 @@
  * cpu_run() is a loop over blocks. At each block boundary it fires due timers, checks
  * the stop request and the instruction budget, takes a pending external interrupt when
  * EFLAGS.IF allows (or exits, if the engine intercepts them), finds the block for
- * CS:EIP, charges its base cost in one add and runs its records. Three things leave a
+ * CS:EIP, charges its base cost in one add and runs its records. The boundary's checks
+ * cost one test when none of them can be due (run_blocks). Three things leave a
  * block early through longjmp back here: a fault (delivered through the IDT, or
  * combined into #DF, or a triple fault), an intercepted instruction (an exit record
  * for the engine), and an unimplemented feature (RUN_ERROR). Instructions of the
@@ -423,17 +424,175 @@ static bool handle_fault(struct cpu *c, enum run_status *out)
 	return false;
 }
 
+/* The checks of a block boundary, in their architectural order, for when one of them
+ * may be due (see run_blocks): timers, the stop request, the budget, interrupt exits
+ * and delivery. Returns true and sets *out when cpu_run must return; otherwise sets
+ * *single when the next block must be one instruction alone (TF, STI/MOV SS, a step). */
+static bool boundary(struct cpu *c, enum run_status *out, bool *single)
+{
+	struct exit_record *exit = c->exit;
+	if (clock_due(c->clock))
+		clock_run_due(c->clock);
+	if (c->stop) {
+		*out = RUN_STOP;
+		return true;
+	}
+	if (c->insns >= c->budget) {
+		*out = RUN_BUDGET;
+		return true;
+	}
+	bool guest_mode = c->icpt.active && !c->step;
+	if (guest_mode && (c->icpt.ctl & ICPT_EXT_INT) && c->intc->intr) {
+		/* external-interrupt exiting with acknowledge-on-exit: the exit happens
+		 * whatever the guest's IF; the VMM injects when the guest can take it */
+		exit->reason = EXIT_EXTERNAL_INTERRUPT;
+		exit->guest_eip = c->eip;
+		exit->vector = c->intc->ack(c->intc->opaque);
+		*out = exit_now(c);
+		return true;
+	}
+	if (guest_mode && (c->icpt.ctl & ICPT_INTR_WINDOW) && (c->eflags & FL_IF) && !c->inhibit) {
+		exit->reason = EXIT_INTERRUPT_WINDOW;
+		exit->guest_eip = c->eip;
+		*out = exit_now(c);
+		return true;
+	}
+	if (c->intc->intr && (c->eflags & FL_IF) && !c->inhibit && !c->step) {
+		u8 v = c->intc->ack(c->intc->opaque);
+		trap_deliver(c, v, TRAP_EXT, false, 0, c->eip, c->eip);
+	}
+	*single = c->inhibit || (c->eflags & FL_TF) || c->step;
+	return false;
+}
+
+/* The checks after a block that ran with TF set or with attention raised: the
+ * single-step trap, a handler's request to return, the end of a step. Returns true and
+ * sets *out when cpu_run must return. */
+static bool after_block(struct cpu *c, bool tf, enum run_status *out)
+{
+	struct exit_record *exit = c->exit;
+	if (tf && !c->event_delivered) {
+		c->dr[6] |= 0x4000; /* BS: single step */
+		if (c->icpt.active && (c->icpt.exception_bitmap >> EXC_DB & 1)) {
+			/* an intercepted #DB exits like every other exception (a VMM
+			 * delivering the guest's events itself must see it) */
+			exit->reason = EXIT_EXCEPTION_NMI;
+			exit->vector = EXC_DB;
+			exit->error_code = 0;
+			exit->guest_eip = c->eip;
+			exit->qualification = 0x4000;
+			exit->insn_len = 0;
+			*out = exit_now(c);
+			return true;
+		}
+		trap_deliver(c, EXC_DB, TRAP_EXC, false, 0, c->eip, c->eip);
+	}
+	if (c->req) {
+		*out = (enum run_status)(c->req - 1);
+		c->req = 0;
+		return true;
+	}
+	if (c->step) {
+		*out = RUN_STEP;
+		return true;
+	}
+	return false;
+}
+
+/* The block to run at CS:EIP after `prev` (NULL if none), which started when
+ * c->chain_gen was `prev_gen`: its chained successor, or the cache's (then chained). */
+static inline struct block *next_block(struct cpu *c, struct block *prev, u32 prev_gen)
+{
+	if (!prev || prev_gen != c->chain_gen)
+		return block_find(c);
+	struct block *b = block_chained(prev, c->eip);
+	if (b)
+		return b;
+	b = block_find(c);
+	if (prev_gen == c->chain_gen)
+		block_link(c, prev, b);
+	return b;
+}
+
+/* Run block `b`: charge its base cost and count its instructions in one add each,
+ * then its records. */
+static inline void run_block(struct cpu *c, struct block *b)
+{
+	c->blk = b;
+	c->iend = b->insn + b->n;
+	cost_guest(c->cost, b->cost);
+	c->insns += b->n;
+	c->eip = b->fall_eip;
+	/* c->ip is the next record while one runs (cpu_cur); each handler runs the next
+	 * one (exec.h, threaded dispatch) up to c->iend, which a handler may pull in to
+	 * end the block early (cpu_end_block) */
+	c->ip = b->insn + 1;
+	b->insn->fn(c, b->insn);
+	c->ip = NULL;
+}
+
+/* The boundary when one of its conditions may be due: the checks in their order,
+ * then the block to run (one instruction alone if TF, STI/MOV SS or a step says so).
+ * Returns NULL and sets *out when cpu_run must return. */
+static __attribute__((noinline)) struct block *checked_block(struct cpu *c, struct block *prev,
+							     u32 prev_gen, enum run_status *out)
+{
+	bool single;
+	if (boundary(c, out, &single))
+		return NULL;
+	struct block *b = single ? block_single(c) : next_block(c, prev, prev_gen);
+	c->inhibit = 0;
+	c->event_delivered = 0;
+	return b;
+}
+
+/* The loop over blocks, apart from cpu_run so that its setjmp does not pin this
+ * function's state to the stack (a fault longjmps past it; it keeps nothing of its own
+ * that must survive one: chaining starts afresh). Between blocks, one test covers every
+ * rarely true condition: a due timer, the budget, a pending interrupt line, TF, an
+ * interrupt-window intercept, and the requests overlaid on c->attention; only then
+ * does checked_block() look at them one by one. */
+static __attribute__((noinline)) enum run_status run_blocks(struct cpu *c)
+{
+	const struct clock *clk = c->clock;
+	const u64 *now = &clk->cost->now; /* modeled time as the clock reads it */
+	const struct intr_controller *intc = c->intc;
+	struct block *prev = NULL; /* the block that just ran, for chaining (block.h) */
+	u32 prev_gen = 0;          /* c->chain_gen when prev started */
+	enum run_status r;
+	for (;;) {
+		struct block *b;
+		if (__builtin_expect(*now >= clock_next_deadline(clk) || c->insns >= c->budget ||
+				     c->attention || intc->intr || (c->eflags & FL_TF) ||
+				     (c->icpt.ctl & ICPT_INTR_WINDOW), 0)) {
+			if (!(b = checked_block(c, prev, prev_gen, &r)))
+				return r;
+			bool tf = c->eflags & FL_TF;
+			prev = b;
+			prev_gen = c->chain_gen;
+			run_block(c, b);
+			if ((tf || c->attention) && after_block(c, tf, &r))
+				return r;
+			continue;
+		}
+		b = next_block(c, prev, prev_gen);
+		prev = b;
+		prev_gen = c->chain_gen;
+		run_block(c, b);
+		if (__builtin_expect(c->attention, 0) && after_block(c, false, &r))
+			return r;
+	}
+}
+
 enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 {
 	enum run_status r;
 	c->exit = exit;
-	c->chain_prev = NULL;
 	exit->idt_info = 0; /* no interrupted event unless an exit records one */
 	switch (setjmp(c->jmp)) {
 	case 0:
 		break;
 	case JMP_FAULT:
-		c->chain_prev = NULL;
 		c->bypass = c->step = 0; /* a faulting step ends with the fault's delivery */
 		if (handle_fault(c, &r))
 			return r;
@@ -459,80 +618,5 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 		if (vif)
 			c->eflags = (c->eflags & ~FL_IF) | keep;
 	}
-	for (;;) {
-		if (clock_due(c->clock))
-			clock_run_due(c->clock);
-		if (c->stop)
-			return RUN_STOP;
-		if (c->insns >= c->budget)
-			return RUN_BUDGET;
-		bool guest_mode = c->icpt.active && !c->step;
-		if (guest_mode && (c->icpt.ctl & ICPT_EXT_INT) && c->intc->intr) {
-			/* external-interrupt exiting with acknowledge-on-exit: the exit happens
-			 * whatever the guest's IF; the VMM injects when the guest can take it */
-			exit->reason = EXIT_EXTERNAL_INTERRUPT;
-			exit->guest_eip = c->eip;
-			exit->vector = c->intc->ack(c->intc->opaque);
-			return exit_now(c);
-		}
-		if (guest_mode && (c->icpt.ctl & ICPT_INTR_WINDOW) && (c->eflags & FL_IF) && !c->inhibit) {
-			exit->reason = EXIT_INTERRUPT_WINDOW;
-			exit->guest_eip = c->eip;
-			return exit_now(c);
-		}
-		if (c->intc->intr && (c->eflags & FL_IF) && !c->inhibit && !c->step) {
-			u8 v = c->intc->ack(c->intc->opaque);
-			trap_deliver(c, v, TRAP_EXT, false, 0, c->eip, c->eip);
-		}
-		bool tf = c->eflags & FL_TF;
-		struct block *b, *prev = c->chain_prev;
-		if (c->inhibit || tf || c->step) {
-			b = block_single(c);
-		} else if (!prev || prev->gen_seen != c->chain_gen) {
-			b = block_find(c);
-		} else if (!(b = block_chained(prev, c->eip))) {
-			b = block_find(c);
-			if (prev->gen_seen == c->chain_gen)
-				block_link(c, prev, b);
-		}
-		b->gen_seen = c->chain_gen;
-		c->chain_prev = b;
-		c->inhibit = 0;
-		c->event_delivered = 0;
-		c->blk = b;
-		c->ip = b->insn;
-		c->iend = b->insn + b->n;
-		cost_guest(c->cost, b->cost);
-		c->insns += b->n;
-		c->eip = b->fall_eip;
-		/* c->ip is the next record while one runs (cpu_cur); a handler may end the
-		 * block early by pulling c->iend in (cpu_end_block) */
-		for (const struct insn *in = b->insn; in < c->iend; in++) {
-			c->ip = in + 1;
-			in->fn(c, in);
-		}
-		c->ip = NULL;
-		if (tf && !c->event_delivered) {
-			c->dr[6] |= 0x4000; /* BS: single step */
-			if (c->icpt.active && (c->icpt.exception_bitmap >> EXC_DB & 1)) {
-				/* an intercepted #DB exits like every other exception (a VMM
-				 * delivering the guest's events itself must see it) */
-				exit->reason = EXIT_EXCEPTION_NMI;
-				exit->vector = EXC_DB;
-				exit->error_code = 0;
-				exit->guest_eip = c->eip;
-				exit->qualification = 0x4000;
-				exit->insn_len = 0;
-				return exit_now(c);
-			}
-			trap_deliver(c, EXC_DB, TRAP_EXC, false, 0, c->eip, c->eip);
-		}
-		if (c->req) {
-			r = (enum run_status)(c->req - 1);
-			c->req = 0;
-			return r;
-		}
-		if (c->step)
-			return RUN_STEP;
-	}
+	return run_blocks(c);
 }

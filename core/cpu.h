@@ -137,21 +137,28 @@ struct cpu {
 	/* Execution */
 	const struct insn *ip, *iend; /* the block being executed */
 	struct block *blk;
-	struct block *chain_prev;     /* the block that just ran, for chaining (block.h) */
 	u32 chain_gen;                /* bumped by anything that may change the translation of
 				       * code or CS: TLB evictions and flushes, CPL and CS loads,
 				       * the block cache's reset */
-	u8 inhibit;                   /* interrupts inhibited for one instruction (STI, MOV SS) */
 	u8 singlestep;                /* run the next instruction alone (after STI / MOV SS) */
 	struct block_cache *bc;
 	u32 cls_cost[32];             /* base cost per instruction class, from the profile */
 	u64 insns;                    /* guest instructions retired */
 	u64 budget;                   /* stop when insns reaches this (UINT64_MAX: none) */
-	bool stop;                    /* a device asked to stop */
 	u8 bypass;                    /* cpu_emulate(): the instruction runs as the VMM's emulation:
 				       * no instruction intercepts, writes go to the MMU unchecked
 				       * (ACC_BYPASS) and ports take the emulated path */
-	u8 step;                      /* cpu_run() executes one instruction, then RUN_STEP */
+	/* Requests the run loop must look at between blocks, overlaid on one word so that
+	 * its common path tests them all at once: setting any makes `attention` nonzero. */
+	union {
+		struct {
+			bool stop;    /* a device asked to stop */
+			u8 inhibit;   /* interrupts inhibited for one instruction (STI, MOV SS) */
+			u8 step;      /* cpu_run() executes one instruction, then RUN_STEP */
+			u8 req;       /* a handler asks cpu_run to return this run_status + 1 */
+		};
+		u32 attention;
+	};
 
 	/* Memory */
 	u8 *ram;
@@ -208,7 +215,6 @@ struct cpu {
 	u32 pend_err;
 	u32 pend_eip;
 	u32 pf_lin;                   /* linear address of the last #PF */
-	int req;                      /* a handler asks cpu_run to return this run_status + 1 */
 	char unimpl[120];
 	int fault_depth;              /* 0 normal; 1 delivering; 2 delivering #DF */
 	u8 fault_chain[3];            /* vectors of the faults that led to a shutdown */

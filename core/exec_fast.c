@@ -16,7 +16,7 @@
 /* Register-register: the destination is rm, the source reg (the decoder swaps the
  * two fields of the 0x80 "reg, rm" direction). */
 #define ALU_RR(name, expr, cc, write)                                  \
-	static HANDLER(name)                                           \
+	STATIC_HANDLER(name)                                           \
 	{                                                              \
 		u32 a = c->r[in->rm], b = c->r[in->reg], r = (expr);   \
 		cc_set(c, cc, 32, a, b, r);                            \
@@ -24,7 +24,7 @@
 			c->r[in->rm] = r;                              \
 	}
 #define ALU_RI(name, expr, cc, write)                                  \
-	static HANDLER(name)                                           \
+	STATIC_HANDLER(name)                                           \
 	{                                                              \
 		u32 a = c->r[in->rm], b = in->imm, r = (expr);         \
 		cc_set(c, cc, 32, a, b, r);                            \
@@ -46,30 +46,31 @@ ALU_RI(h_xor32_ri, a ^ b, CC_LOGIC, 1)
 ALU_RI(h_cmp32_ri, a - b, CC_SUB, 0)
 
 /* Shifts of a register by a constant 1..31 (kept in imm). */
-static HANDLER(h_shl32_ri)
+STATIC_HANDLER(h_shl32_ri)
 {
 	u32 a = c->r[in->rm], n = in->imm, r = a << n;
 	cc_set(c, CC_SHL, 32, a, n, r);
 	c->r[in->rm] = r;
 }
 
-static HANDLER(h_shr32_ri)
+STATIC_HANDLER(h_shr32_ri)
 {
 	u32 a = c->r[in->rm], n = in->imm, r = a >> n;
 	cc_set(c, CC_SHR, 32, a, n, r);
 	c->r[in->rm] = r;
 }
 
-static HANDLER(h_sar32_ri)
+STATIC_HANDLER(h_sar32_ri)
 {
 	u32 a = c->r[in->rm], n = in->imm, r = (u32)((s32)a >> n);
 	cc_set(c, CC_SAR, 32, a, n, r);
 	c->r[in->rm] = r;
 }
 
-/* Jcc, one handler per condition pair (the record's op keeps the negation bit). */
+/* Jcc, one handler per condition pair (the record's op keeps the negation bit).
+ * Flattened, so that cc_cond folds to its condition's compare in each. */
 #define JCC(name, k)                                                        \
-	static HANDLER(name)                                                \
+	__attribute__((flatten)) STATIC_HANDLER(name)                       \
 	{                                                                   \
 		if (!cc_cond(c, (k) << 1 | (in->op & 1)))                   \
 			return;                                             \
