@@ -19,7 +19,7 @@
 # command that reproduces it. The last line is "fuzz-guest: N passed, M failed"
 # (a run passes when the host survived it); the exit status is non-zero on failure.
 #
-#   scripts/fuzz-guest.sh [--seeds N] [--from S] [--configs "cfg:prof ..."] [--jobs J]
+#   scripts/fuzz-guest.sh [--seeds N] [--from S] [--configs "cfg[:prof] ..."] [--jobs J]
 #                         [--modes "0 3"] [--n K] [--max-insns L] [--timeout T]
 #                         [--paging 0|1] [--io 0|1] [--keep DIR] [--quiet]
 # Defaults: 100 seeds from 1, both modes, n=200, max-insns 50000000, timeout 10 s
@@ -123,6 +123,11 @@ trap 'rm -f "$jobsfile" "$results"' EXIT
 for ((s = from; s < from + seeds; s++)); do
 	paging=${fpaging:-$((s % 2))}; io=${fio:-$(((s / 2) % 2))}
 	for conf in $CONFIGS; do
+		case $conf in
+		*:*) ;;
+		hvm/nested) conf=$conf:nehalem-2009 ;; # a configuration alone: its usual profile
+		*) conf=$conf:p4-2006 ;;
+		esac
 		for m in $modes; do
 			echo "${conf%%:*} ${conf##*:} $s $m $paging $io $n $limit $tmo"
 		done

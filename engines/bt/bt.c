@@ -198,11 +198,15 @@ bool bt_guest_desc(struct bt *b, u16 sel, struct desc *d)
 	return true;
 }
 
-/* Read the processor's (shadow) descriptor `sel`. */
+/* Read the shadow GDT's descriptor `sel` from the VMM's memory, whatever GDTR holds
+ * now (the guest's, during a descriptor-table emulation). Never through the guest's
+ * mappings, so it cannot fault: the VMM runs outside the machine's fault handling, and
+ * desc_read() there would longjmp into a run loop that has returned. */
 bool bt_shadow_desc(struct bt *b, u16 sel, struct desc *d)
 {
 	struct vm *vm = b->vmm.vm;
-	if ((sel & 4) || !(sel & ~7u) || (u32)(sel | 7) > vm->cpu.gdtr_limit)
+	u32 limit = b->desc_swapped ? b->shadow_limit : vm->cpu.gdtr_limit;
+	if ((sel & 4) || !(sel & ~7u) || (u32)(sel | 7) > limit)
 		return false;
 	const u32 *sh = (const u32 *)(vm->vmm_mem + BT_GDT);
 	d->lo = sh[2 * (sel >> 3)];
@@ -444,7 +448,7 @@ static void show_guest_cs(struct bt *b)
 {
 	struct cpu *c = &b->vmm.vm->cpu;
 	struct desc d;
-	if (c->cpl != 3 && desc_read(c, b->vcs, &d) && desc_is_code(&d))
+	if (c->cpl != 3 && bt_shadow_desc(b, b->vcs, &d) && desc_is_code(&d))
 		seg_from_desc(&c->seg[SEG_CS], b->vcs, &d); /* the guest's CS, truncated below the
 							       * window: a CS override reads no VMM memory */
 	c->seg[SEG_CS].sel = b->vcs; /* RPL 0, as the guest believes */
