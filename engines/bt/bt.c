@@ -223,7 +223,7 @@ u32 bt_guest_eflags(struct bt *b)
 
 /* Set EFLAGS from a guest value at virtual CPL 0 (POPF, IRET): every flag it may change,
  * the IF into the virtual one; the real IF stays 1. */
-static void set_guest_eflags(struct bt *b, u32 v, unsigned size)
+void bt_set_guest_eflags(struct bt *b, u32 v, unsigned size)
 {
 	struct cpu *c = &b->vmm.vm->cpu;
 	u32 mask = FL_ARITH | FL_TF | FL_DF | FL_IOPL | FL_NT;
@@ -236,7 +236,7 @@ static void set_guest_eflags(struct bt *b, u32 v, unsigned size)
 }
 
 /* The VMM's work for a callout whose operation the translator decoded. */
-static void vcpu_op(struct bt *b)
+void bt_vcpu_op(struct bt *b)
 {
 	charge(b, P_BT_VCPU_OP);
 	(*b->vcpu_ops)++;
@@ -311,115 +311,6 @@ static void ind_rollback(struct bt *b, const struct bt_block *k, u32 off)
 	}
 }
 
-/* The translated kernel instruction at guest EIP `eip` (in block b->last) wrote a
- * traced page table and faulted: count it, and once it has done so BT_ADAPT_AFTER
- * times, retire its block so that it is translated again, the store as a callout. */
-static void adapt(struct bt *b, u32 eip)
-{
-	unsigned h = (eip ^ (eip >> 10)) & (BT_ADAPT_N - 1);
-	if (b->adapt_eip[h] != eip + 1) {
-		b->adapt_eip[h] = eip + 1;
-		b->adapt_n[h] = 0;
-		b->adapt_lvl[h] = 0;
-	}
-	b->adapt_miss[h] = 0;
-	if (++b->adapt_n[h] < (BT_ADAPT_AFTER << b->adapt_lvl[h]))
-		return;
-	/* every translation holding it as IDENT goes (a store in a loop may sit in two: the
-	 * loop's head entered from above, and from its own back edge); the next entry
-	 * translates it as an adaptive callout */
-	bool any = false;
-	for (unsigned i = 0; i < b->nblk; i++) {
-		const struct bt_block *k = &b->blk[i];
-		if (eip - k->geip < k->ident && tc_live(b, (int)i)) {
-			tc_retire(b, (int)i);
-			any = true;
-		}
-	}
-	b->last = -1; /* resume at a new translation */
-	if (any)
-		(*b->retranslations)++;
-}
-
-/* An adaptive callout's store completed (b->ptw_block): one that wrote no traced page
- * table BT_UNADAPT_AFTER times in a row goes back to IDENT (its block is retired). */
-static void adapt_done(struct bt *b)
-{
-	u32 eip = b->ptw_eip;
-	unsigned h = (eip ^ (eip >> 10)) & (BT_ADAPT_N - 1);
-	int i = b->ptw_block;
-	b->ptw_block = -1;
-	if (b->adapt_eip[h] != eip + 1)
-		return;
-	if (b->ptw_traced) {
-		b->adapt_miss[h] = 0;
-		return;
-	}
-	if (++b->adapt_miss[h] < BT_UNADAPT_AFTER)
-		return;
-	b->adapt_n[h] = b->adapt_miss[h] = 0;
-	if (b->adapt_lvl[h] < 16)
-		b->adapt_lvl[h]++;
-	if (i >= 0 && b->ptw_gen == b->flush_gen && !b->flush_pending) {
-		tc_retire(b, i);
-		(*b->retranslations)++;
-	}
-}
-
-/* An exit `t` bytes into the inline sequence of block `k` (tc.h) other than its callout:
- * make the guest's state what it was before the instruction (EIP stays at it), or, once
- * the instruction has taken effect, what it is after it (EIP past it). An instruction
- * of the sequence at offset o has run if t > o. */
-static void seq_fixup(struct bt *b, const struct bt_block *k, u32 t)
-{
-	struct vm *vm = b->vmm.vm;
-	struct cpu *c = &vm->cpu;
-	u32 x = k->geip + k->ident, w;
-	if (t == 0)
-		return;
-	(*b->seq_fixups)++;
-	switch (k->kind) {
-	case BK_STI: /* done once its store ran; the pending check saved ECX at 11 */
-		if (t > SEQ_CLI_LEN)
-			memcpy(&c->r[R_ECX], vm->vmm_mem + BT_S_ECX, 4);
-		c->eip = x + k->len;
-		break;
-	case BK_PUSHF: /* done once pushfl ran: the VMM writes the guest's EFLAGS */
-		w = bt_guest_eflags(b) & ~(FL_RF | FL_VM);
-		vmm_guest_write(vm, bt_stack_lin(c, c->r[R_ESP]), &w, 4);
-		if (t > 1)
-			memcpy(&c->r[R_EAX], vm->vmm_mem + BT_S_EAX, 4);
-		if (t > 7)
-			memcpy(&c->r[R_ECX], vm->vmm_mem + BT_S_ECX, 4);
-		c->eip = x + k->len;
-		break;
-	case BK_POPF:
-		memcpy(&c->r[R_EAX], vm->vmm_mem + BT_S_EAX, 4); /* saved at 0 */
-		if (t <= 9)
-			break; /* back: nothing but EAX changed */
-		/* forward (the flags are the sequence's until popfl): the VMM performs it */
-		if ((t < SEQ_POPF_LEN || t == SEQ_POPF_CALLOUT) &&
-		    vmm_guest_read(vm, bt_stack_lin(c, c->r[R_ESP]), &w, 4)) {
-			set_guest_eflags(b, w, 4);
-			c->r[R_ESP] += 4;
-		}
-		c->eip = x + k->len;
-		break;
-	case BK_POPGS: /* back until the pop, forward after it */
-		memcpy(&c->r[R_EAX], vm->vmm_mem + BT_S_EAX, 4);
-		if (t > 6)
-			memcpy(&c->r[R_ECX], vm->vmm_mem + BT_S_ECX, 4);
-		if (t > SEQ_POPGS_CALLOUT + 2)
-			c->eip = x + k->len;
-		break;
-	case BK_SGDT: /* back (stores again when run again): the scratch register */
-		memcpy(&c->r[k->cc], vm->vmm_mem + BT_S_EAX, 4);
-		break;
-	default: /* CLI: one instruction */
-		break;
-	}
-}
-
 /* Undo what an emulation needed the processor to show the guest. */
 static void restore(struct bt *b)
 {
@@ -444,7 +335,7 @@ static void restore(struct bt *b)
 }
 
 /* The guest's own CS selector visible to an emulation (MOV from CS, PUSH CS, far CALL). */
-static void show_guest_cs(struct bt *b)
+void bt_show_guest_cs(struct bt *b)
 {
 	struct cpu *c = &b->vmm.vm->cpu;
 	struct desc d;
@@ -458,9 +349,9 @@ static void show_guest_cs(struct bt *b)
 
 /* Ask the run loop to execute the guest instruction at c->eip once at virtual CPL
  * `cpl` (charged vmm.emulate_insn). */
-static enum engine_verdict emulate(struct bt *b, unsigned cpl)
+enum engine_verdict bt_emulate(struct bt *b, unsigned cpl)
 {
-	show_guest_cs(b);
+	bt_show_guest_cs(b);
 	return vmm_emulate_at(&b->vmm, cpl);
 }
 
@@ -482,7 +373,7 @@ static enum engine_verdict port_io(struct bt *b, const struct bt_block *k)
 	unsigned size = (op & 1) ? k->osize : 1;
 	u16 port = op >= 0xec ? (u16)c->r[R_EDX] : (u16)k->target;
 	if (c->eflags & FL_TF)
-		return emulate(b, 0);
+		return bt_emulate(b, 0);
 	if (clock_due(c->clock))
 		clock_run_due(c->clock);
 	cost_guest(c->cost, c->cls_cost[IC_IO]);
@@ -492,34 +383,6 @@ static enum engine_verdict port_io(struct bt *b, const struct bt_block *k)
 	else
 		io_bus_out(c->io, port, size, size == 4 ? c->r[R_EAX] : c->r[R_EAX] & ((1u << (8 * size)) - 1), IO_EMULATED);
 	return ENGINE_RESUME;
-}
-
-/* An adaptive callout (BK_PTWRITE): the store that kept faulting on a traced page
- * table, performed by the VMM without the fault; the shadow MMU resynchronises what it
- * derived from the page written (mmu before_write/after_emulate), as after a traced
- * write. A plain MOV store was decoded at translation (bt.vcpu_op, charged by the
- * caller); any other instruction is decoded and emulated (vmm.emulate_insn). */
-static enum engine_verdict pt_write(struct bt *b, const struct bt_block *k)
-{
-	struct vm *vm = b->vmm.vm;
-	struct cpu *c = &vm->cpu;
-	u8 op = 0;
-	vmm_guest_read(vm, c->eip, &op, 1);
-	(*b->adaptive_writes)++;
-	b->ptw_block = b->last_callout;
-	b->ptw_eip = c->eip;
-	b->ptw_gen = b->flush_gen;
-	b->ptw_traced = true;
-	if (c->mmu->before_write)
-		c->mmu->before_write(c, &b->ptw_traced);
-	(void)k;
-	if (op != 0x89 && op != 0xc7) { /* not a plain MOV store: the general emulator */
-		emulate(b, 0);
-		return ENGINE_EMULATE_PT;
-	}
-	show_guest_cs(b);
-	vm->emulate_cpl = 0;
-	return ENGINE_EMULATE_PT;
 }
 
 /* The guest instruction at X ended a block: perform it on the virtual CPU. */
@@ -532,7 +395,7 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 	(*b->by_kind[k->kind])++;
 	if (k->kind != BK_CONT && k->kind != BK_EMULATE && k->kind != BK_DESC && k->kind != BK_MMU &&
 	    k->kind != BK_FAR && k->kind != BK_SS && k->kind != BK_POPGS)
-		vcpu_op(b); /* the VMM performs what the translator decoded; where it hands the
+		bt_vcpu_op(b); /* the VMM performs what the translator decoded; where it hands the
 			     * instruction to the machine after all, emulate() charges that too */
 	switch (k->kind) {
 	case BK_CONT:
@@ -558,8 +421,8 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		 * an interrupt held: the VMM performs it (the held interrupt is delivered next) */
 		memcpy(&c->r[R_EAX], vm->vmm_mem + BT_S_EAX, 4);
 		if (!pop_guest(b, 0, &v, 4))
-			return emulate(b, 0);
-		set_guest_eflags(b, v, 4);
+			return bt_emulate(b, 0);
+		bt_set_guest_eflags(b, v, 4);
 		c->r[R_ESP] += 4;
 		skip(c, x, k->len);
 		return ENGINE_RESUME;
@@ -578,44 +441,44 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		memcpy(&c->r[R_EAX], vm->vmm_mem + BT_S_EAX, 4);
 		memcpy(&c->r[R_ECX], vm->vmm_mem + BT_S_ECX, 4);
 		b->vgs_stale = false;
-		return emulate(b, 0);
+		return bt_emulate(b, 0);
 	case BK_IO:
 		return port_io(b, k);
 	case BK_PTWRITE:
-		return pt_write(b, k);
+		return bt_pt_write(b, k);
 	case BK_PUSHF_CO:
 		v = bt_guest_eflags(b) & ~(FL_RF | FL_VM);
 		if (!vmm_guest_write(vm, bt_stack_lin(c, c->r[R_ESP] - k->osize), &v, k->osize))
-			return emulate(b, 0); /* let the machine raise the guest's fault */
+			return bt_emulate(b, 0); /* let the machine raise the guest's fault */
 		c->r[R_ESP] -= k->osize;
 		skip(c, x, k->len);
 		return ENGINE_RESUME;
 	case BK_POPF_CO:
 		if (!pop_guest(b, 0, &v, k->osize))
-			return emulate(b, 0);
+			return bt_emulate(b, 0);
 		if (k->osize == 2)
 			v = (bt_guest_eflags(b) & 0xffff0000u) | (v & 0xffff);
-		set_guest_eflags(b, v, k->osize);
+		bt_set_guest_eflags(b, v, k->osize);
 		c->r[R_ESP] += k->osize;
 		skip(c, x, k->len);
 		return ENGINE_RESUME;
 	case BK_IRET: {
 		u32 cs, fl;
 		if (k->osize != 4 || !pop_guest(b, 0, &v, 4) || !pop_guest(b, 4, &cs, 4) || !pop_guest(b, 8, &fl, 4))
-			return emulate(b, 0);
+			return bt_emulate(b, 0);
 		if ((cs & 3) == 3 && !(fl & FL_VM)) {
 			/* to user mode: the machine's IRET at CPL 0 checks and loads it all */
 			b->iret_vif = (fl & FL_IF) != 0;
-			return emulate(b, 0);
+			return bt_emulate(b, 0);
 		}
 		struct desc d;
 		if ((cs & 3) != 0 || (fl & FL_VM) || !bt_guest_desc(b, (u16)cs, &d) || !desc_is_code(&d) ||
 		    desc_dpl(&d) != 0 || !desc_present(&d))
-			return emulate(b, 0); /* not a return to the kernel: the machine faults as the guest expects */
+			return bt_emulate(b, 0); /* not a return to the kernel: the machine faults as the guest expects */
 		if (in_window(vm, v))
-			return emulate(b, 0); /* beyond the guest's CS limit: the machine's #GP */
+			return bt_emulate(b, 0); /* beyond the guest's CS limit: the machine's #GP */
 		b->vcs = (u16)(cs & ~3u);
-		set_guest_eflags(b, fl, 4);
+		bt_set_guest_eflags(b, fl, 4);
 		c->r[R_ESP] += 12;
 		c->eip = v;
 		c->insns++;
@@ -625,7 +488,7 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		u32 cs;
 		unsigned s = k->osize;
 		if (!pop_guest(b, 0, &v, s) || !pop_guest(b, s, &cs, s))
-			return emulate(b, 0);
+			return bt_emulate(b, 0);
 		if ((cs & 3) == 3) {
 			b->cs_swapped = true; /* to user mode: the machine's far return from ring 1 */
 			c->seg[SEG_CS].sel = b->vcs;
@@ -637,9 +500,9 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		struct desc d;
 		if ((cs & 3) != 0 || !bt_guest_desc(b, (u16)cs, &d) || !desc_is_code(&d) || desc_dpl(&d) != 0 ||
 		    !desc_present(&d))
-			return emulate(b, 0); /* the machine raises the fault the guest expects */
+			return bt_emulate(b, 0); /* the machine raises the fault the guest expects */
 		if (in_window(vm, s == 2 ? v & 0xffff : v))
-			return emulate(b, 0); /* beyond the guest's CS limit: the machine's #GP */
+			return bt_emulate(b, 0); /* beyond the guest's CS limit: the machine's #GP */
 		b->vcs = (u16)(cs & ~3u);
 		c->r[R_ESP] += 2 * s + k->target;
 		c->eip = s == 2 ? v & 0xffff : v;
@@ -661,7 +524,7 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 				c->r[R_ESP] -= 4 + k->target;
 			else if (k->kind == BK_ICALL)
 				c->r[R_ESP] += 4;
-			return emulate(b, 0);
+			return bt_emulate(b, 0);
 		}
 		c->eip = t;
 		c->insns++;
@@ -691,14 +554,14 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		return ENGINE_RESUME;
 	case BK_FAR:
 		b->far = true;
-		return emulate(b, 1);
+		return bt_emulate(b, 1);
 	case BK_DESC:
 		/* descriptor-table reads answer from the guest's own GDT */
 		b->shadow_limit = c->gdtr_limit;
 		c->gdtr_base = b->rc.vgdt_base;
 		c->gdtr_limit = b->rc.vgdt_limit;
 		b->desc_swapped = true;
-		return emulate(b, 0);
+		return bt_emulate(b, 0);
 	case BK_MMU: {
 		u8 op[3] = { 0 };
 		b->mmu_op = true;
@@ -707,15 +570,15 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 		b->mmu_invlpg = op[0] == 0x0f && op[1] == 0x01 && ((op[2] >> 3) & 7) == 7 && (op[2] >> 6) != 3;
 		b->mmu_cr[0] = c->cr0;
 		b->mmu_cr[1] = c->cr4;
-		return emulate(b, 0);
+		return bt_emulate(b, 0);
 	}
 	case BK_SS:
 		/* at virtual CPL 0 the guest's stack descriptors are its DPL-0 ones */
 		set_data_dpl0(b, true);
 		b->ss_dpl0 = true;
-		return emulate(b, 0);
+		return bt_emulate(b, 0);
 	default:
-		return emulate(b, 0);
+		return bt_emulate(b, 0);
 	}
 }
 
@@ -730,7 +593,7 @@ static enum engine_verdict follow(struct bt *b, const struct bt_block *k, int i,
 	(*b->callouts)++;
 	(*b->by_kind[k->kind])++;
 	if (k->kind == BK_JMP) {
-		vcpu_op(b);
+		bt_vcpu_op(b);
 		c->insns++;
 	}
 	c->eip = to;
@@ -801,7 +664,7 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 		if (bk_indirect(k.kind) && rel > k.ident && !(e->reason == EXIT_BT_CALLOUT && slot == -2))
 			ind_rollback(b, &k, rel - k.ident);
 		if (bk_seq(k.kind) && rel >= k.ident && (slot == -1 || (slot == -2 && e->reason != EXIT_BT_CALLOUT)))
-			seq_fixup(b, &k, rel - k.ident); /* (an interrupt can come just before the
+			bt_seq_fixup(b, &k, rel - k.ident); /* (an interrupt can come just before the
 							    * sequence's callout: a machine block starts there) */
 		if (e->reason == EXIT_EXCEPTION_NMI && !e->insn_len)
 			(*b->tc_faults)++; /* raised by translated code: mapped back to the guest's */
@@ -844,7 +707,7 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 		} else if (e->vector == EXC_PF) {
 			v = vmm_page_fault(&b->vmm, e);
 			if (v == ENGINE_EMULATE_PT && c->cpl != 3 && b->last >= 0)
-				adapt(b, c->eip); /* a traced write from translated code */
+				bt_adapt(b, c->eip); /* a traced write from translated code */
 			if (v == ENGINE_EMULATE_PT && c->cpl != 3 && !bt_vif(b))
 				c->eflags &= ~FL_IF; /* the guest's IF for the emulated write (a PUSHF
 						      * onto a traced page pushes it); set again after */
@@ -893,7 +756,7 @@ static void bt_after_emulate(struct vm *vm)
 	bool far = b->far;
 	b->far = false;
 	if (b->ptw_block >= 0)
-		adapt_done(b);
+		bt_adapt_done(b);
 	b->emulating = false;
 	if (b->ss_dpl0) {
 		set_data_dpl0(b, false);

@@ -313,7 +313,36 @@ void bt_deliver_cb(struct vmm *v, u8 vec, bool ext, bool has_err, u32 err);
 void bt_deliver_held(struct bt *b);
 bool bt_any_pending(const struct bt *b);
 
+/* bt.c: the virtual CPU and the VMM's work, for the engine's other files */
+void bt_set_guest_eflags(struct bt *b, u32 v, unsigned size); /* POPF/IRET at virtual CPL 0 */
+void bt_show_guest_cs(struct bt *b);          /* the guest's CS for an emulation */
+enum engine_verdict bt_emulate(struct bt *b, unsigned cpl); /* emulate at c->eip */
+void bt_vcpu_op(struct bt *b);                /* charge a decoded callout's work */
+
+/* seq.c: the inline sequences (above). Emit that of block `k` (CLI, STI, PUSHF, POPF,
+ * POP GS) at t0, returning its length (tc_slot0(k)); emit SGDT's, whose guest bytes are
+ * g (k->cc gets its scratch register), returning its length. */
+unsigned tc_emit_seq(u8 *t0, const struct bt_block *k);
+unsigned tc_emit_sgdt(u8 *t0, struct bt_block *k, const u8 *g);
+/* An exit `t` bytes into the sequence of block `k`, other than its callout: the guest
+ * back before its instruction, or forward past it. */
+void bt_seq_fixup(struct bt *b, const struct bt_block *k, u32 t);
+
+/* adaptive.c: a traced page-table write by the kernel instruction at `eip` faulted;
+ * an adaptive callout's store completed; the callout itself. */
+void bt_adapt(struct bt *b, u32 eip);
+void bt_adapt_done(struct bt *b);
+enum engine_verdict bt_pt_write(struct bt *b, const struct bt_block *k);
+
 /* translate.c */
+/* The prefixes at p[0..n) (their count; o16: an operand-size prefix, gs: GS); the base
+ * and index registers of SGDT's operand at p[i..len) as a bit mask, or -1 if the inline
+ * translation does not handle it; code emitters: a 32-bit immediate, and
+ * mov %gs:off,%reg (load) or mov %reg,%gs:off. */
+unsigned tc_prefixes(const u8 *p, unsigned n, bool *o16, bool *gs);
+int tc_sgdt_regs(const u8 *p, unsigned len, unsigned i);
+u8 *tc_put32(u8 *t, u32 v);
+u8 *tc_gs_mov(u8 *t, bool load, unsigned reg, u32 off);
 /* Is the guest instruction at `eip` to be translated as an adaptive callout? */
 static inline bool bt_adaptive(const struct bt *b, u32 eip)
 {

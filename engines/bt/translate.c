@@ -300,7 +300,7 @@ void tc_unchain(struct bt *b, enum unchain how, u32 vpn)
 }
 
 /* Skip the prefixes at p[0..n); returns their count. */
-static unsigned prefixes(const u8 *p, unsigned n, bool *o16, bool *gs)
+unsigned tc_prefixes(const u8 *p, unsigned n, bool *o16, bool *gs)
 {
 	unsigned i = 0;
 	*o16 = *gs = false;
@@ -321,7 +321,7 @@ static unsigned prefixes(const u8 *p, unsigned n, bool *o16, bool *gs)
 /* The registers SGDT's memory operand at p[i..len) (i: after its prefixes) uses as base
  * and index (a bit each), or -1 if the inline translation does not handle it (16-bit
  * operand or address size, a register operand). */
-static int sgdt_regs(const u8 *p, unsigned len, unsigned i)
+int tc_sgdt_regs(const u8 *p, unsigned len, unsigned i)
 {
 	for (unsigned k = 0; k < i; k++)
 		if (p[k] == 0x66 || p[k] == 0x67)
@@ -339,7 +339,7 @@ static int sgdt_regs(const u8 *p, unsigned len, unsigned i)
 	return (index != 4 ? 1 << index : 0) | (mod == 0 && base == 5 ? 0 : 1 << base);
 }
 
-static bool sgdt_inline(const u8 *p, unsigned len, unsigned i) { return sgdt_regs(p, len, i) >= 0; }
+static bool sgdt_inline(const u8 *p, unsigned len, unsigned i) { return tc_sgdt_regs(p, len, i) >= 0; }
 
 /* Classify the instruction at p[0..len) (guest EIP `eip`): -1 if IDENT (it means the
  * same at CPL 1 in the TC as at CPL 0 in place), else the kind of callout that ends the
@@ -347,7 +347,7 @@ static bool sgdt_inline(const u8 *p, unsigned len, unsigned i) { return sgdt_reg
 static int classify(const u8 *p, unsigned len, u32 eip, const struct insn *in, struct bt_block *out)
 {
 	bool o16, gs;
-	unsigned i = prefixes(p, len, &o16, &gs);
+	unsigned i = tc_prefixes(p, len, &o16, &gs);
 	if (in->fn == h_ud || i >= len)
 		return BK_EMULATE; /* its emulation raises #UD where the guest expects it */
 	if (gs)
@@ -502,14 +502,14 @@ static unsigned decode_scratch(struct bt *b, u32 base, u32 eip, struct insn *in)
 	return len;
 }
 
-static u8 *put32(u8 *t, u32 v)
+u8 *tc_put32(u8 *t, u32 v)
 {
 	t[0] = (u8)v, t[1] = (u8)(v >> 8), t[2] = (u8)(v >> 16), t[3] = (u8)(v >> 24);
 	return t + 4;
 }
 
 /* mov %gs:off,%reg (load) or mov %reg,%gs:off, reg 0 (EAX) or 1 (ECX) */
-static u8 *gs_mov(u8 *t, bool load, unsigned reg, u32 off)
+u8 *tc_gs_mov(u8 *t, bool load, unsigned reg, u32 off)
 {
 	*t++ = 0x65;
 	if (reg == 0) {
@@ -518,7 +518,7 @@ static u8 *gs_mov(u8 *t, bool load, unsigned reg, u32 off)
 		*t++ = load ? 0x8b : 0x89;
 		*t++ = (u8)(reg << 3 | 5);
 	}
-	return put32(t, off);
+	return tc_put32(t, off);
 }
 
 /* Emit the lookup sequence of indirect block `k` (tc.h) whose guest instruction's bytes
@@ -526,159 +526,39 @@ static u8 *gs_mov(u8 *t, bool load, unsigned reg, u32 off)
 static unsigned emit_ind(u8 *t0, const struct bt_block *k, const u8 *g, u32 next)
 {
 	u8 *t = t0;
-	t = gs_mov(t, false, 0, BT_S_EAX);
-	t = gs_mov(t, false, 1, BT_S_ECX); /* IND_SAVE bytes */
+	t = tc_gs_mov(t, false, 0, BT_S_EAX);
+	t = tc_gs_mov(t, false, 1, BT_S_ECX); /* IND_SAVE bytes */
 	if (k->kind == BK_RET) {
 		*t++ = 0x8b, *t++ = 0x04, *t++ = 0x24; /* mov (%esp),%eax */
 		*t++ = 0x8d, *t++ = 0xa4, *t++ = 0x24; /* lea 4+imm(%esp),%esp */
-		t = put32(t, 4 + k->target);
+		t = tc_put32(t, 4 + k->target);
 	} else {
 		/* the guest's own operand, with its prefixes (segment, address size), into EAX */
 		bool o16, gs;
-		unsigned i = prefixes(g, k->len, &o16, &gs);
+		unsigned i = tc_prefixes(g, k->len, &o16, &gs);
 		memcpy(t, g, k->len);
 		t[i] = 0x8b;
 		t[i + 1] &= (u8)~0x38;
 		t += k->len;
 		if (k->kind == BK_ICALL) {
 			*t++ = 0x68; /* push $<the guest's return EIP> */
-			t = put32(t, next);
+			t = tc_put32(t, next);
 		}
 	}
 	*t++ = 0x0f, *t++ = 0xb7, *t++ = 0xc8;               /* movzwl %ax,%ecx */
 	*t++ = 0x65, *t++ = 0x8b, *t++ = 0x0c, *t++ = 0xcd;  /* mov %gs:TBL(,%ecx,8),%ecx */
-	t = put32(t, BT_LOOKUP);
+	t = tc_put32(t, BT_LOOKUP);
 	*t++ = 0x8d, *t++ = 0x4c, *t++ = 0x01, *t++ = 0x01;  /* lea 1(%ecx,%eax),%ecx */
 	*t++ = 0xe3, *t++ = 2;                               /* jecxz hit */
 	*t++ = 0xcd, *t++ = BT_CALLOUT_VEC;                  /* the miss */
 	*t++ = 0x0f, *t++ = 0xb7, *t++ = 0xc8;               /* hit: movzwl %ax,%ecx */
 	*t++ = 0x65, *t++ = 0x8b, *t++ = 0x0c, *t++ = 0xcd;  /* mov %gs:TBL+4(,%ecx,8),%ecx */
-	t = put32(t, BT_LOOKUP + 4);
-	t = gs_mov(t, false, 1, BT_S_TGT);
-	t = gs_mov(t, true, 1, BT_S_ECX);
-	t = gs_mov(t, true, 0, BT_S_EAX);
+	t = tc_put32(t, BT_LOOKUP + 4);
+	t = tc_gs_mov(t, false, 1, BT_S_TGT);
+	t = tc_gs_mov(t, true, 1, BT_S_ECX);
+	t = tc_gs_mov(t, true, 0, BT_S_EAX);
 	*t++ = 0x65, *t++ = 0xff, *t++ = 0x25;               /* jmp *%gs:S_TGT */
-	t = put32(t, BT_S_TGT);
-	return (unsigned)(t - t0);
-}
-
-/* mov %ecx,%gs:S_ECX; mov %gs:PEND,%ecx; jecxz 1f; int $0x83; 1: mov %gs:S_ECX,%ecx */
-static u8 *emit_pending(u8 *t)
-{
-	t = gs_mov(t, false, 1, BT_S_ECX);
-	t = gs_mov(t, true, 1, BT_PEND);
-	*t++ = 0xe3, *t++ = 2;
-	*t++ = 0xcd, *t++ = BT_CALLOUT_VEC;
-	return gs_mov(t, true, 1, BT_S_ECX);
-}
-
-/* movl $imm,%gs:off */
-static u8 *gs_movl_imm(u8 *t, u32 off, u32 imm)
-{
-	*t++ = 0x65, *t++ = 0xc7, *t++ = 0x05;
-	return put32(put32(t, off), imm);
-}
-
-/* SGDT m (guest bytes g[0..len), prefixes first) as two stores of the VMM's copy of the
- * guest's GDTR through the guest's own operand, with a scratch register R the operand
- * does not use (tc.h):
- *   mov %R,%gs:S_EAX; mov %gs:VGDTR,%R; mov %R,m; mov %gs:VGDTR+4,%R; mov %R16,m+4;
- *   mov %gs:S_EAX,%R
- * Returns the length; R goes in k->cc. */
-static unsigned emit_sgdt(u8 *t0, struct bt_block *k, const u8 *g)
-{
-	bool o16, gs;
-	unsigned i = prefixes(g, k->len, &o16, &gs);
-	int used = sgdt_regs(g, k->len, i);
-	unsigned r = 0;
-	while (used >> r & 1)
-		r++;
-	k->cc = (u8)r;
-	u8 m = g[i + 2], mod = m >> 6, rm = m & 7;
-	unsigned ea = i + 3 + (rm == 4 ? 1u : 0u); /* after modrm and SIB: the displacement */
-	bool abs32 = mod == 0 && (rm == 5 || (rm == 4 && (g[i + 3] & 7) == 5));
-	s32 disp = mod == 1 ? (s32)(int8_t)g[ea] : (mod == 2 || abs32) ? (s32)(g[ea] | g[ea + 1] << 8 | g[ea + 2] << 16 | (u32)g[ea + 3] << 24) : 0;
-	u8 *t = t0;
-	t = gs_mov(t, false, r, BT_S_EAX);
-	t = gs_mov(t, true, r, BT_VGDTR);
-	for (unsigned pass = 0; pass < 2; pass++) {
-		s32 d = disp + (pass ? 4 : 0);
-		memcpy(t, g, i); /* the guest's segment prefixes */
-		t += i;
-		if (pass)
-			*t++ = 0x66;
-		u8 nmod = abs32 ? 0 : (d == 0 && mod == 0) ? 0 : (d >= -128 && d <= 127) ? 1 : 2;
-		if (!abs32 && rm == 5 && nmod == 0)
-			nmod = 1; /* [EBP] has no mod-0 form */
-		*t++ = 0x89;
-		*t++ = (u8)(nmod << 6 | r << 3 | rm);
-		if (rm == 4)
-			*t++ = g[i + 3];
-		if (abs32 || nmod == 2)
-			t = put32(t, (u32)d);
-		else if (nmod == 1)
-			*t++ = (u8)d;
-		if (!pass)
-			t = gs_mov(t, true, r, BT_VGDTR + 4);
-	}
-	return (unsigned)(gs_mov(t, true, r, BT_S_EAX) - t0);
-}
-
-/* Emit the inline sequence of block `k` (CLI, STI, PUSHF, POPF, POP GS; tc.h), before
- * its slot; returns its length, which is tc_slot0(k). */
-static unsigned emit_seq(u8 *t0, const struct bt_block *k)
-{
-	u8 *t = t0;
-	switch (k->kind) {
-	case BK_CLI:
-		t = gs_movl_imm(t, BT_VIF, 0);
-		break;
-	case BK_STI:
-		t = gs_movl_imm(t, BT_VIF, FL_IF);
-		t = emit_pending(t);
-		break;
-	case BK_PUSHF:
-		*t++ = 0x9c;                                       /* pushfl */
-		t = gs_mov(t, false, 0, BT_S_EAX);
-		t = gs_mov(t, false, 1, BT_S_ECX);
-		*t++ = 0x8b, *t++ = 0x04, *t++ = 0x24;             /* mov (%esp),%eax */
-		t = gs_mov(t, true, 1, BT_VIF);
-		*t++ = 0x8d, *t++ = 0x84, *t++ = 0x08;             /* lea -0x200(%eax,%ecx),%eax */
-		t = put32(t, (u32)-(s32)FL_IF);
-		*t++ = 0x89, *t++ = 0x04, *t++ = 0x24;             /* mov %eax,(%esp) */
-		t = gs_mov(t, true, 1, BT_S_ECX);
-		t = gs_mov(t, true, 0, BT_S_EAX);
-		break;
-	case BK_POPF:
-		t = gs_mov(t, false, 0, BT_S_EAX);
-		*t++ = 0x8b, *t++ = 0x04, *t++ = 0x24;             /* mov (%esp),%eax */
-		*t++ = 0xa9, t = put32(t, FL_TF | FL_IOPL);        /* test $0x3100,%eax */
-		*t++ = 0x75, *t++ = (u8)(SEQ_POPF_CALLOUT - 16);   /* jnz 2f */
-		*t++ = 0x25, t = put32(t, FL_IF);                  /* and $0x200,%eax */
-		*t++ = 0x74, *t++ = 10;                            /* jz 1f */
-		*t++ = 0x65, *t++ = 0x83, *t++ = 0x3d;             /* cmpl $0,%gs:PEND */
-		t = put32(t, BT_PEND);
-		*t++ = 0;
-		*t++ = 0x75, *t++ = (u8)(SEQ_POPF_CALLOUT - 33);   /* jne 2f */
-		t = gs_mov(t, false, 0, BT_VIF);                   /* 1: */
-		t = gs_mov(t, true, 0, BT_S_EAX);
-		*t++ = 0x9d;                                       /* popfl */
-		break;
-	case BK_POPGS:
-		t = gs_mov(t, false, 0, BT_S_EAX);
-		t = gs_mov(t, false, 1, BT_S_ECX);
-		*t++ = 0x0f, *t++ = 0xb7, *t++ = 0x04, *t++ = 0x24; /* movzwl (%esp),%eax */
-		t = gs_mov(t, true, 1, BT_VGSNEG);
-		*t++ = 0x8d, *t++ = 0x0c, *t++ = 0x08;             /* lea (%eax,%ecx),%ecx */
-		*t++ = 0xe3, *t++ = 2;                             /* jecxz 1f */
-		*t++ = 0xcd, *t++ = BT_CALLOUT_VEC;                /* another selector */
-		*t++ = 0x8d, *t++ = 0x64, *t++ = 0x24, *t++ = 0x04; /* 1: lea 4(%esp),%esp */
-		t = gs_mov(t, true, 1, BT_S_ECX);
-		t = gs_mov(t, true, 0, BT_S_EAX);
-		break;
-	default:
-		break;
-	}
+	t = tc_put32(t, BT_S_TGT);
 	return (unsigned)(t - t0);
 }
 
@@ -788,11 +668,11 @@ static int translate(struct bt *b, u32 geip)
 		memcpy(t + BT_JCC_SLOT1, callout_slot, BT_SLOT);
 		nb.tail = BT_JCC_SLOT1 + BT_SLOT;
 	} else if (nb.kind == BK_SGDT) {
-		nb.seq = (u8)emit_sgdt(t, &nb, buf + ident);
+		nb.seq = (u8)tc_emit_sgdt(t, &nb, buf + ident);
 		memcpy(t + nb.seq, callout_slot, BT_SLOT);
 		nb.tail = (u8)(nb.seq + BT_SLOT);
 	} else if (bk_seq(nb.kind)) {
-		unsigned sl = emit_seq(t, &nb);
+		unsigned sl = tc_emit_seq(t, &nb);
 		if ((int)sl != tc_slot0(&nb)) { /* the layout tc_guest_eip() and bt.c assume */
 			bt_fail(b, "bt: internal: inline sequence of kind %u is %u bytes", nb.kind, sl);
 			sl = 0;
@@ -807,7 +687,7 @@ static int translate(struct bt *b, u32 geip)
 	} else if (nb.kind == BK_PUSHGS) {
 		/* pushl %gs:VGS (the guest's selector, zero-extended as the machine pushes it) */
 		t[0] = 0x65, t[1] = 0xff, t[2] = 0x35;
-		put32(t + 3, BT_VGS);
+		tc_put32(t + 3, BT_VGS);
 		memcpy(t + BT_PUSHGS, callout_slot, BT_SLOT);
 		nb.tail = BT_PUSHGS + BT_SLOT;
 	} else if (bk_indirect(nb.kind)) {
