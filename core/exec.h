@@ -21,11 +21,11 @@
  * handler ends the chain at c->iend, which cpu_end_block may have pulled in; a block
  * holds at most BLOCK_MAX_INSNS records, so where the host compiler makes no tail call
  * the chain is that many frames deep at most. */
-static inline void insn_run_next(struct cpu *c)
+static inline void insn_run_next(struct cpu *c, const struct insn *in)
 {
-	const struct insn *n = c->ip;
+	const struct insn *n = in + 1;
 	if (n < c->iend) {
-		c->ip = n + 1;
+		c->ip = n;
 		n->fn(c, n);
 	}
 }
@@ -39,12 +39,18 @@ static inline void insn_run_next(struct cpu *c)
 	HANDLER_DECL(name)                                                                 \
 	{                                                                                  \
 		name##_body(c, in);                                                        \
-		insn_run_next(c);                                                          \
+		insn_run_next(c, in);                                                      \
 	}                                                                                  \
 	static inline __attribute__((always_inline)) void name##_body(struct cpu *c,        \
 								      const struct insn *in)
 #define STATIC_HANDLER(name) \
 	static HANDLER_DECL(name); \
+	HANDLER(name)
+/* SLOW_HANDLER defines a private handler kept out of line: the general path a fast
+ * handler tail-calls when its inline fast path does not apply, so that the fast path
+ * itself makes no call and needs no stack frame. */
+#define SLOW_HANDLER(name) \
+	static __attribute__((noinline, cold)) HANDLER_DECL(name); \
 	HANDLER(name)
 
 /* exec_fast.c — replace a decoded record's handler by one specialised for its exact
