@@ -54,7 +54,8 @@ static inline void insn_run_next(struct cpu *c, const struct insn *in)
 	HANDLER(name)
 
 /* exec_fast.c — replace a decoded record's handler by one specialised for its exact
- * form where one exists (same semantics, fewer host instructions). */
+ * form where one exists (same semantics, fewer host instructions). The record is
+ * complete (its length included) when the decoder calls this. */
 void exec_fast_pick(struct insn *in);
 
 /* exec_alu.c — in->op: 0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP */

@@ -67,34 +67,45 @@ STATIC_HANDLER(h_sar32_ri)
 	c->r[in->rm] = r;
 }
 
-/* Jcc, one handler per condition pair (the record's op keeps the negation bit).
- * Flattened, so that cc_cond folds to its condition's compare in each. */
-#define JCC(name, k)                                                        \
+/* Jcc, one handler per condition code, with the target computed at decode time (kept
+ * in disp: a relative branch has no memory operand). Flattened, so that cc_cond folds
+ * to its condition's compare in each. */
+#define JCC(name, cc)                                                       \
 	__attribute__((flatten)) STATIC_HANDLER(name)                       \
 	{                                                                   \
-		if (!cc_cond(c, (k) << 1 | (in->op & 1)))                   \
+		if (!cc_cond(c, cc))                                        \
 			return;                                             \
-		u32 target = insn_next(in) + in->imm;                       \
-		if (in->osize == 2)                                         \
-			target &= 0xffff;                                   \
-		if (target > c->seg[SEG_CS].limit)                          \
+		if (in->disp > c->seg[SEG_CS].limit)                        \
 			cpu_fault(c, EXC_GP, 0);                            \
-		c->eip = target;                                            \
+		c->eip = in->disp;                                          \
 	}
 JCC(h_jo, 0)
-JCC(h_jb, 1)
-JCC(h_jz, 2)
-JCC(h_jbe, 3)
-JCC(h_js, 4)
-JCC(h_jp, 5)
-JCC(h_jl, 6)
-JCC(h_jle, 7)
+JCC(h_jno, 1)
+JCC(h_jb, 2)
+JCC(h_jnb, 3)
+JCC(h_jz, 4)
+JCC(h_jnz, 5)
+JCC(h_jbe, 6)
+JCC(h_jnbe, 7)
+JCC(h_js, 8)
+JCC(h_jns, 9)
+JCC(h_jp, 10)
+JCC(h_jnp, 11)
+JCC(h_jl, 12)
+JCC(h_jnl, 13)
+JCC(h_jle, 14)
+JCC(h_jnle, 15)
 
 void exec_fast_pick(struct insn *in)
 {
-	static const insn_fn jcc[8] = { h_jo, h_jb, h_jz, h_jbe, h_js, h_jp, h_jl, h_jle };
+	static const insn_fn jcc[16] = { h_jo, h_jno, h_jb, h_jnb, h_jz, h_jnz, h_jbe, h_jnbe,
+					 h_js, h_jns, h_jp, h_jnp, h_jl, h_jnl, h_jle, h_jnle };
 	if (in->fn == h_jcc) {
-		in->fn = jcc[(in->op >> 1) & 7];
+		u32 target = insn_next(in) + in->imm;
+		if (in->osize == 2)
+			target &= 0xffff;
+		in->disp = target;
+		in->fn = jcc[in->op & 15];
 		return;
 	}
 	static const insn_fn rr[8] = { h_add32_rr, h_or32_rr, NULL, NULL, h_and32_rr, h_sub32_rr, h_xor32_rr, h_cmp32_rr };
