@@ -1,7 +1,8 @@
 /*
  * exec_fast.c — handlers specialised at decode time for the forms that dominate
  * compiled code: 32-bit register ALU operations with a register or an immediate,
- * 32-bit shifts of a register by a constant, and conditional jumps by condition.
+ * 32-bit shifts of a register by a constant, conditional jumps by condition, register
+ * MOV, TEST and IMUL, and 32-bit CALL and RET.
  *
  * Each does exactly what the general handler does for its form (the same result, the
  * same lazy-flag record), without the run-time switches over operation, width and
@@ -12,6 +13,8 @@
 #include "exec.h"
 #include "fault.h"
 #include "flags.h"
+#include "mem.h"
+#include "operand.h"
 
 /* Register-register: the destination is rm, the source reg (the decoder swaps the
  * two fields of the 0x80 "reg, rm" direction). */
@@ -96,6 +99,57 @@ JCC(h_jnl, 13)
 JCC(h_jle, 14)
 JCC(h_jnle, 15)
 
+/* MOV r32, r32 with the destination in rm (the decoder's direction resolved). */
+STATIC_HANDLER(h_mov32_rr_to_rm) { c->r[in->rm] = c->r[in->reg]; }
+
+/* TEST r32, imm32 and IMUL r32, r32, imm with a register operand. */
+STATIC_HANDLER(h_test32_ri) { cc_set(c, CC_LOGIC, 32, 0, 0, c->r[in->rm] & in->imm); }
+
+STATIC_HANDLER(h_imul32_rri)
+{
+	s64 r = (s64)(s32)c->r[in->rm] * (s32)in->imm;
+	u32 lo = (u32)r;
+	c->r[in->reg] = lo;
+	cc_set(c, CC_MUL, 32, 0, 0, lo);
+	c->cc_aux = r != (s32)r;
+}
+
+/* CALL rel32 and RET with a 32-bit operand: on a 32-bit stack whose access the fast
+ * path serves and a target within CS, done inline; otherwise (faults included) by the
+ * general handler, which starts afresh. The call's target is computed at decode time
+ * (disp). */
+SLOW_HANDLER(call32_slow) { h_call_rel(c, in); }
+SLOW_HANDLER(ret32_slow) { h_ret(c, in); }
+
+static HANDLER_DECL(h_call32)
+{
+	u32 sp = c->r[R_ESP] - 4;
+	u8 *p;
+	if (__builtin_expect(!stack32(c) || in->disp > c->seg[SEG_CS].limit ||
+				     !(p = seg_write_ptr(c, SEG_SS, sp, 4)), 0)) {
+		call32_slow(c, in);
+		return;
+	}
+	store_n(p, 4, insn_next(in));
+	c->r[R_ESP] = sp;
+	c->eip = in->disp;
+	insn_run_next(c, in);
+}
+
+static HANDLER_DECL(h_ret32)
+{
+	u32 sp = c->r[R_ESP], target;
+	const u8 *p;
+	if (__builtin_expect(!stack32(c) || !(p = seg_read_ptr(c, SEG_SS, sp, 4)) ||
+				     (target = load_n(p, 4)) > c->seg[SEG_CS].limit, 0)) {
+		ret32_slow(c, in);
+		return;
+	}
+	c->r[R_ESP] = sp + 4;
+	c->eip = target;
+	insn_run_next(c, in);
+}
+
 void exec_fast_pick(struct insn *in)
 {
 	static const insn_fn jcc[16] = { h_jo, h_jno, h_jb, h_jnb, h_jz, h_jnz, h_jbe, h_jnbe,
@@ -118,6 +172,22 @@ void exec_fast_pick(struct insn *in)
 			in->reg = t;
 		}
 		in->fn = rr[op];
+	} else if (in->fn == h_mov32_rr) {
+		if (in->op) { /* reg is the destination */
+			u8 t = in->rm;
+			in->rm = in->reg;
+			in->reg = t;
+		}
+		in->fn = h_mov32_rr_to_rm;
+	} else if (in->fn == h_test_rm_imm && !(in->flags & IF_MEM) && in->osize == 4) {
+		in->fn = h_test32_ri;
+	} else if (in->fn == h_imul_r_rm_imm && !(in->flags & IF_MEM) && in->osize == 4) {
+		in->fn = h_imul32_rri;
+	} else if (in->fn == h_call_rel && in->osize == 4) {
+		in->disp = insn_next(in) + in->imm;
+		in->fn = h_call32;
+	} else if (in->fn == h_ret && in->osize == 4) {
+		in->fn = h_ret32;
 	} else if (in->fn == h_alu32_r_imm && ri[op]) {
 		in->fn = ri[op];
 	} else if (in->fn == h_shift_rm && !(in->flags & IF_MEM) && in->osize == 4 && (op >= 4)) {
