@@ -46,6 +46,10 @@ static inline void insn_run_next(struct cpu *c, const struct insn *in)
 #define STATIC_HANDLER(name) \
 	static HANDLER_DECL(name); \
 	HANDLER(name)
+/* A private handler that writes its tail (insn_run_next) itself. */
+#define STATIC_HANDLER_DECL(name) \
+	static HANDLER_DECL(name);     \
+	static HANDLER_DECL(name)
 /* SLOW_HANDLER defines a private handler kept out of line: the general path a fast
  * handler tail-calls when its inline fast path does not apply, so that the fast path
  * itself makes no call and needs no stack frame. */

@@ -114,20 +114,64 @@ STATIC_HANDLER(h_imul32_rri)
 	c->cc_aux = r != (s32)r;
 }
 
+/* MOV r32, m32 and MOV m32, r32 by addressing form (32-bit addressing): base +
+ * displacement (bd), index * scale + displacement (xd), base + index * scale +
+ * displacement (bxd). The fast path is inline, the rest a tail call to the general
+ * handler (in another file, so never inlined here: the fast path needs no frame). */
+#define MOV32_M(form, ea)                                                         \
+	STATIC_HANDLER_DECL(h_mov32_r_##form)                                     \
+	{                                                                         \
+		const u8 *p = seg_read_ptr(c, in->seg, (ea), 4);                  \
+		if (__builtin_expect(!p, 0)) {                                    \
+			h_mov32_r_m(c, in);                                       \
+			return;                                                   \
+		}                                                                 \
+		c->r[in->reg] = load_n(p, 4);                                     \
+		insn_run_next(c, in);                                             \
+	}                                                                         \
+	STATIC_HANDLER_DECL(h_mov32_##form##_r)                                   \
+	{                                                                         \
+		u8 *p = seg_write_ptr(c, in->seg, (ea), 4);                       \
+		if (__builtin_expect(!p, 0)) {                                    \
+			h_mov32_m_r(c, in);                                       \
+			return;                                                   \
+		}                                                                 \
+		store_n(p, 4, c->r[in->reg]);                                     \
+		insn_run_next(c, in);                                             \
+	}
+MOV32_M(bd, c->r[in->base] + in->disp)
+MOV32_M(xd, (c->r[in->index] << in->scale) + in->disp)
+MOV32_M(bxd, c->r[in->base] + (c->r[in->index] << in->scale) + in->disp)
+
+/* TEST r8, imm. */
+STATIC_HANDLER(h_test8_ri) { cc_set(c, CC_LOGIC, 8, 0, 0, reg_get(c, in->rm, 1) & in->imm); }
+
+/* TEST m32, imm and TEST m8, imm. */
+#define TEST_M_IMM(name, size)                                                    \
+	STATIC_HANDLER_DECL(name)                                                 \
+	{                                                                         \
+		const u8 *p = seg_read_ptr(c, in->seg, insn_ea(c, in), size);      \
+		if (__builtin_expect(!p, 0)) {                                    \
+			h_test_rm_imm(c, in);                                   \
+			return;                                                   \
+		}                                                                 \
+		cc_set(c, CC_LOGIC, (size) * 8, 0, 0, load_n(p, size) & in->imm); \
+		insn_run_next(c, in);                                             \
+	}
+TEST_M_IMM(h_test32_m_imm, 4)
+TEST_M_IMM(h_test8_m_imm, 1)
+
 /* CALL rel32 and RET with a 32-bit operand: on a 32-bit stack whose access the fast
  * path serves and a target within CS, done inline; otherwise (faults included) by the
  * general handler, which starts afresh. The call's target is computed at decode time
  * (disp). */
-SLOW_HANDLER(call32_slow) { h_call_rel(c, in); }
-SLOW_HANDLER(ret32_slow) { h_ret(c, in); }
-
-static HANDLER_DECL(h_call32)
+STATIC_HANDLER_DECL(h_call32)
 {
 	u32 sp = c->r[R_ESP] - 4;
 	u8 *p;
 	if (__builtin_expect(!stack32(c) || in->disp > c->seg[SEG_CS].limit ||
 				     !(p = seg_write_ptr(c, SEG_SS, sp, 4)), 0)) {
-		call32_slow(c, in);
+		h_call_rel(c, in);
 		return;
 	}
 	store_n(p, 4, insn_next(in));
@@ -136,13 +180,13 @@ static HANDLER_DECL(h_call32)
 	insn_run_next(c, in);
 }
 
-static HANDLER_DECL(h_ret32)
+STATIC_HANDLER_DECL(h_ret32)
 {
 	u32 sp = c->r[R_ESP], target;
 	const u8 *p;
 	if (__builtin_expect(!stack32(c) || !(p = seg_read_ptr(c, SEG_SS, sp, 4)) ||
 				     (target = load_n(p, 4)) > c->seg[SEG_CS].limit, 0)) {
-		ret32_slow(c, in);
+		h_ret(c, in);
 		return;
 	}
 	c->r[R_ESP] = sp + 4;
@@ -181,6 +225,16 @@ void exec_fast_pick(struct insn *in)
 		in->fn = h_mov32_rr_to_rm;
 	} else if (in->fn == h_test_rm_imm && !(in->flags & IF_MEM) && in->osize == 4) {
 		in->fn = h_test32_ri;
+	} else if (in->fn == h_test_rm_imm && (in->flags & IF_MEM) && (in->osize == 4 || in->osize == 1)) {
+		in->fn = in->osize == 4 ? h_test32_m_imm : h_test8_m_imm;
+	} else if (in->fn == h_test_rm_imm && !(in->flags & IF_MEM) && in->osize == 1) {
+		in->fn = h_test8_ri;
+	} else if ((in->fn == h_mov32_r_m || in->fn == h_mov32_m_r) && !(in->flags & IF_A16)) {
+		static const insn_fn ld[4] = { NULL, h_mov32_r_bd, h_mov32_r_xd, h_mov32_r_bxd };
+		static const insn_fn st[4] = { NULL, h_mov32_bd_r, h_mov32_xd_r, h_mov32_bxd_r };
+		unsigned form = (in->base != REG_NONE) | (in->index != REG_NONE) << 1;
+		if (form)
+			in->fn = in->fn == h_mov32_r_m ? ld[form] : st[form];
 	} else if (in->fn == h_imul_r_rm_imm && !(in->flags & IF_MEM) && in->osize == 4) {
 		in->fn = h_imul32_rri;
 	} else if (in->fn == h_call_rel && in->osize == 4) {
