@@ -2,7 +2,8 @@
  * exec_fast.c — handlers specialised at decode time for the forms that dominate
  * compiled code: 32-bit register ALU operations with a register or an immediate,
  * 32-bit shifts of a register by a constant, conditional jumps by condition, register
- * MOV, TEST and IMUL, and 32-bit CALL and RET.
+ * MOV, TEST and IMUL, 32-bit MOV to and from memory and LEA by addressing form, and
+ * 32-bit CALL and RET.
  *
  * Each does exactly what the general handler does for its form (the same result, the
  * same lazy-flag record), without the run-time switches over operation, width and
@@ -143,6 +144,11 @@ MOV32_M(bd, c->r[in->base] + in->disp)
 MOV32_M(xd, (c->r[in->index] << in->scale) + in->disp)
 MOV32_M(bxd, c->r[in->base] + (c->r[in->index] << in->scale) + in->disp)
 
+/* LEA r32 by the same addressing forms. */
+STATIC_HANDLER(h_lea32_bd) { c->r[in->reg] = c->r[in->base] + in->disp; }
+STATIC_HANDLER(h_lea32_xd) { c->r[in->reg] = (c->r[in->index] << in->scale) + in->disp; }
+STATIC_HANDLER(h_lea32_bxd) { c->r[in->reg] = c->r[in->base] + (c->r[in->index] << in->scale) + in->disp; }
+
 /* TEST r8, imm. */
 STATIC_HANDLER(h_test8_ri) { cc_set(c, CC_LOGIC, 8, 0, 0, reg_get(c, in->rm, 1) & in->imm); }
 
@@ -235,6 +241,11 @@ void exec_fast_pick(struct insn *in)
 		unsigned form = (in->base != REG_NONE) | (in->index != REG_NONE) << 1;
 		if (form)
 			in->fn = in->fn == h_mov32_r_m ? ld[form] : st[form];
+	} else if (in->fn == h_lea && in->osize == 4 && (in->flags & IF_MEM) && !(in->flags & IF_A16)) {
+		static const insn_fn lea[4] = { NULL, h_lea32_bd, h_lea32_xd, h_lea32_bxd };
+		unsigned form = (in->base != REG_NONE) | (in->index != REG_NONE) << 1;
+		if (form)
+			in->fn = lea[form];
 	} else if (in->fn == h_imul_r_rm_imm && !(in->flags & IF_MEM) && in->osize == 4) {
 		in->fn = h_imul32_rri;
 	} else if (in->fn == h_call_rel && in->osize == 4) {
