@@ -21,7 +21,9 @@ WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wpointe
 # Capstone (bench translate's disassembler) through pkg-config, as Debian packages it
 CAPSTONE_CFLAGS := $(shell pkg-config --cflags capstone 2>/dev/null)
 CAPSTONE_LIBS   := $(or $(shell pkg-config --libs capstone 2>/dev/null),-lcapstone)
-CFLAGS  := -std=gnu11 $(OPT) -g $(WARN) -I. -MMD -MP $(SAN) $(CAPSTONE_CFLAGS) $(EXTRA_CFLAGS)
+# No SLP vectorization: it packs the lazy-flag record's stores (cc_set) into SSE moves,
+# three host instructions more in every flag-setting handler (issue 13)
+CFLAGS  := -std=gnu11 $(OPT) -fno-tree-slp-vectorize -g $(WARN) -I. -MMD -MP $(SAN) $(CAPSTONE_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SAN)
 LIBS    := -llua5.4 -lsqlite3 -lpapi -lm $(CAPSTONE_LIBS)
 

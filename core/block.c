@@ -87,7 +87,9 @@ void block_link(struct cpu *c, struct block *prev, struct block *next)
 	    (prev->eip >> 12) != (next->eip >> 12) || (prev->phys >> 12) != (next->phys >> 12) ||
 	    next->phys_last != next->phys >> 12)
 		return;
-	prev->succ[prev->nsucc++ & 1] = next;
+	unsigned i = prev->nsucc++ & 1;
+	prev->succ[i] = next;
+	prev->succ_eip[i] = next->eip;
 }
 
 void block_flush_all(struct cpu *c)
@@ -175,9 +177,10 @@ static void decode_block(struct cpu *c, struct block *b, u32 phys, unsigned max)
 		if ((next >> 12) != (lin0 >> 12) || (next & 0xfff) > 0xff0)
 			break;
 	}
-	b->n = (u16)n;
+	b->n = (u8)n;
 	b->cost = cost;
 	b->succ[0] = b->succ[1] = NULL;
+	b->succ_eip[0] = b->succ_eip[1] = 0;
 	b->nsucc = 0;
 	b->fall_eip = def32 ? eip : eip & 0xffff;
 	b->valid = 1;

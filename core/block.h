@@ -26,16 +26,19 @@ struct block {
 	u32 phys_last;    /* physical page of the last byte (differs if it spans pages) */
 	u32 fall_eip;     /* EIP after the last instruction */
 	u32 cost;         /* base cost in modeled cycles of all instructions */
-	u16 n;            /* instructions */
+	u8 n;             /* instructions (at most BLOCK_MAX_INSNS) */
+	u8 nsucc;         /* links made (the next one replaces succ[nsucc & 1]) */
 	u8 def32;         /* CS default operand size it was decoded for */
 	u8 valid;
 	struct block *hash_next; /* chain in the physical-address hash */
 	struct block *page_next; /* chain of blocks on the same physical page */
 	struct block *into_next; /* chain of blocks straddling into the same physical page */
 	struct block *succ[2];   /* blocks that followed this one on the same page (chaining) */
-	u8 nsucc;
+	u32 succ_eip[2];         /* ... their EIPs, tested without reaching into them */
 	struct insn insn[];
 };
+/* The arena's resets, and with them cpu.blocks_invalidated, depend on this size. */
+_Static_assert(sizeof(struct block) == 72, "struct block changes size");
 
 struct block_cache *block_cache_new(void);
 void block_cache_free(struct block_cache *bc);
@@ -53,7 +56,7 @@ static inline struct block *block_chained(const struct block *prev, u32 eip)
 {
 	for (unsigned i = 0; i < 2; i++) {
 		struct block *b = prev->succ[i];
-		if (b && b->eip == eip && b->valid)
+		if (prev->succ_eip[i] == eip && b && b->valid)
 			return b;
 	}
 	return NULL;

@@ -323,7 +323,7 @@ static void refund_tail(struct cpu *c)
 {
 	if (!c->ip)
 		return;
-	const struct insn *in = c->ip - 1;
+	const struct insn *in = c->ip;
 	u64 cycles = 0, n = 0;
 	for (; in < c->iend; in++) {
 		cycles += block_insn_cost(c, in);
@@ -337,13 +337,13 @@ static void refund_tail(struct cpu *c)
 void cpu_end_block(struct cpu *c, u32 eip)
 {
 	u64 cycles = 0, n = 0;
-	for (const struct insn *in = c->ip; in < c->iend; in++) {
+	for (const struct insn *in = c->ip + 1; in < c->iend; in++) {
 		cycles += block_insn_cost(c, in);
 		n++;
 	}
 	c->insns -= n;
 	c->cost->now -= cycles;
-	c->iend = c->ip;
+	c->iend = c->ip + 1;
 	c->eip = eip;
 }
 
@@ -523,10 +523,10 @@ static inline void run_block(struct cpu *c, struct block *b)
 	cost_guest(c->cost, b->cost);
 	c->insns += b->n;
 	c->eip = b->fall_eip;
-	/* c->ip is the next record while one runs (cpu_cur); each handler runs the next
-	 * one (exec.h, threaded dispatch) up to c->iend, which a handler may pull in to
-	 * end the block early (cpu_end_block) */
-	c->ip = b->insn + 1;
+	/* c->ip is the record running (cpu_cur); each handler runs the next one (exec.h,
+	 * threaded dispatch) up to c->iend, which a handler may pull in to end the block
+	 * early (cpu_end_block) */
+	c->ip = b->insn;
 	b->insn->fn(c, b->insn);
 	c->ip = NULL;
 }

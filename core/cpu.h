@@ -135,7 +135,7 @@ struct cpu {
 	u64 tsc_offset;
 
 	/* Execution */
-	const struct insn *ip, *iend; /* the block being executed */
+	const struct insn *ip, *iend; /* the record running (NULL between blocks), the block's end */
 	struct block *blk;
 	u32 chain_gen;                /* bumped by anything that may change the translation of
 				       * code or CS: TLB evictions and flushes, CPL and CS loads,

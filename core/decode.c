@@ -587,7 +587,7 @@ unsigned decode_insn(struct cpu *c, u32 eip, bool def32, struct insn *in)
 	if (lock && !(mem && (s.f & D_RMW)) && !(!ext && (b == 0x86 || b == 0x87) && mem))
 		in->fn = h_ud; /* LOCK on anything but a memory read-modify-write */
 	/* 8-bit forms of 0x91-0x97 etc. need osize from the operand size, done above. */
-	exec_fast_pick(in);
 	in->len = (u8)(f.eip - eip);
+	exec_fast_pick(in);
 	return in->len;
 }

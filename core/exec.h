@@ -21,11 +21,11 @@
  * handler ends the chain at c->iend, which cpu_end_block may have pulled in; a block
  * holds at most BLOCK_MAX_INSNS records, so where the host compiler makes no tail call
  * the chain is that many frames deep at most. */
-static inline void insn_run_next(struct cpu *c)
+static inline void insn_run_next(struct cpu *c, const struct insn *in)
 {
-	const struct insn *n = c->ip;
+	const struct insn *n = in + 1;
 	if (n < c->iend) {
-		c->ip = n + 1;
+		c->ip = n;
 		n->fn(c, n);
 	}
 }
@@ -39,16 +39,27 @@ static inline void insn_run_next(struct cpu *c)
 	HANDLER_DECL(name)                                                                 \
 	{                                                                                  \
 		name##_body(c, in);                                                        \
-		insn_run_next(c);                                                          \
+		insn_run_next(c, in);                                                      \
 	}                                                                                  \
 	static inline __attribute__((always_inline)) void name##_body(struct cpu *c,        \
 								      const struct insn *in)
 #define STATIC_HANDLER(name) \
 	static HANDLER_DECL(name); \
 	HANDLER(name)
+/* A private handler that writes its tail (insn_run_next) itself. */
+#define STATIC_HANDLER_DECL(name) \
+	static HANDLER_DECL(name);     \
+	static HANDLER_DECL(name)
+/* SLOW_HANDLER defines a private handler kept out of line: the general path a fast
+ * handler tail-calls when its inline fast path does not apply, so that the fast path
+ * itself makes no call and needs no stack frame. */
+#define SLOW_HANDLER(name) \
+	static __attribute__((noinline, cold)) HANDLER_DECL(name); \
+	HANDLER(name)
 
 /* exec_fast.c — replace a decoded record's handler by one specialised for its exact
- * form where one exists (same semantics, fewer host instructions). */
+ * form where one exists (same semantics, fewer host instructions). The record is
+ * complete (its length included) when the decoder calls this. */
 void exec_fast_pick(struct insn *in);
 
 /* exec_alu.c — in->op: 0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP */

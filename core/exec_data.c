@@ -23,8 +23,32 @@ HANDLER(h_mov32_rr)
 		c->r[in->rm] = c->r[in->reg];
 }
 
-HANDLER(h_mov32_r_m) { c->r[in->reg] = seg_read(c, in->seg, insn_ea(c, in), 4); }
-HANDLER(h_mov32_m_r) { seg_write(c, in->seg, insn_ea(c, in), 4, c->r[in->reg]); }
+/* MOV r32, m32 and MOV m32, r32: the fast path inline, the rest (segment checks,
+ * fast-TLB misses, page-crossing accesses) in the general handler it tail-calls. */
+SLOW_HANDLER(mov32_r_m_slow) { c->r[in->reg] = seg_read(c, in->seg, insn_ea(c, in), 4); }
+SLOW_HANDLER(mov32_m_r_slow) { seg_write(c, in->seg, insn_ea(c, in), 4, c->r[in->reg]); }
+
+HANDLER_DECL(h_mov32_r_m)
+{
+	const u8 *p = seg_read_ptr(c, in->seg, insn_ea(c, in), 4);
+	if (__builtin_expect(!p, 0)) {
+		mov32_r_m_slow(c, in);
+		return;
+	}
+	c->r[in->reg] = load_n(p, 4);
+	insn_run_next(c, in);
+}
+
+HANDLER_DECL(h_mov32_m_r)
+{
+	u8 *p = seg_write_ptr(c, in->seg, insn_ea(c, in), 4);
+	if (__builtin_expect(!p, 0)) {
+		mov32_m_r_slow(c, in);
+		return;
+	}
+	store_n(p, 4, c->r[in->reg]);
+	insn_run_next(c, in);
+}
 HANDLER(h_mov_rm_imm) { rm_write(c, in, in->osize, in->imm); }
 HANDLER(h_mov_r_imm) { reg_set(c, in->reg, in->osize, in->imm); }
 

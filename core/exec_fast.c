@@ -1,7 +1,9 @@
 /*
  * exec_fast.c — handlers specialised at decode time for the forms that dominate
  * compiled code: 32-bit register ALU operations with a register or an immediate,
- * 32-bit shifts of a register by a constant, and conditional jumps by condition.
+ * 32-bit shifts of a register by a constant, conditional jumps by condition, register
+ * MOV, TEST and IMUL, 32-bit MOV to and from memory and LEA by addressing form, and
+ * 32-bit CALL and RET.
  *
  * Each does exactly what the general handler does for its form (the same result, the
  * same lazy-flag record), without the run-time switches over operation, width and
@@ -12,6 +14,8 @@
 #include "exec.h"
 #include "fault.h"
 #include "flags.h"
+#include "mem.h"
+#include "operand.h"
 
 /* Register-register: the destination is rm, the source reg (the decoder swaps the
  * two fields of the 0x80 "reg, rm" direction). */
@@ -67,34 +71,145 @@ STATIC_HANDLER(h_sar32_ri)
 	c->r[in->rm] = r;
 }
 
-/* Jcc, one handler per condition pair (the record's op keeps the negation bit).
- * Flattened, so that cc_cond folds to its condition's compare in each. */
-#define JCC(name, k)                                                        \
+/* Jcc, one handler per condition code, with the target computed at decode time (kept
+ * in disp: a relative branch has no memory operand). Flattened, so that cc_cond folds
+ * to its condition's compare in each. */
+#define JCC(name, cc)                                                       \
 	__attribute__((flatten)) STATIC_HANDLER(name)                       \
 	{                                                                   \
-		if (!cc_cond(c, (k) << 1 | (in->op & 1)))                   \
+		if (!cc_cond(c, cc))                                        \
 			return;                                             \
-		u32 target = insn_next(in) + in->imm;                       \
-		if (in->osize == 2)                                         \
-			target &= 0xffff;                                   \
-		if (target > c->seg[SEG_CS].limit)                          \
+		if (in->disp > c->seg[SEG_CS].limit)                        \
 			cpu_fault(c, EXC_GP, 0);                            \
-		c->eip = target;                                            \
+		c->eip = in->disp;                                          \
 	}
 JCC(h_jo, 0)
-JCC(h_jb, 1)
-JCC(h_jz, 2)
-JCC(h_jbe, 3)
-JCC(h_js, 4)
-JCC(h_jp, 5)
-JCC(h_jl, 6)
-JCC(h_jle, 7)
+JCC(h_jno, 1)
+JCC(h_jb, 2)
+JCC(h_jnb, 3)
+JCC(h_jz, 4)
+JCC(h_jnz, 5)
+JCC(h_jbe, 6)
+JCC(h_jnbe, 7)
+JCC(h_js, 8)
+JCC(h_jns, 9)
+JCC(h_jp, 10)
+JCC(h_jnp, 11)
+JCC(h_jl, 12)
+JCC(h_jnl, 13)
+JCC(h_jle, 14)
+JCC(h_jnle, 15)
+
+/* MOV r32, r32 with the destination in rm (the decoder's direction resolved). */
+STATIC_HANDLER(h_mov32_rr_to_rm) { c->r[in->rm] = c->r[in->reg]; }
+
+/* TEST r32, imm32 and IMUL r32, r32, imm with a register operand. */
+STATIC_HANDLER(h_test32_ri) { cc_set(c, CC_LOGIC, 32, 0, 0, c->r[in->rm] & in->imm); }
+
+STATIC_HANDLER(h_imul32_rri)
+{
+	s64 r = (s64)(s32)c->r[in->rm] * (s32)in->imm;
+	u32 lo = (u32)r;
+	c->r[in->reg] = lo;
+	cc_set(c, CC_MUL, 32, 0, 0, lo);
+	c->cc_aux = r != (s32)r;
+}
+
+/* MOV r32, m32 and MOV m32, r32 by addressing form (32-bit addressing): base +
+ * displacement (bd), index * scale + displacement (xd), base + index * scale +
+ * displacement (bxd). The fast path is inline, the rest a tail call to the general
+ * handler (in another file, so never inlined here: the fast path needs no frame). */
+#define MOV32_M(form, ea)                                                         \
+	STATIC_HANDLER_DECL(h_mov32_r_##form)                                     \
+	{                                                                         \
+		const u8 *p = seg_read_ptr(c, in->seg, (ea), 4);                  \
+		if (__builtin_expect(!p, 0)) {                                    \
+			h_mov32_r_m(c, in);                                       \
+			return;                                                   \
+		}                                                                 \
+		c->r[in->reg] = load_n(p, 4);                                     \
+		insn_run_next(c, in);                                             \
+	}                                                                         \
+	STATIC_HANDLER_DECL(h_mov32_##form##_r)                                   \
+	{                                                                         \
+		u8 *p = seg_write_ptr(c, in->seg, (ea), 4);                       \
+		if (__builtin_expect(!p, 0)) {                                    \
+			h_mov32_m_r(c, in);                                       \
+			return;                                                   \
+		}                                                                 \
+		store_n(p, 4, c->r[in->reg]);                                     \
+		insn_run_next(c, in);                                             \
+	}
+MOV32_M(bd, c->r[in->base] + in->disp)
+MOV32_M(xd, (c->r[in->index] << in->scale) + in->disp)
+MOV32_M(bxd, c->r[in->base] + (c->r[in->index] << in->scale) + in->disp)
+
+/* LEA r32 by the same addressing forms. */
+STATIC_HANDLER(h_lea32_bd) { c->r[in->reg] = c->r[in->base] + in->disp; }
+STATIC_HANDLER(h_lea32_xd) { c->r[in->reg] = (c->r[in->index] << in->scale) + in->disp; }
+STATIC_HANDLER(h_lea32_bxd) { c->r[in->reg] = c->r[in->base] + (c->r[in->index] << in->scale) + in->disp; }
+
+/* TEST r8, imm. */
+STATIC_HANDLER(h_test8_ri) { cc_set(c, CC_LOGIC, 8, 0, 0, reg_get(c, in->rm, 1) & in->imm); }
+
+/* TEST m32, imm and TEST m8, imm. */
+#define TEST_M_IMM(name, size)                                                    \
+	STATIC_HANDLER_DECL(name)                                                 \
+	{                                                                         \
+		const u8 *p = seg_read_ptr(c, in->seg, insn_ea(c, in), size);      \
+		if (__builtin_expect(!p, 0)) {                                    \
+			h_test_rm_imm(c, in);                                   \
+			return;                                                   \
+		}                                                                 \
+		cc_set(c, CC_LOGIC, (size) * 8, 0, 0, load_n(p, size) & in->imm); \
+		insn_run_next(c, in);                                             \
+	}
+TEST_M_IMM(h_test32_m_imm, 4)
+TEST_M_IMM(h_test8_m_imm, 1)
+
+/* CALL rel32 and RET with a 32-bit operand: on a 32-bit stack whose access the fast
+ * path serves and a target within CS, done inline; otherwise (faults included) by the
+ * general handler, which starts afresh. The call's target is computed at decode time
+ * (disp). */
+STATIC_HANDLER_DECL(h_call32)
+{
+	u32 sp = c->r[R_ESP] - 4;
+	u8 *p;
+	if (__builtin_expect(!stack32(c) || in->disp > c->seg[SEG_CS].limit ||
+				     !(p = seg_write_ptr(c, SEG_SS, sp, 4)), 0)) {
+		h_call_rel(c, in);
+		return;
+	}
+	store_n(p, 4, insn_next(in));
+	c->r[R_ESP] = sp;
+	c->eip = in->disp;
+	insn_run_next(c, in);
+}
+
+STATIC_HANDLER_DECL(h_ret32)
+{
+	u32 sp = c->r[R_ESP], target;
+	const u8 *p;
+	if (__builtin_expect(!stack32(c) || !(p = seg_read_ptr(c, SEG_SS, sp, 4)) ||
+				     (target = load_n(p, 4)) > c->seg[SEG_CS].limit, 0)) {
+		h_ret(c, in);
+		return;
+	}
+	c->r[R_ESP] = sp + 4;
+	c->eip = target;
+	insn_run_next(c, in);
+}
 
 void exec_fast_pick(struct insn *in)
 {
-	static const insn_fn jcc[8] = { h_jo, h_jb, h_jz, h_jbe, h_js, h_jp, h_jl, h_jle };
+	static const insn_fn jcc[16] = { h_jo, h_jno, h_jb, h_jnb, h_jz, h_jnz, h_jbe, h_jnbe,
+					 h_js, h_jns, h_jp, h_jnp, h_jl, h_jnl, h_jle, h_jnle };
 	if (in->fn == h_jcc) {
-		in->fn = jcc[(in->op >> 1) & 7];
+		u32 target = insn_next(in) + in->imm;
+		if (in->osize == 2)
+			target &= 0xffff;
+		in->disp = target;
+		in->fn = jcc[in->op & 15];
 		return;
 	}
 	static const insn_fn rr[8] = { h_add32_rr, h_or32_rr, NULL, NULL, h_and32_rr, h_sub32_rr, h_xor32_rr, h_cmp32_rr };
@@ -107,6 +222,37 @@ void exec_fast_pick(struct insn *in)
 			in->reg = t;
 		}
 		in->fn = rr[op];
+	} else if (in->fn == h_mov32_rr) {
+		if (in->op) { /* reg is the destination */
+			u8 t = in->rm;
+			in->rm = in->reg;
+			in->reg = t;
+		}
+		in->fn = h_mov32_rr_to_rm;
+	} else if (in->fn == h_test_rm_imm && !(in->flags & IF_MEM) && in->osize == 4) {
+		in->fn = h_test32_ri;
+	} else if (in->fn == h_test_rm_imm && (in->flags & IF_MEM) && (in->osize == 4 || in->osize == 1)) {
+		in->fn = in->osize == 4 ? h_test32_m_imm : h_test8_m_imm;
+	} else if (in->fn == h_test_rm_imm && !(in->flags & IF_MEM) && in->osize == 1) {
+		in->fn = h_test8_ri;
+	} else if ((in->fn == h_mov32_r_m || in->fn == h_mov32_m_r) && !(in->flags & IF_A16)) {
+		static const insn_fn ld[4] = { NULL, h_mov32_r_bd, h_mov32_r_xd, h_mov32_r_bxd };
+		static const insn_fn st[4] = { NULL, h_mov32_bd_r, h_mov32_xd_r, h_mov32_bxd_r };
+		unsigned form = (in->base != REG_NONE) | (in->index != REG_NONE) << 1;
+		if (form)
+			in->fn = in->fn == h_mov32_r_m ? ld[form] : st[form];
+	} else if (in->fn == h_lea && in->osize == 4 && (in->flags & IF_MEM) && !(in->flags & IF_A16)) {
+		static const insn_fn lea[4] = { NULL, h_lea32_bd, h_lea32_xd, h_lea32_bxd };
+		unsigned form = (in->base != REG_NONE) | (in->index != REG_NONE) << 1;
+		if (form)
+			in->fn = lea[form];
+	} else if (in->fn == h_imul_r_rm_imm && !(in->flags & IF_MEM) && in->osize == 4) {
+		in->fn = h_imul32_rri;
+	} else if (in->fn == h_call_rel && in->osize == 4) {
+		in->disp = insn_next(in) + in->imm;
+		in->fn = h_call32;
+	} else if (in->fn == h_ret && in->osize == 4) {
+		in->fn = h_ret32;
 	} else if (in->fn == h_alu32_r_imm && ri[op]) {
 		in->fn = ri[op];
 	} else if (in->fn == h_shift_rm && !(in->flags & IF_MEM) && in->osize == 4 && (op >= 4)) {

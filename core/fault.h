@@ -58,6 +58,6 @@ static inline bool exc_has_error(u8 vector)
 }
 
 /* The instruction being executed (valid inside a handler). */
-static inline const struct insn *cpu_cur(const struct cpu *c) { return c->ip - 1; }
+static inline const struct insn *cpu_cur(const struct cpu *c) { return c->ip; }
 
 #endif

@@ -134,12 +134,14 @@ static inline bool cc_cond(const struct cpu *c, unsigned cc)
 	unsigned k = cc >> 1, sh = 32 - c->cc_bits;
 	/* if/else rather than a switch: with cc a constant (exec_fast.c's per-condition
 	 * Jcc handlers) each branch folds to a compare or two */
-	if (c->cc_op == CC_SUB && k != 0 && k != 4 && k != 5) {
+	if ((k == 2 || k == 4) && (unsigned)c->cc_op - CC_ADD <= CC_DEC - CC_ADD) {
+		/* ZF and SF of ADD ADC SUB SBB LOGIC INC DEC: from the result (for SUB,
+		 * a - b == 0 exactly when a == b at the width) */
+		r = k == 2 ? (c->cc_res << sh) == 0 : (s32)(c->cc_res << sh) < 0;
+	} else if (c->cc_op == CC_SUB && k != 0 && k != 2 && k != 4 && k != 5) {
 		u32 a = c->cc_a << sh, b = c->cc_b << sh;
 		if (k == 1)
 			r = a < b;
-		else if (k == 2)
-			r = a == b;
 		else if (k == 3)
 			r = a <= b;
 		else if (k == 6)
@@ -157,9 +159,6 @@ static inline bool cc_cond(const struct cpu *c, unsigned cc)
 			r = v < 0;
 		else
 			r = v <= 0;
-	} else if ((k == 2 || k == 4) && c->cc_op >= CC_ADD && c->cc_op <= CC_DEC) {
-		/* ZF and SF of ADD ADC SUB SBB LOGIC INC DEC: from the result */
-		r = k == 2 ? (c->cc_res << sh) == 0 : (s32)(c->cc_res << sh) < 0;
 	} else {
 		switch (k) {
 		case 0: r = cc_of(c); break;

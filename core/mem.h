@@ -96,6 +96,32 @@ static inline void mem_write_sys(struct cpu *c, u32 lin, unsigned size, u32 v)
 	mem_write_slow(c, lin, size, v, false);
 }
 
+/* The host pointer a `size`-byte read (seg_read_ptr) or write (seg_write_ptr) at
+ * s:off goes to when the fast path serves it whole: a segment that needs no check and
+ * a fast-TLB hit within one page. NULL otherwise: then seg_read/seg_write do the
+ * access (with its checks, faults and slow paths) as if this had not been asked. */
+static inline u8 *seg_read_ptr(const struct cpu *c, unsigned s, u32 off, unsigned size)
+{
+	if (__builtin_expect(c->seg[s].check & 1, 0))
+		return NULL;
+	u32 lin = c->seg[s].base + off;
+	const struct ftlb_entry *e = &c->ft[(lin >> 12) & (FTLB_SIZE - 1)];
+	if (__builtin_expect(e->rtag == (lin >> 12) && (lin & 0xfff) <= 0x1000 - size, 1))
+		return (u8 *)(lin + e->addend);
+	return NULL;
+}
+
+static inline u8 *seg_write_ptr(const struct cpu *c, unsigned s, u32 off, unsigned size)
+{
+	if (__builtin_expect(c->seg[s].check & 2, 0))
+		return NULL;
+	u32 lin = c->seg[s].base + off;
+	const struct ftlb_entry *e = &c->ft[(lin >> 12) & (FTLB_SIZE - 1)];
+	if (__builtin_expect(e->wtag == (lin >> 12) && (lin & 0xfff) <= 0x1000 - size, 1))
+		return (u8 *)(lin + e->addend);
+	return NULL;
+}
+
 /* Segmented accesses: check the segment (unless flat), then access memory. */
 static inline u32 seg_read(struct cpu *c, unsigned s, u32 off, unsigned size)
 {
