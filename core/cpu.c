@@ -272,12 +272,21 @@ static enum run_status exit_now(struct cpu *c)
 	return RUN_EXIT;
 }
 
+/* Leave for the run loop's setjmp with `code`, or for the VMM's guard when no run loop
+ * is running (vmm_guard). */
+static _Noreturn void jump(struct cpu *c, int code)
+{
+	if (c->vmm_guard)
+		longjmp(*c->vmm_guard, code);
+	longjmp(c->jmp, code);
+}
+
 _Noreturn void cpu_fault(struct cpu *c, u8 vector, u32 err)
 {
 	c->pend_vec = vector;
 	c->pend_err = err;
 	c->pend_eip = c->delivering ? c->fault_eip : c->ip ? cpu_cur(c)->eip : c->eip;
-	longjmp(c->jmp, JMP_FAULT);
+	jump(c, JMP_FAULT);
 }
 
 _Noreturn void cpu_page_fault(struct cpu *c, u32 lin, u32 pfec)
@@ -296,7 +305,7 @@ _Noreturn void cpu_exit_event(struct cpu *c)
 	record_idt_info(c);
 	c->exit->insn_len = 0;
 	c->eip = c->exit->guest_eip;
-	longjmp(c->jmp, JMP_EXIT);
+	jump(c, JMP_EXIT);
 }
 
 _Noreturn void cpu_exit_insn(struct cpu *c, u32 reason, u32 qual)
@@ -307,14 +316,14 @@ _Noreturn void cpu_exit_insn(struct cpu *c, u32 reason, u32 qual)
 	c->exit->guest_eip = in->eip;
 	c->exit->insn_len = in->len;
 	c->eip = in->eip; /* the guest stops before the instruction */
-	longjmp(c->jmp, JMP_EXIT);
+	jump(c, JMP_EXIT);
 }
 
 _Noreturn void cpu_unimplemented(struct cpu *c, const char *what)
 {
 	u32 eip = c->ip ? cpu_cur(c)->eip : c->eip;
 	snprintf(c->shutdown_reason, sizeof(c->shutdown_reason), "%s at EIP %#010x", what, eip);
-	longjmp(c->jmp, JMP_ERROR);
+	jump(c, JMP_ERROR);
 }
 
 /* Undo the counts and base costs of the block's instructions from the current one

@@ -200,6 +200,9 @@ struct cpu {
 
 	/* Fault handling */
 	jmp_buf jmp;
+	jmp_buf *vmm_guard;     /* set while a VMM handles an exit, outside the run loop: a
+				 * fault or exit the machine raises then lands here (a VMM
+				 * bug, reported), never in the returned run loop's c->jmp */
 	u8 delivering;                /* an event is being delivered through the IDT */
 	u8 deliver_vec;               /* ... this one */
 	u8 deliver_kind;              /* ... of this enum trap_kind */

@@ -14,6 +14,8 @@
  */
 #include "vm.h"
 
+#include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -261,7 +263,22 @@ static enum engine_verdict dispatch(struct vm *vm)
 		return ENGINE_STOP;
 	}
 	exit_transition(&vm->cpu, &vm->exit);
-	return vm->engine->handle_exit(vm, &vm->exit);
+	/* The VMM runs outside the machine's run loop: a fault or exit the machine raises
+	 * while it does (reading guest memory through the processor, say) is a VMM bug,
+	 * reported as one, never a longjmp into the loop that has returned. */
+	jmp_buf guard;
+	if (setjmp(guard)) {
+		vm->cpu.vmm_guard = NULL;
+		snprintf(vm->reason, sizeof(vm->reason),
+			 "VMM bug: the machine faulted inside the %s VMM's handling of %s (EIP %#010x)",
+			 vm->engine->name, exit_reason_name(reason), vm->cpu.eip);
+		vm->status = VM_VMM_FAILED;
+		return ENGINE_STOP;
+	}
+	vm->cpu.vmm_guard = &guard;
+	enum engine_verdict v = vm->engine->handle_exit(vm, &vm->exit);
+	vm->cpu.vmm_guard = NULL;
+	return v;
 }
 
 /* Add `cycles` to exit_cycles.NAME of exit `e`'s reason: what handling it cost, from

@@ -132,7 +132,9 @@ env RINGLAB_WORKLOADS="$W" "$BENCH" run keyed --profile "$t/copy.lua" --db "$t/c
 out=$(env RINGLAB_WORKLOADS="$W" "$BENCH" table --db "$t/copy.db" --format markdown 2>"$t/err")
 if grep -q "no runs on p4-2006" <<<"$out" && grep -q "left out: 2 runs of p4-2006 made with a different profile file" "$t/err"; then
 	ok "a copied profile keeping the name is not mixed in"; else bad "copied profile mixed into p4-2006's table"; fi
-printf 'return { program = "diskio", args = { sectors = 128, n = 4 }, disk = 4096, configs = { "native", "hvm/shadow", "hvm/shadow" } }\n' >"$W/slow.lua"
+# (slow enough, ~0.6 s a run, that the runs after the first are still going when the
+# interrupt comes: the whole disk, 32 rounds of 128 sectors)
+printf 'return { program = "diskio", args = { sectors = 128, n = 32 }, disk = 4096, configs = { "native", "hvm/shadow", "hvm/shadow" } }\n' >"$W/slow.lua"
 mkdir -p "$t/tmp"
 # (started through python with SIGINT at its default: a non-interactive shell's
 # background jobs would ignore it)

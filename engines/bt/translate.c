@@ -492,8 +492,11 @@ static unsigned decode_scratch(struct bt *b, u32 base, u32 eip, struct insn *in)
 	c->ft = c->ftlb[0];
 	c->ct = c->ctlb[0];
 	volatile unsigned len = 0;
+	jmp_buf *guard = c->vmm_guard; /* a fault decoding lands here, not at the VMM's guard */
+	c->vmm_guard = NULL;
 	if (!setjmp(c->jmp))
 		len = decode_insn(c, eip, true, in);
+	c->vmm_guard = guard;
 	memcpy(c->jmp, saved, sizeof(saved));
 	c->seg[SEG_CS] = cs;
 	c->cpl = cpl;
