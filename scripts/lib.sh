@@ -28,6 +28,14 @@ expect_error() {
 	fi
 }
 
+# golden NAME FILE: FILE equals tests/golden/NAME (with UPDATE_GOLDEN=1 it is written
+# there first: regenerate after checking that a change is intended)
+golden() {
+	local g=tests/golden
+	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then cp "$2" "$g/$1"; fi
+	if cmp -s "$2" "$g/$1"; then ok "golden $1"; else bad "golden $1"; diff "$g/$1" "$2" | head -8; fi
+}
+
 # summary SUITE: the suite's count line; the status is 0 only if nothing failed
 summary() {
 	echo "$1: $pass passed, $fail failed"

@@ -10,10 +10,6 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 scratch
 G=tests/golden
-golden() { # NAME FILE: compare FILE with tests/golden/NAME
-	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then cp "$2" "$G/$1"; fi
-	if cmp -s "$2" "$G/$1"; then ok "golden $1"; else bad "golden $1"; diff "$G/$1" "$2" | head -8; fi
-}
 
 # explain: the student's question answered from one command
 "$BENCH" explain pgfault --set n=50 --config native,hvm/shadow >"$t/explain.txt" 2>"$t/err"

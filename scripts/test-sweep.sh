@@ -12,10 +12,6 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 scratch
 G=tests/golden
-golden() { # NAME FILE
-	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then cp "$2" "$G/$1"; fi
-	if cmp -s "$2" "$G/$1"; then ok "golden $1"; else bad "golden $1"; diff "$G/$1" "$2" | head -8; fi
-}
 q() { sqlite3 "$1" "$2" 2>/dev/null || python3 -c 'import sqlite3,sys; print("\n".join("|".join(map(str,r)) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$1" "$2"; }
 
 # range errors: one line, non-zero, before anything runs
