@@ -63,14 +63,6 @@ static void charge(struct bt *b, enum profile_primitive p)
 
 static bool in_window(struct vm *vm, u32 eip) { return eip - vm->vmm_win < vm->vmm_size; }
 
-/* The VMM's code descriptor: flat 4 GB, code execute/read, DPL 1, 32-bit. */
-static const struct desc vmm_code = { 0x0000ffffu, 0x00cfba00u };
-
-void bt_load_vmm_cs(struct bt *b)
-{
-	seg_from_desc(&b->vmm.vm->cpu.seg[SEG_CS], b->vmm_cs, &vmm_code);
-}
-
 /* While the TC runs, GS holds the VMM's data segment (the window, DPL 0: the VMM loads
  * it directly; no descriptor table has it, so no guest selector names it) and the
  * guest's GS is virtual (b->vgs): the translator sends every guest instruction that
@@ -99,119 +91,6 @@ static void gs_give(struct bt *b)
 		return;
 	b->vmm.vm->cpu.seg[SEG_GS] = b->vgs;
 	b->gs_stolen = false;
-}
-
-/* Watch the guest's GDT at linear `base`, `len` bytes: a write there sets gdt_dirty. */
-static void watch_gdt(struct bt *b, u32 base, u32 len)
-{
-	struct vm *vm = b->vmm.vm;
-	struct cpu *c = &vm->cpu;
-	u32 first = 0x1000 - (base & 0xfff);
-	if (first > len)
-		first = len;
-	b->gdt_dirty = false;
-	b->gdt_len[0] = b->gdt_len[1] = 0;
-	if (len && vmm_guest_phys(vm, base, false, &b->gdt_pa[0])) {
-		b->gdt_len[0] = first;
-		cpu_watch_code(c, b->gdt_pa[0], first);
-	}
-	if (len > first && len - first <= 0x1000 && vmm_guest_phys(vm, base + first, false, &b->gdt_pa[1])) {
-		b->gdt_len[1] = len - first;
-		cpu_watch_code(c, b->gdt_pa[1], len - first);
-	}
-}
-
-/* Give the guest's DPL-0 data descriptors (promoted to DPL 1 in the shadow) DPL 0 again
- * (`dpl0`: for an emulated SS load at virtual CPL 0), or DPL 1 again. */
-static void set_data_dpl0(struct bt *b, bool dpl0)
-{
-	u32 *sh = (u32 *)(b->vmm.vm->vmm_mem + BT_GDT);
-	for (u32 i = 0; i < RC_MAX_GDT; i++)
-		if (b->promoted[i >> 3] >> (i & 7) & 1)
-			sh[2 * i + 1] = dpl0 ? sh[2 * i + 1] & ~0x6000u : (sh[2 * i + 1] & ~0x6000u) | 0x2000u;
-}
-
-/* Shadow the guest's GDT (RC_SAFE): its DPL-0 code and data descriptors at DPL 1, so
- * that the TC, at CPL 1, loads the kernel's data segments itself (MOV/POP DS, ES, FS
- * are IDENT; translate.c). The VMM's code descriptor is written after it but left out
- * of the limit, as is the VMM's data selector: the VMM loads CS and GS directly, and a
- * guest load of either selector takes the #GP a selector past the guest's limit gives.
- * (ringcomp's ring-1 stack descriptor, unused by bt, is dropped for the same reason.) */
-static void shadow_gdt(struct bt *b, u32 base, u16 limit)
-{
-	struct vm *vm = b->vmm.vm;
-	struct cpu *c = &vm->cpu;
-	ringcomp_shadow_gdt(vm, &b->rc, base, limit, RC_SAFE);
-	b->vgs_stale = true; /* a POP GS of the same selector must read the table again */
-	memcpy(vm->vmm_mem + BT_VGDTR, &limit, 2); /* what the TC's SGDT stores */
-	memcpy(vm->vmm_mem + BT_VGDTR + 2, &base, 4);
-	u32 n = ((u32)limit + 1) / 8;
-	if (n > RC_MAX_GDT)
-		n = RC_MAX_GDT;
-	u32 *sh = (u32 *)(vm->vmm_mem + BT_GDT);
-	memset(b->promoted, 0, sizeof(b->promoted));
-	for (u32 i = 1; i < n; i++) {
-		u32 hi = sh[2 * i + 1];
-		if ((hi & 0x1000) && !(hi & 0x800) && !(hi & 0x6000)) {
-			sh[2 * i + 1] = hi | 0x2000u;
-			b->promoted[i >> 3] |= (u8)(1u << (i & 7));
-		}
-	}
-	b->ss_dpl0 = false;
-	sh[2 * n] = sh[2 * n + 1] = 0;
-	sh[2 * (n + 1)] = vmm_code.lo;
-	sh[2 * (n + 1) + 1] = vmm_code.hi;
-	c->gdtr_base = vm->vmm_win + BT_GDT;
-	c->gdtr_limit = (u16)(8 * (n + 1) - 1);
-	b->vmm_cs = (u16)(((n + 1) << 3) | 1);
-	b->vmm_ds = (u16)((n + 2) << 3); /* past the limit: loading it faults */
-	if (c->cpl != 3)
-		c->seg[SEG_CS].sel = b->vmm_cs;
-	/* a guest write to its GDT re-shadows it before the next segment load */
-	b->gdt_bytes = 8 * n;
-	if (!vmm_guest_read(vm, base, b->gdt_copy, b->gdt_bytes))
-		b->gdt_bytes = 0;
-	watch_gdt(b, base, 8 * n);
-}
-
-/* The guest wrote near its GDT: shadow it again if it changed, else watch it again. */
-static void check_gdt(struct bt *b)
-{
-	u8 *now = b->gdt_now;
-	u32 base = b->rc.vgdt_base, n = b->gdt_bytes;
-	if (n && vmm_guest_read(b->vmm.vm, base, now, n) && !memcmp(now, b->gdt_copy, n))
-		watch_gdt(b, base, n);
-	else
-		shadow_gdt(b, base, b->rc.vgdt_limit);
-}
-
-/* Read the guest's descriptor `sel` from its own GDT (what it believes it loaded). */
-bool bt_guest_desc(struct bt *b, u16 sel, struct desc *d)
-{
-	if ((sel & 4) || (u32)(sel | 7) > b->rc.vgdt_limit)
-		return false;
-	u32 w[2];
-	if (!vmm_guest_read(b->vmm.vm, b->rc.vgdt_base + (sel & ~7u), w, 8))
-		return false;
-	d->lo = w[0];
-	d->hi = w[1];
-	return true;
-}
-
-/* Read the shadow GDT's descriptor `sel` from the VMM's memory, whatever GDTR holds
- * now (the guest's, during a descriptor-table emulation). Never through the guest's
- * mappings, so it cannot fault: the VMM runs outside the machine's fault handling, and
- * desc_read() there would longjmp into a run loop that has returned. */
-bool bt_shadow_desc(struct bt *b, u16 sel, struct desc *d)
-{
-	struct vm *vm = b->vmm.vm;
-	u32 limit = b->desc_swapped ? b->shadow_limit : vm->cpu.gdtr_limit;
-	if ((sel & 4) || !(sel & ~7u) || (u32)(sel | 7) > limit)
-		return false;
-	const u32 *sh = (const u32 *)(vm->vmm_mem + BT_GDT);
-	d->lo = sh[2 * (sel >> 3)];
-	d->hi = sh[2 * (sel >> 3) + 1];
-	return true;
 }
 
 /* EFLAGS as the guest sees them: the virtual IF in place of the real one. */
@@ -322,7 +201,7 @@ static void restore(struct bt *b)
 		b->desc_swapped = false;
 	}
 	if (b->ss_dpl0) {
-		set_data_dpl0(b, false);
+		bt_data_dpl0(b, false);
 		b->ss_dpl0 = false;
 	}
 	if (b->cs_swapped) {
@@ -574,7 +453,7 @@ static enum engine_verdict callout(struct bt *b, const struct bt_block *k)
 	}
 	case BK_SS:
 		/* at virtual CPL 0 the guest's stack descriptors are its DPL-0 ones */
-		set_data_dpl0(b, true);
+		bt_data_dpl0(b, true);
 		b->ss_dpl0 = true;
 		return bt_emulate(b, 0);
 	default:
@@ -647,7 +526,7 @@ static enum engine_verdict bt_exit(struct vm *vm, struct exit_record *e)
 	if (b->failed)
 		return ENGINE_STOP;
 	if (b->gdt_dirty)
-		check_gdt(b);
+		bt_check_gdt(b);
 	/* where the guest is, in its own terms */
 	struct bt_block k = { 0 };
 	int slot = -1;
@@ -759,7 +638,7 @@ static void bt_after_emulate(struct vm *vm)
 		bt_adapt_done(b);
 	b->emulating = false;
 	if (b->ss_dpl0) {
-		set_data_dpl0(b, false);
+		bt_data_dpl0(b, false);
 		b->ss_dpl0 = false;
 	}
 	if (b->desc_swapped) {
@@ -767,7 +646,7 @@ static void bt_after_emulate(struct vm *vm)
 		c->gdtr_limit = b->shadow_limit;
 		b->desc_swapped = false;
 	} else if (c->gdtr_base != vm->vmm_win + BT_GDT) {
-		shadow_gdt(b, c->gdtr_base, c->gdtr_limit); /* the guest loaded a GDT */
+		bt_shadow_gdt(b, c->gdtr_base, c->gdtr_limit); /* the guest loaded a GDT */
 	}
 	if (c->cpl != 3) {
 		if (far)
@@ -866,7 +745,7 @@ static int bt_init(struct vm *vm, char *err, size_t errlen)
 	b->vcs = c->seg[SEG_CS].sel & ~3u;
 	bt_set_vif(b, c->eflags & FL_IF);
 	c->eflags |= FL_IF;
-	shadow_gdt(b, c->gdtr_base, c->gdtr_limit); /* what the reset left in GDTR */
+	bt_shadow_gdt(b, c->gdtr_base, c->gdtr_limit); /* what the reset left in GDTR */
 	static const unsigned data[] = { SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS };
 	for (unsigned i = 0; i < 5; i++) { /* nothing the guest reaches touches the window */
 		struct seg *s = &c->seg[data[i]];

@@ -293,10 +293,16 @@ static inline bool tc_page_has(const struct bt *b, u32 ppn)
 
 void bt_fail(struct bt *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* bt.c: the virtual CPU the delivery reads. The VMM's code segment into CS; the guest's
+/* bt.c and gdt.c: the virtual CPU the delivery reads. The VMM's code segment into CS; the guest's
  * descriptor `sel` as the guest's own GDT has it, or as the shadow has it (false beyond
  * the table); EFLAGS with the virtual IF. */
 void bt_load_vmm_cs(struct bt *b);
+/* gdt.c: shadow the guest's GDT at `base`/`limit` (and load the shadow's GDTR); shadow
+ * it again if a watched write changed it; the guest's DPL-0 data descriptors at DPL 0
+ * (`dpl0`: for an emulated SS load at virtual CPL 0) or DPL 1 again. */
+void bt_shadow_gdt(struct bt *b, u32 base, u16 limit);
+void bt_check_gdt(struct bt *b);
+void bt_data_dpl0(struct bt *b, bool dpl0);
 bool bt_guest_desc(struct bt *b, u16 sel, struct desc *d);
 bool bt_shadow_desc(struct bt *b, u16 sel, struct desc *d);
 u32 bt_guest_eflags(struct bt *b);
