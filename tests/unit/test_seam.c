@@ -23,7 +23,7 @@
 
 static void tiny_kernel(char *path, const u8 *code, size_t n)
 {
-	tiny_kernel_at(path, "/tmp/ringlab-seam-XXXXXX", code, n);
+	tiny_kernel_at(path, "seam", code, n);
 }
 
 /* --- a mock engine --- */
@@ -89,7 +89,7 @@ static void test_seam_intercepted_int_is_a_hypercall(void **state)
 {
 	/* mov $21,%eax; int $0x82; out %al,$0xf4; hlt */
 	static const u8 code[] = { 0xb8, 21, 0, 0, 0, 0xcd, 0x82, 0xe6, 0xf4, 0xf4 };
-	char path[64];
+	char path[TINY_PATH_MAX];
 	tiny_kernel(path, code, sizeof(code));
 	struct vm *vm = mock_vm(path);
 	assert_int_equal(vm_run(vm), VM_EXITED);
@@ -105,7 +105,7 @@ static void test_seam_intercepted_int_is_a_hypercall(void **state)
 static void test_seam_emulation_without_progress_ends_the_run(void **state)
 {
 	static const u8 code[] = { 0x0f, 0x0b }; /* ud2 */
-	char path[64];
+	char path[TINY_PATH_MAX];
 	tiny_kernel(path, code, sizeof(code));
 	struct vm *vm = mock_vm(path);
 	assert_int_equal(vm_run(vm), VM_VMM_FAILED);
@@ -153,7 +153,7 @@ static void test_seam_vmm_memory_runs_code_and_hides_from_the_guest(void **state
 	/* the guest reads physical 16 MiB + 0x800 (behind its RAM: the VMM's data) and
 	 * exits with what it read: unassigned memory reads 0, never the VMM's 0x5a */
 	static const u8 code[] = { 0xa1, 0x00, 0x08, 0x00, 0x01, 0xe6, 0xf4, 0xf4 }; /* mov 0x1000800,%eax; out */
-	char path[64];
+	char path[TINY_PATH_MAX];
 	tiny_kernel(path, code, sizeof(code));
 	struct vm *vm = vmmcode_vm(path, "");
 	assert_int_equal(vm->vmm_win, 0xffff0000u);
@@ -279,7 +279,7 @@ static void test_seam_vmx_transition_flushes_without_vpid(void **state)
 static void test_seam_reflect_combines_faults(void **state)
 {
 	static const u8 code[] = { 0xf4 };
-	char path[64];
+	char path[TINY_PATH_MAX];
 	tiny_kernel(path, code, sizeof(code));
 	struct vm *vm = mock_vm(path);
 	struct vmm *v = vm->engine_state;

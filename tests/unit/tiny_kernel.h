@@ -13,11 +13,15 @@
 
 #include "core/vm.h"
 
-/* Write a kernel whose code is `code` (n bytes) to a new file named from `tmpl` (a
- * mkstemp template, copied into `path`). */
-static inline void tiny_kernel_at(char *path, const char *tmpl, const u8 *code, size_t n)
+#define TINY_PATH_MAX 256
+
+/* Write a kernel whose code is `code` (n bytes) to a new file ringlab-NAME-XXXXXX in
+ * $TMPDIR (or /tmp), its name into `path` (TINY_PATH_MAX bytes). */
+static inline void tiny_kernel_at(char *path, const char *name, const u8 *code, size_t n)
 {
-	strcpy(path, tmpl);
+	const char *dir = getenv("TMPDIR");
+	int len = snprintf(path, TINY_PATH_MAX, "%s/ringlab-%s-XXXXXX", dir && *dir ? dir : "/tmp", name);
+	assert_true(len > 0 && len < TINY_PATH_MAX);
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	u32 h[8] = { 0x1BADB002u, 1u << 16, 0, 0x100000, 0x100000, 0, 0, 0x100020 };
@@ -33,10 +37,10 @@ static inline void tiny_kernel_at(char *path, const char *tmpl, const u8 *code, 
 static inline struct vm *tiny_run(const u8 *code, size_t n, const char *engine, const char *mmu, int want)
 {
 	static FILE *sink;
-	char path[64], err[256];
+	char path[TINY_PATH_MAX], err[256];
 	if (!sink)
 		sink = fopen("/dev/null", "w");
-	tiny_kernel_at(path, "/tmp/ringlab-tiny-XXXXXX", code, n);
+	tiny_kernel_at(path, "tiny", code, n);
 	struct vm_config cfg = { .kernel = path, .cmdline = "", .profile = "p4-2006", .profile_dir = "profiles",
 				 .engine = engine, .mmu = mmu, .ram_mb = 16, .console = sink };
 	struct vm *vm = vm_create(&cfg, err, sizeof(err));
