@@ -96,16 +96,22 @@ static const u8 skeleton[] = {
 	0xb0, 0x9f, 0xe6, 0xf4, 0xf4, 0x8d, 0x76, 0x00,
 };
 
-/* Run the skeleton and `body` (n bytes) under bt/shadow until it stops with status
+/* Run the skeleton and `body` (n bytes) under `engine`/`mmu` until it stops with status
  * `want`; returns the VM (the caller destroys it). */
-static inline struct vm *bt_skeleton_run(const u8 *body, size_t n, int want)
+static inline struct vm *skeleton_run(const u8 *body, size_t n, const char *engine, const char *mmu, int want)
 {
 	static u8 code[BODY_AT + BODY_MAX];
 	assert_true(n <= BODY_MAX);
 	memset(code, 0x90, BODY_AT);
 	memcpy(code, skeleton, sizeof(skeleton));
 	memcpy(code + BODY_AT, body, n);
-	return tiny_run(code, BODY_AT + n, "bt", "shadow", want);
+	return tiny_run(code, BODY_AT + n, engine, mmu, want);
+}
+
+/* The same under bt/shadow. */
+static inline struct vm *bt_skeleton_run(const u8 *body, size_t n, int want)
+{
+	return skeleton_run(body, n, "bt", "shadow", want);
 }
 
 #endif

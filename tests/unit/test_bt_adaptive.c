@@ -279,11 +279,7 @@ static const u8 k_remap[] = {
 
 static void test_bt_invlpg_unchains_its_page(void **state)
 {
-	static u8 code[BODY_AT + sizeof(k_remap)];
-	memset(code, 0x90, BODY_AT);
-	memcpy(code, skeleton, sizeof(skeleton));
-	memcpy(code + BODY_AT, k_remap, sizeof(k_remap));
-	struct vm *nat = tiny_run(code, sizeof(code), "native", "direct", VM_EXITED);
+	struct vm *nat = skeleton_run(k_remap, sizeof(k_remap), "native", "direct", VM_EXITED);
 	assert_int_equal(nat->exit_code, (10 << 1) | 1); /* the guest is right natively */
 	vm_destroy(nat);
 	struct vm *vm = bt_skeleton_run(k_remap, sizeof(k_remap), VM_EXITED);
@@ -362,11 +358,7 @@ static const u8 k_cr3[] = {
 
 static void test_bt_cr3_unchains_non_global(void **state)
 {
-	static u8 code[BODY_AT + sizeof(k_cr3)];
-	memset(code, 0x90, BODY_AT);
-	memcpy(code, skeleton, sizeof(skeleton));
-	memcpy(code + BODY_AT, k_cr3, sizeof(k_cr3));
-	struct vm *nat = tiny_run(code, sizeof(code), "native", "direct", VM_EXITED);
+	struct vm *nat = skeleton_run(k_cr3, sizeof(k_cr3), "native", "direct", VM_EXITED);
 	assert_int_equal(nat->exit_code, (10 << 1) | 1); /* the guest is right natively */
 	vm_destroy(nat);
 	struct vm *vm = bt_skeleton_run(k_cr3, sizeof(k_cr3), VM_EXITED);
