@@ -88,7 +88,7 @@ return {
     pte_read     = { 50,   src = "estimate" },
     pte_write    = { 50,   src = "estimate" },
     pte_scan     = { 4,    src = "estimate (validating or releasing a whole 4 KB page table: a load, a test and a branch per entry in a sequential loop the hardware prefetcher streams; pte_read is a scattered reference)" },
-    io_emulate   = { 2000, src = "estimate (device model register access)" },
+    io_emulate   = { 2000, src = "estimate (device model register access; not scaled from p4-2006's calibrated value: no source gives the ratio)" },
   },
   pv = {
     blk_request = { 2000, src = "estimate (read and check one ring request, run it on the disk model, write the response: as one device-model access, vmm.io_emulate)" },
