@@ -103,6 +103,8 @@ int cpu_init(struct cpu *c, u8 *ram, u32 ram_size, const struct profile *prof,
 	c->clock = clock;
 	c->io = io;
 	c->intc = intc;
+	if (intc)
+		intc->kick = &c->kick;
 	c->budget = UINT64_MAX;
 	for (int i = 0; i < IC_COUNT; i++)
 		c->cls_cost[i] = (u32)prof->v[class_primitive[i]];
@@ -552,28 +554,29 @@ static __attribute__((noinline)) struct block *checked_block(struct cpu *c, stru
 	struct block *b = single ? block_single(c) : next_block(c, prev, prev_gen);
 	c->inhibit = 0;
 	c->event_delivered = 0;
+	/* the boundary stays checked while a condition the common path does not test holds */
+	c->kick = c->intc->intr || (c->eflags & FL_TF) || (c->icpt.ctl & ICPT_INTR_WINDOW);
 	return b;
 }
 
 /* The loop over blocks, apart from cpu_run so that its setjmp does not pin this
  * function's state to the stack (a fault longjmps past it; it keeps nothing of its own
  * that must survive one: chaining starts afresh). Between blocks, one test covers every
- * rarely true condition: a due timer, the budget, a pending interrupt line, TF, an
- * interrupt-window intercept, and the requests overlaid on c->attention; only then
- * does checked_block() look at them one by one. */
+ * rarely true condition: a due timer, the budget, and the requests overlaid on
+ * c->attention, among them cpu.kick, which stands for a pending interrupt line, TF and
+ * an interrupt-window intercept; only then does checked_block() look at them one by
+ * one. */
 static __attribute__((noinline)) enum run_status run_blocks(struct cpu *c)
 {
 	const struct clock *clk = c->clock;
 	const u64 *now = &clk->cost->now; /* modeled time as the clock reads it */
-	const struct intr_controller *intc = c->intc;
 	struct block *prev = NULL; /* the block that just ran, for chaining (block.h) */
 	u32 prev_gen = 0;          /* c->chain_gen when prev started */
 	enum run_status r;
 	for (;;) {
 		struct block *b;
 		if (__builtin_expect(*now >= clock_next_deadline(clk) || c->insns >= c->budget ||
-				     c->attention || intc->intr || (c->eflags & FL_TF) ||
-				     (c->icpt.ctl & ICPT_INTR_WINDOW), 0)) {
+				     c->attention, 0)) {
 			if (!(b = checked_block(c, prev, prev_gen, &r)))
 				return r;
 			bool tf = c->eflags & FL_TF;
@@ -627,5 +630,6 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 		if (vif)
 			c->eflags = (c->eflags & ~FL_IF) | keep;
 	}
+	c->kick = 1; /* the VMM may have changed EFLAGS, the intercepts or the INTR pin */
 	return run_blocks(c);
 }

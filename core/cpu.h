@@ -156,8 +156,14 @@ struct cpu {
 			u8 inhibit;   /* interrupts inhibited for one instruction (STI, MOV SS) */
 			u8 step;      /* cpu_run() executes one instruction, then RUN_STEP */
 			u8 req;       /* a handler asks cpu_run to return this run_status + 1 */
+			u8 kick;      /* the INTR pin, EFLAGS.TF or the interrupt-window intercept
+				       * may be set: the boundary looks at them. Raised by whatever
+				       * may set one while blocks run (the interrupt controller,
+				       * POPF, IRET: cpu_kick) and by cpu_run on entry (the VMM's
+				       * changes); the boundary keeps it while one of them holds */
+			u8 pad[3];
 		};
-		u32 attention;
+		u64 attention;
 	};
 
 	/* Memory */
@@ -284,6 +290,14 @@ void cpu_invlpg(struct cpu *c, u32 lin);
 
 /* A fast-TLB slot whose tag is `tag` (an ftlb rtag or a ctlb tag) is about to be
  * filled: remember it for the next flush if it was empty. */
+/* EFLAGS was just loaded from guest data (POPF, IRET, a VMM's emulation of them): if
+ * TF is set, the run loop's boundary must see it (cpu.kick). */
+static inline void cpu_eflags_loaded(struct cpu *c)
+{
+	if (c->eflags & FL_TF)
+		c->kick = 1;
+}
+
 static inline void cpu_fast_fill(struct cpu *c, u32 *tag)
 {
 	if (*tag != FTLB_NONE)

@@ -102,6 +102,7 @@ HANDLER(h_popf)
 		mask &= 0xffff;
 	cc_materialize(c);
 	c->eflags = (c->eflags & ~mask) | (v & mask) | FL_1;
+	cpu_eflags_loaded(c);
 	sp_set(c, sp_get(c) + in->osize);
 }
 

@@ -34,6 +34,9 @@ static inline void irq_pulse(const struct irq_line *l)
 /* The CPU's side of the interrupt controller. */
 struct intr_controller {
 	int intr;                       /* the INTR pin: nonzero when an IRQ is pending */
+	u8 *kick;                       /* the CPU's cpu.kick (cpu_init wires it; may be NULL):
+					 * the controller sets it when it raises INTR, so the run
+					 * loop looks at the pin at its next block boundary */
 	u8 (*ack)(void *opaque);        /* INTA: return the vector and mark it in service */
 	void *opaque;
 };

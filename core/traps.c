@@ -207,6 +207,7 @@ void trap_iret(struct cpu *c, unsigned s)
 	if (s == 2)
 		mask &= 0xffff;
 	c->eflags = ((cur & ~mask) | (nfl & mask) | FL_1);
+	cpu_eflags_loaded(c);
 	c->cc_op = CC_EAGER;
 
 	desc_set_accessed(c, ncs, &cd);

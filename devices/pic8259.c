@@ -29,6 +29,8 @@ static void update(struct pic8259 *p)
 	else
 		m->irr &= (u8)~(1u << 2);
 	p->intc.intr = chip_pending(m) >= 0;
+	if (p->intc.intr && p->intc.kick)
+		*p->intc.kick = 1;
 }
 
 static void set_irq(void *opaque, unsigned irq, int level)

@@ -110,6 +110,7 @@ void bt_set_guest_eflags(struct bt *b, u32 v, unsigned size)
 		mask |= FL_AC | FL_ID;
 	cc_materialize(c);
 	c->eflags = (c->eflags & ~mask) | (v & mask) | FL_1 | FL_IF;
+	cpu_eflags_loaded(c);
 	c->cc_op = CC_EAGER;
 	bt_set_vif(b, v & FL_IF);
 }

@@ -149,6 +149,7 @@ static int iret(struct pv *p, struct pv_shared *sh)
 	cc_materialize(c);
 	u32 keep = FL_IF | FL_IOPL | FL_VM | FL_VIF | FL_VIP;
 	c->eflags = (c->eflags & keep) | (f[3] & ~keep & ~(u32)FL_NT) | FL_1;
+	cpu_eflags_loaded(c);
 	c->cc_op = CC_EAGER;
 	load_seg(c, SEG_CS, cs);
 	cpu_set_cpl(c, rpl);

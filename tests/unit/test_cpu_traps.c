@@ -1,7 +1,8 @@
 /*
  * test_cpu_traps.c — exception and interrupt delivery: frames, error codes, CR2, the
- * TSS stack switch from ring 3, IRET back, double and triple faults, and the exit
- * records of the intercept controls.
+ * TSS stack switch from ring 3, IRET back, double and triple faults, the exit
+ * records of the intercept controls, and the run loop's boundary seeing TF and the
+ * INTR pin as soon as a block sets them (cpu.kick).
  */
 #include "cpu_fixture.h"
 
@@ -264,10 +265,105 @@ static void test_bad_tss_stack_is_ts(void **state)
 	fx_free(f);
 }
 
+/* TF loaded by IRET: the single-step trap follows the first instruction after it
+ * (the run loop's common path does not test TF; IRET raises cpu.kick). */
+static void test_tf_set_by_iret_traps_after_one_instruction(void **state)
+{
+	struct fx *f = fx_traps();
+	static const u8 code[] = { 0xcf, 0x90, 0x90, 0x90 }; /* iret; nop; nop; nop; hlt */
+	fx_code(f, code, sizeof(code));
+	u32 sp = 0x8000 - 12;
+	fx_put32(f, sp, FX_CODE + 1);
+	fx_put32(f, sp + 4, FX_SEL_CODE0);
+	fx_put32(f, sp + 8, FL_1 | FL_TF);
+	f->cpu.r[R_ESP] = sp;
+	assert_int_equal(fx_run(f), RUN_HLT);
+	assert_int_equal(f->cpu.eip, HANDLER_PA + EXC_DB + 1);
+	assert_int_equal(fx_get32(f, f->cpu.r[R_ESP]), FX_CODE + 2); /* after one NOP */
+	fx_free(f);
+}
+
+/* TF loaded by POPF: the same, in the middle of a block. */
+static void test_tf_set_by_popf_traps_after_one_instruction(void **state)
+{
+	struct fx *f = fx_traps();
+	/* push FL_1|FL_TF; popf; nop; nop; nop; hlt */
+	static const u8 code[] = { 0x68, 0x02, 0x01, 0x00, 0x00, 0x9d, 0x90, 0x90, 0x90 };
+	fx_code(f, code, sizeof(code));
+	assert_int_equal(fx_run(f), RUN_HLT);
+	assert_int_equal(f->cpu.eip, HANDLER_PA + EXC_DB + 1);
+	assert_int_equal(fx_get32(f, f->cpu.r[R_ESP]), FX_CODE + 7); /* after one NOP */
+	fx_free(f);
+}
+
+/* A port whose write raises INTR, as an interrupt controller does when a write unmasks
+ * or acknowledges and another request is waiting: it keeps the contract of irq.h and
+ * raises the kick the CPU wired into it. */
+static void kick_out(void *opaque, u16 port, unsigned size, u32 value)
+{
+	struct fx *f = opaque;
+	(void)port, (void)size, (void)value;
+	f->intc.intr = 1;
+	if (f->intc.kick)
+		*f->intc.kick = 1;
+}
+
+static u32 kick_in(void *opaque, u16 port, unsigned size)
+{
+	(void)opaque, (void)port, (void)size;
+	return 0;
+}
+
+static u8 kick_ack(void *opaque)
+{
+	struct fx *f = opaque;
+	f->intc.intr = 0;
+	return 0x40;
+}
+
+/* INTR raised by a block's OUT is taken at the next boundary, not at the next timer. */
+static void test_intr_raised_by_a_block_is_taken_at_the_next_boundary(void **state)
+{
+	struct fx *f = fx_traps();
+	static const struct io_ops ops = { kick_in, kick_out };
+	assert_int_equal(io_bus_register(&f->io, 0x99, 1, &ops, f, "kick", 1), 0);
+	f->intc.ack = kick_ack;
+	f->intc.opaque = f;
+	/* sti; nop; out 0x99, al; nop; nop; nop; hlt */
+	static const u8 code[] = { 0xfb, 0x90, 0xe6, 0x99, 0x90, 0x90, 0x90 };
+	fx_code(f, code, sizeof(code));
+	assert_int_equal(fx_run(f), RUN_HLT);
+	assert_int_equal(f->cpu.eip, HANDLER_PA + 0x40 + 1);
+	assert_int_equal(fx_get32(f, f->cpu.r[R_ESP]), FX_CODE + 4); /* right after the OUT */
+	fx_free(f);
+}
+
+/* INTR raised while IF is clear waits, and is taken one instruction after STI: the
+ * boundary keeps looking while the pin is up, whatever it saw first. */
+static void test_intr_held_by_cli_is_taken_after_sti(void **state)
+{
+	struct fx *f = fx_traps();
+	static const struct io_ops ops = { kick_in, kick_out };
+	assert_int_equal(io_bus_register(&f->io, 0x99, 1, &ops, f, "kick", 1), 0);
+	f->intc.ack = kick_ack;
+	f->intc.opaque = f;
+	/* cli; out 0x99, al; nop; jmp +0; nop; sti; nop; nop; nop; hlt */
+	static const u8 code[] = { 0xfa, 0xe6, 0x99, 0x90, 0xeb, 0x00, 0x90, 0xfb, 0x90, 0x90, 0x90 };
+	fx_code(f, code, sizeof(code));
+	assert_int_equal(fx_run(f), RUN_HLT);
+	assert_int_equal(f->cpu.eip, HANDLER_PA + 0x40 + 1);
+	assert_int_equal(fx_get32(f, f->cpu.r[R_ESP]), FX_CODE + 9); /* STI's shadow, then */
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_divide_error_frame),
+		cmocka_unit_test(test_tf_set_by_iret_traps_after_one_instruction),
+		cmocka_unit_test(test_tf_set_by_popf_traps_after_one_instruction),
+		cmocka_unit_test(test_intr_raised_by_a_block_is_taken_at_the_next_boundary),
+		cmocka_unit_test(test_intr_held_by_cli_is_taken_after_sti),
 		cmocka_unit_test(test_page_fault_error_code_and_cr2),
 		cmocka_unit_test(test_user_int80_switches_stack_and_irets),
 		cmocka_unit_test(test_int_to_dpl0_gate_from_ring3_is_gp),

@@ -112,6 +112,15 @@ static void test_pic_priority_mask_eoi_cascade(void **state)
 	assert_int_equal(in8(pc, 0xa0), 0x10);
 	out8(pc, 0xa0, 0x20);
 	out8(pc, 0x20, 0x20);
+	/* raising INTR raises the kick wired into the controller (the CPU's cpu.kick) */
+	u8 kick = 0;
+	pc->pic.intc.kick = &kick;
+	irq_pulse(&l3);
+	assert_true(pc->pic.intc.intr);
+	assert_int_equal(kick, 1);
+	assert_int_equal(pc->pic.intc.ack(pc->pic.intc.opaque), 0x23);
+	out8(pc, 0x20, 0x20);
+	pc->pic.intc.kick = NULL;
 	/* nothing pending at INTA: spurious IRQ 7 */
 	assert_int_equal(pc->pic.intc.ack(pc->pic.intc.opaque), 0x27);
 	assert_int_equal(stats_get(&pc->stats, "pic.spurious"), 1);
