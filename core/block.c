@@ -95,7 +95,7 @@ void block_link(struct cpu *c, struct block *prev, struct block *next)
 void block_flush_all(struct cpu *c)
 {
 	struct block_cache *bc = c->bc;
-	c->chain_gen++;
+	c->unchain = 1;
 	bc->used = 0;
 	memset(bc->hash, 0, sizeof(bc->hash));
 	memset(bc->jc, 0, sizeof(bc->jc));

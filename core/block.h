@@ -49,7 +49,7 @@ struct block *block_find(struct cpu *c);
 
 /* Direct chaining (QEMU's, within one page): the block that follows `prev` at CS:EIP,
  * found without the lookup, or NULL. Valid only when nothing that could change the
- * translation of code or CS happened since `prev` started (cpu.chain_gen unchanged):
+ * translation of code or CS happened since `prev` started (cpu.unchain still clear):
  * then the page `prev` was fetched from still maps the same frame, so a valid
  * successor on that page is exactly what block_find would return. */
 static inline struct block *block_chained(const struct block *prev, u32 eip)

@@ -47,7 +47,7 @@ static const u8 class_primitive[IC_COUNT] = {
 static void fast_evict(void *opaque, u32 vpn, u32 n)
 {
 	struct cpu *c = opaque;
-	c->chain_gen++;
+	c->unchain = 1;
 	for (u32 i = 0; i < n && i < FTLB_SIZE * 2; i++) {
 		u32 v = vpn + i, k = v & (FTLB_SIZE - 1);
 		for (int p = 0; p < 2; p++) {
@@ -65,7 +65,7 @@ static void fast_evict(void *opaque, u32 vpn, u32 n)
 
 void cpu_flush_fast_tlb(struct cpu *c)
 {
-	c->chain_gen++;
+	c->unchain = 1;
 	if (c->nfilled <= FTLB_FILLS) {
 		/* only the slots filled since the last flush can hold anything; an ftlb
 		 * entry's wtag is only ever set with its rtag */
@@ -510,18 +510,19 @@ static bool after_block(struct cpu *c, bool tf, enum run_status *out)
 	return false;
 }
 
-/* The block to run at CS:EIP after `prev` (NULL if none), which started when
- * c->chain_gen was `prev_gen`: its chained successor, or the cache's (then chained). */
-static inline struct block *next_block(struct cpu *c, struct block *prev, u32 prev_gen)
+/* The block to run at CS:EIP after `prev` (NULL if none, or if cpu.unchain says the
+ * translation may have changed since it started): its chained successor, or the
+ * cache's, then chained to prev unless the lookup itself changed something. Clears
+ * cpu.unchain: the block returned starts afresh. */
+static inline struct block *next_block(struct cpu *c, struct block *prev)
 {
-	if (!prev || prev_gen != c->chain_gen)
-		return block_find(c);
-	struct block *b = block_chained(prev, c->eip);
-	if (b)
+	struct block *b;
+	if (prev && (b = block_chained(prev, c->eip)))
 		return b;
 	b = block_find(c);
-	if (prev_gen == c->chain_gen)
+	if (prev && !c->unchain)
 		block_link(c, prev, b);
+	c->unchain = 0;
 	return b;
 }
 
@@ -546,12 +547,20 @@ static inline void run_block(struct cpu *c, struct block *b)
  * then the block to run (one instruction alone if TF, STI/MOV SS or a step says so).
  * Returns NULL and sets *out when cpu_run must return. */
 static __attribute__((noinline)) struct block *checked_block(struct cpu *c, struct block *prev,
-							     u32 prev_gen, enum run_status *out)
+							     enum run_status *out)
 {
 	bool single;
 	if (boundary(c, out, &single))
 		return NULL;
-	struct block *b = single ? block_single(c) : next_block(c, prev, prev_gen);
+	if (c->unchain)
+		prev = NULL;
+	struct block *b;
+	if (single) {
+		b = block_single(c);
+		c->unchain = 0;
+	} else {
+		b = next_block(c, prev);
+	}
 	c->inhibit = 0;
 	c->event_delivered = 0;
 	/* the boundary stays checked while a condition the common path does not test holds */
@@ -571,25 +580,22 @@ static __attribute__((noinline)) enum run_status run_blocks(struct cpu *c)
 	const struct clock *clk = c->clock;
 	const u64 *now = &clk->cost->now; /* modeled time as the clock reads it */
 	struct block *prev = NULL; /* the block that just ran, for chaining (block.h) */
-	u32 prev_gen = 0;          /* c->chain_gen when prev started */
 	enum run_status r;
 	for (;;) {
 		struct block *b;
 		if (__builtin_expect(*now >= clock_next_deadline(clk) || c->insns >= c->budget ||
 				     c->attention, 0)) {
-			if (!(b = checked_block(c, prev, prev_gen, &r)))
+			if (!(b = checked_block(c, prev, &r)))
 				return r;
 			bool tf = c->eflags & FL_TF;
 			prev = b;
-			prev_gen = c->chain_gen;
 			run_block(c, b);
 			if ((tf || c->attention) && after_block(c, tf, &r))
 				return r;
 			continue;
 		}
-		b = next_block(c, prev, prev_gen);
+		b = next_block(c, prev);
 		prev = b;
-		prev_gen = c->chain_gen;
 		run_block(c, b);
 		if (__builtin_expect(c->attention, 0) && after_block(c, false, &r))
 			return r;

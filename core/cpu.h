@@ -137,9 +137,6 @@ struct cpu {
 	/* Execution */
 	const struct insn *ip, *iend; /* the record running (NULL between blocks), the block's end */
 	struct block *blk;
-	u32 chain_gen;                /* bumped by anything that may change the translation of
-				       * code or CS: TLB evictions and flushes, CPL and CS loads,
-				       * the block cache's reset */
 	u8 singlestep;                /* run the next instruction alone (after STI / MOV SS) */
 	struct block_cache *bc;
 	u32 cls_cost[32];             /* base cost per instruction class, from the profile */
@@ -161,7 +158,11 @@ struct cpu {
 				       * may set one while blocks run (the interrupt controller,
 				       * POPF, IRET: cpu_kick) and by cpu_run on entry (the VMM's
 				       * changes); the boundary keeps it while one of them holds */
-			u8 pad[3];
+			u8 unchain;   /* something that may change the translation of code or CS
+				       * happened (TLB evictions and flushes, CPL and CS loads, the
+				       * block cache's reset): the block that ran may not be
+				       * chained from (block.h); the boundary clears it */
+			u8 pad[2];
 		};
 		u64 attention;
 	};

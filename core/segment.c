@@ -102,7 +102,7 @@ void seg_load(struct cpu *c, unsigned sr, u16 sel)
 
 void seg_load_cs(struct cpu *c, u16 sel, const struct desc *d, unsigned cpl)
 {
-	c->chain_gen++;
+	c->unchain = 1;
 	seg_from_desc(&c->seg[SEG_CS], (u16)((sel & ~3u) | cpl), d);
 	cpu_set_cpl(c, cpl);
 }

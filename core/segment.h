@@ -48,7 +48,7 @@ void seg_load_cs(struct cpu *c, u16 sel, const struct desc *d, unsigned cpl);
 static inline void cpu_set_cpl(struct cpu *c, unsigned cpl)
 {
 	c->cpl = (u8)cpl;
-	c->chain_gen++;
+	c->unchain = 1;
 	c->ft = c->ftlb[cpl == 3];
 	c->ct = c->ctlb[cpl == 3];
 }
