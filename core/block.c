@@ -14,16 +14,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec.h"
 #include "fault.h"
 #include "mem.h"
 
+/* The arena's budget: it resets when the blocks it holds would pass this many bytes,
+ * counted as a block header and its records. Each block also ends with a sentinel
+ * record (block.h) that the count leaves out, so that when the arena resets, and with
+ * it cpu.blocks_invalidated, stays what it was before blocks had one; the memory
+ * allocated (ARENA_HOST) has room for the sentinels of the fullest arena: a block
+ * counts at least 112 bytes, takes at most 48 more. */
 #define ARENA_BYTES (32u << 20)
+#define ARENA_HOST (ARENA_BYTES / 2 * 3 + (1u << 20))
 #define HASH_SIZE 16384
 #define JC_SIZE 4096
 
 struct block_cache {
 	u8 *arena;
-	size_t used;
+	size_t used;           /* bytes counted against ARENA_BYTES */
+	size_t top;            /* bytes taken, sentinels included */
 	struct block *hash[HASH_SIZE];
 	struct block *jc[JC_SIZE];
 	struct block **page;   /* per physical page: blocks starting on it */
@@ -33,16 +42,22 @@ struct block_cache {
 	u32 npages;
 	union {
 		struct block b;
-		u8 bytes[sizeof(struct block) + sizeof(struct insn)];
+		u8 bytes[sizeof(struct block) + 2 * sizeof(struct insn)];
 	} single;
 };
+
+/* The sentinel's handler (exec.h): the block is over. */
+void h_block_end(struct cpu *c, const struct insn *in)
+{
+	(void)c, (void)in;
+}
 
 struct block_cache *block_cache_new(void)
 {
 	struct block_cache *bc = calloc(1, sizeof(*bc));
 	if (!bc)
 		return NULL;
-	bc->arena = malloc(ARENA_BYTES);
+	bc->arena = malloc(ARENA_HOST);
 	if (!bc->arena) {
 		free(bc);
 		return NULL;
@@ -97,6 +112,7 @@ void block_flush_all(struct cpu *c)
 	struct block_cache *bc = c->bc;
 	c->unchain = 1;
 	bc->used = 0;
+	bc->top = 0;
 	memset(bc->hash, 0, sizeof(bc->hash));
 	memset(bc->jc, 0, sizeof(bc->jc));
 	if (bc->page) {
@@ -178,6 +194,7 @@ static void decode_block(struct cpu *c, struct block *b, u32 phys, unsigned max)
 			break;
 	}
 	b->n = (u8)n;
+	b->insn[n] = (struct insn){ .fn = h_block_end, .eip = eip };
 	b->cost = cost;
 	b->succ[0] = b->succ[1] = NULL;
 	b->succ_eip[0] = b->succ_eip[1] = 0;
@@ -218,8 +235,8 @@ struct block *block_find(struct cpu *c)
 	}
 
 	size_t need = sizeof(struct block) + BLOCK_MAX_INSNS * sizeof(struct insn);
-	if (bc->used + need > ARENA_BYTES)
-		block_flush_all(c);
+	if (bc->used + need > ARENA_BYTES || bc->top + need + sizeof(struct insn) > ARENA_HOST)
+		block_flush_all(c); /* (the second never holds first: see ARENA_HOST) */
 	if (!bc->page) {
 		bc->npages = c->mem_size >> 12;
 		bc->page = calloc(bc->npages, sizeof(*bc->page));
@@ -227,9 +244,10 @@ struct block *block_find(struct cpu *c)
 		if (!bc->page || !bc->into)
 			cpu_unimplemented(c, "no host memory for the block cache");
 	}
-	b = (struct block *)(bc->arena + bc->used);
+	b = (struct block *)(bc->arena + bc->top);
 	decode_block(c, b, phys, BLOCK_MAX_INSNS);
 	bc->used += (sizeof(struct block) + b->n * sizeof(struct insn) + 15) & ~(size_t)15;
+	bc->top += (sizeof(struct block) + (b->n + 1u) * sizeof(struct insn) + 15) & ~(size_t)15;
 	b->hash_next = bc->hash[hash_of(phys)];
 	bc->hash[hash_of(phys)] = b;
 	u32 ppn = phys >> 12;

@@ -328,15 +328,22 @@ _Noreturn void cpu_unimplemented(struct cpu *c, const char *what)
 	jump(c, JMP_ERROR);
 }
 
+/* The end of the running block's records: after the one running if cpu_end_block
+ * cut the block there, else the block's sentinel. */
+static const struct insn *block_rest_end(const struct cpu *c)
+{
+	return c->cut ? c->ip + 1 : c->blk->insn + c->blk->n;
+}
+
 /* Undo the counts and base costs of the block's instructions from the current one
  * (which did not complete) to the end. */
 static void refund_tail(struct cpu *c)
 {
 	if (!c->ip)
 		return;
-	const struct insn *in = c->ip;
+	const struct insn *in = c->ip, *end = block_rest_end(c);
 	u64 cycles = 0, n = 0;
-	for (; in < c->iend; in++) {
+	for (; in < end; in++) {
 		cycles += block_insn_cost(c, in);
 		n++;
 	}
@@ -348,13 +355,13 @@ static void refund_tail(struct cpu *c)
 void cpu_end_block(struct cpu *c, u32 eip)
 {
 	u64 cycles = 0, n = 0;
-	for (const struct insn *in = c->ip + 1; in < c->iend; in++) {
+	for (const struct insn *in = c->ip + 1, *end = block_rest_end(c); in < end; in++) {
 		cycles += block_insn_cost(c, in);
 		n++;
 	}
 	c->insns -= n;
 	c->cost->now -= cycles;
-	c->iend = c->ip + 1;
+	c->cut = 1;
 	c->eip = eip;
 }
 
@@ -482,6 +489,7 @@ static bool boundary(struct cpu *c, enum run_status *out, bool *single)
 static bool after_block(struct cpu *c, bool tf, enum run_status *out)
 {
 	struct exit_record *exit = c->exit;
+	c->cut = 0;
 	if (tf && !c->event_delivered) {
 		c->dr[6] |= 0x4000; /* BS: single step */
 		if (c->icpt.active && (c->icpt.exception_bitmap >> EXC_DB & 1)) {
@@ -531,13 +539,12 @@ static inline struct block *next_block(struct cpu *c, struct block *prev)
 static inline void run_block(struct cpu *c, struct block *b)
 {
 	c->blk = b;
-	c->iend = b->insn + b->n;
 	cost_guest(c->cost, b->cost);
 	c->insns += b->n;
 	c->eip = b->fall_eip;
 	/* c->ip is the record running (cpu_cur); each handler runs the next one (exec.h,
-	 * threaded dispatch) up to c->iend, which a handler may pull in to end the block
-	 * early (cpu_end_block) */
+	 * threaded dispatch) up to the block's sentinel, unless cpu_end_block cuts the
+	 * block short */
 	c->ip = b->insn;
 	b->insn->fn(c, b->insn);
 	c->ip = NULL;
@@ -637,5 +644,6 @@ enum run_status cpu_run(struct cpu *c, struct exit_record *exit)
 			c->eflags = (c->eflags & ~FL_IF) | keep;
 	}
 	c->kick = 1; /* the VMM may have changed EFLAGS, the intercepts or the INTR pin */
+	c->cut = 0;
 	return run_blocks(c);
 }

@@ -135,7 +135,7 @@ struct cpu {
 	u64 tsc_offset;
 
 	/* Execution */
-	const struct insn *ip, *iend; /* the record running (NULL between blocks), the block's end */
+	const struct insn *ip;        /* the record running (NULL between blocks) */
 	struct block *blk;
 	u8 singlestep;                /* run the next instruction alone (after STI / MOV SS) */
 	struct block_cache *bc;
@@ -162,7 +162,9 @@ struct cpu {
 				       * happened (TLB evictions and flushes, CPL and CS loads, the
 				       * block cache's reset): the block that ran may not be
 				       * chained from (block.h); the boundary clears it */
-			u8 pad[2];
+			u8 cut;       /* cpu_end_block ended the running block after the record
+				       * running: the records after it do not run (exec.h) */
+			u8 pad;
 		};
 		u64 attention;
 	};

@@ -17,18 +17,30 @@
 
 /* Threaded dispatch: a handler runs the next record of its block itself, by a tail
  * call, so that each handler has its own indirect jump (which the host predicts from
- * that handler) instead of every record sharing the run loop's one call site. The
- * handler ends the chain at c->iend, which cpu_end_block may have pulled in; a block
- * holds at most BLOCK_MAX_INSNS records, so where the host compiler makes no tail call
- * the chain is that many frames deep at most. */
-static inline void insn_run_next(struct cpu *c, const struct insn *in)
+ * that handler) instead of every record sharing the run loop's one call site. A
+ * block's records end with a sentinel whose handler, h_block_end, returns to the run
+ * loop, so the chain needs no end test. Only cpu_end_block can end a block early (a
+ * store into code, a paused REP, the bt engine rewriting its TC): it sets cpu.cut,
+ * which insn_run_next tests; a handler that can never reach cpu_end_block (no store
+ * on a slow path, no string instruction, no VMM call: exec_fast.c's fast paths) ends
+ * with insn_run_next_pure instead. A block holds at most BLOCK_MAX_INSNS records, so
+ * where the host compiler makes no tail call the chain is that many frames deep at
+ * most. */
+static inline void insn_run_next_pure(struct cpu *c, const struct insn *in)
 {
 	const struct insn *n = in + 1;
-	if (n < c->iend) {
-		c->ip = n;
-		n->fn(c, n);
-	}
+	c->ip = n;
+	n->fn(c, n);
 }
+
+static inline void insn_run_next(struct cpu *c, const struct insn *in)
+{
+	if (!c->cut)
+		insn_run_next_pure(c, in);
+}
+
+/* The sentinel's handler: the block is over (no instruction; never counted). */
+void h_block_end(struct cpu *c, const struct insn *in);
 
 /* Define handler `name` (declared in this header): the body that follows is its
  * instruction's semantics; the handler then runs the next record (insn_run_next).
@@ -46,6 +58,20 @@ static inline void insn_run_next(struct cpu *c, const struct insn *in)
 #define STATIC_HANDLER(name) \
 	static HANDLER_DECL(name); \
 	HANDLER(name)
+/* PURE_HANDLER: a private handler whose body can never reach cpu_end_block (registers
+ * and flags only, or memory through the fast TLB's direct pointers, which never reach
+ * a page holding code): it runs the next record with insn_run_next_pure. */
+#define PURE_HANDLER(name)                                                                 \
+	static HANDLER_DECL(name);                                                         \
+	static inline __attribute__((always_inline)) void name##_body(struct cpu *c,        \
+								      const struct insn *in); \
+	static HANDLER_DECL(name)                                                          \
+	{                                                                                  \
+		name##_body(c, in);                                                        \
+		insn_run_next_pure(c, in);                                                 \
+	}                                                                                  \
+	static inline __attribute__((always_inline)) void name##_body(struct cpu *c,        \
+								      const struct insn *in)
 /* A private handler that writes its tail (insn_run_next) itself. */
 #define STATIC_HANDLER_DECL(name) \
 	static HANDLER_DECL(name);     \

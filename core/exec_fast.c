@@ -20,7 +20,7 @@
 /* Register-register: the destination is rm, the source reg (the decoder swaps the
  * two fields of the 0x80 "reg, rm" direction). */
 #define ALU_RR(name, expr, cc, write)                                  \
-	STATIC_HANDLER(name)                                           \
+	PURE_HANDLER(name)                                           \
 	{                                                              \
 		u32 a = c->r[in->rm], b = c->r[in->reg], r = (expr);   \
 		cc_set(c, cc, 32, a, b, r);                            \
@@ -28,7 +28,7 @@
 			c->r[in->rm] = r;                              \
 	}
 #define ALU_RI(name, expr, cc, write)                                  \
-	STATIC_HANDLER(name)                                           \
+	PURE_HANDLER(name)                                           \
 	{                                                              \
 		u32 a = c->r[in->rm], b = in->imm, r = (expr);         \
 		cc_set(c, cc, 32, a, b, r);                            \
@@ -50,21 +50,21 @@ ALU_RI(h_xor32_ri, a ^ b, CC_LOGIC, 1)
 ALU_RI(h_cmp32_ri, a - b, CC_SUB, 0)
 
 /* Shifts of a register by a constant 1..31 (kept in imm). */
-STATIC_HANDLER(h_shl32_ri)
+PURE_HANDLER(h_shl32_ri)
 {
 	u32 a = c->r[in->rm], n = in->imm, r = a << n;
 	cc_set(c, CC_SHL, 32, a, n, r);
 	c->r[in->rm] = r;
 }
 
-STATIC_HANDLER(h_shr32_ri)
+PURE_HANDLER(h_shr32_ri)
 {
 	u32 a = c->r[in->rm], n = in->imm, r = a >> n;
 	cc_set(c, CC_SHR, 32, a, n, r);
 	c->r[in->rm] = r;
 }
 
-STATIC_HANDLER(h_sar32_ri)
+PURE_HANDLER(h_sar32_ri)
 {
 	u32 a = c->r[in->rm], n = in->imm, r = (u32)((s32)a >> n);
 	cc_set(c, CC_SAR, 32, a, n, r);
@@ -75,7 +75,7 @@ STATIC_HANDLER(h_sar32_ri)
  * in disp: a relative branch has no memory operand). Flattened, so that cc_cond folds
  * to its condition's compare in each. */
 #define JCC(name, cc)                                                       \
-	__attribute__((flatten)) STATIC_HANDLER(name)                       \
+	__attribute__((flatten)) PURE_HANDLER(name)                       \
 	{                                                                   \
 		if (!cc_cond(c, cc))                                        \
 			return;                                             \
@@ -101,12 +101,12 @@ JCC(h_jle, 14)
 JCC(h_jnle, 15)
 
 /* MOV r32, r32 with the destination in rm (the decoder's direction resolved). */
-STATIC_HANDLER(h_mov32_rr_to_rm) { c->r[in->rm] = c->r[in->reg]; }
+PURE_HANDLER(h_mov32_rr_to_rm) { c->r[in->rm] = c->r[in->reg]; }
 
 /* TEST r32, imm32 and IMUL r32, r32, imm with a register operand. */
-STATIC_HANDLER(h_test32_ri) { cc_set(c, CC_LOGIC, 32, 0, 0, c->r[in->rm] & in->imm); }
+PURE_HANDLER(h_test32_ri) { cc_set(c, CC_LOGIC, 32, 0, 0, c->r[in->rm] & in->imm); }
 
-STATIC_HANDLER(h_imul32_rri)
+PURE_HANDLER(h_imul32_rri)
 {
 	s64 r = (s64)(s32)c->r[in->rm] * (s32)in->imm;
 	u32 lo = (u32)r;
@@ -128,7 +128,7 @@ STATIC_HANDLER(h_imul32_rri)
 			return;                                                   \
 		}                                                                 \
 		c->r[in->reg] = load_n(p, 4);                                     \
-		insn_run_next(c, in);                                             \
+		insn_run_next_pure(c, in);                                             \
 	}                                                                         \
 	STATIC_HANDLER_DECL(h_mov32_##form##_r)                                   \
 	{                                                                         \
@@ -138,19 +138,19 @@ STATIC_HANDLER(h_imul32_rri)
 			return;                                                   \
 		}                                                                 \
 		store_n(p, 4, c->r[in->reg]);                                     \
-		insn_run_next(c, in);                                             \
+		insn_run_next_pure(c, in);                                             \
 	}
 MOV32_M(bd, c->r[in->base] + in->disp)
 MOV32_M(xd, (c->r[in->index] << in->scale) + in->disp)
 MOV32_M(bxd, c->r[in->base] + (c->r[in->index] << in->scale) + in->disp)
 
 /* LEA r32 by the same addressing forms. */
-STATIC_HANDLER(h_lea32_bd) { c->r[in->reg] = c->r[in->base] + in->disp; }
-STATIC_HANDLER(h_lea32_xd) { c->r[in->reg] = (c->r[in->index] << in->scale) + in->disp; }
-STATIC_HANDLER(h_lea32_bxd) { c->r[in->reg] = c->r[in->base] + (c->r[in->index] << in->scale) + in->disp; }
+PURE_HANDLER(h_lea32_bd) { c->r[in->reg] = c->r[in->base] + in->disp; }
+PURE_HANDLER(h_lea32_xd) { c->r[in->reg] = (c->r[in->index] << in->scale) + in->disp; }
+PURE_HANDLER(h_lea32_bxd) { c->r[in->reg] = c->r[in->base] + (c->r[in->index] << in->scale) + in->disp; }
 
 /* TEST r8, imm. */
-STATIC_HANDLER(h_test8_ri) { cc_set(c, CC_LOGIC, 8, 0, 0, reg_get(c, in->rm, 1) & in->imm); }
+PURE_HANDLER(h_test8_ri) { cc_set(c, CC_LOGIC, 8, 0, 0, reg_get(c, in->rm, 1) & in->imm); }
 
 /* TEST m32, imm and TEST m8, imm. */
 #define TEST_M_IMM(name, size)                                                    \
@@ -162,7 +162,7 @@ STATIC_HANDLER(h_test8_ri) { cc_set(c, CC_LOGIC, 8, 0, 0, reg_get(c, in->rm, 1) 
 			return;                                                   \
 		}                                                                 \
 		cc_set(c, CC_LOGIC, (size) * 8, 0, 0, load_n(p, size) & in->imm); \
-		insn_run_next(c, in);                                             \
+		insn_run_next_pure(c, in);                                             \
 	}
 TEST_M_IMM(h_test32_m_imm, 4)
 TEST_M_IMM(h_test8_m_imm, 1)
@@ -183,7 +183,7 @@ STATIC_HANDLER_DECL(h_call32)
 	store_n(p, 4, insn_next(in));
 	c->r[R_ESP] = sp;
 	c->eip = in->disp;
-	insn_run_next(c, in);
+	insn_run_next_pure(c, in);
 }
 
 STATIC_HANDLER_DECL(h_ret32)
@@ -197,7 +197,7 @@ STATIC_HANDLER_DECL(h_ret32)
 	}
 	c->r[R_ESP] = sp + 4;
 	c->eip = target;
-	insn_run_next(c, in);
+	insn_run_next_pure(c, in);
 }
 
 void exec_fast_pick(struct insn *in)
