@@ -88,6 +88,14 @@ void h_block_end(struct cpu *c, const struct insn *in);
  * complete (its length included) when the decoder calls this. */
 void exec_fast_pick(struct insn *in);
 
+/* exec_fast.c — flag liveness over a decoded block's `n` records: a fast handler
+ * whose lazy-flag record a later record overwrites, with nothing between that reads
+ * the flags, can fault or can end the block, is replaced by its variant without the
+ * record. The flags are live at the block's end. exec_flags_dead() says whether a
+ * record got such a variant (for tests). */
+void exec_flags_liveness(struct insn *in, unsigned n);
+bool exec_flags_dead(const struct insn *in);
+
 /* exec_alu.c — in->op: 0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP */
 HANDLER_DECL(h_alu_rm_r);    /* op rm, reg */
 HANDLER_DECL(h_alu_r_rm);    /* op reg, rm */

@@ -3,7 +3,9 @@
  * compiled code: 32-bit register ALU operations with a register or an immediate,
  * 32-bit shifts of a register by a constant, conditional jumps by condition, register
  * MOV, TEST and IMUL, 32-bit MOV to and from memory and LEA by addressing form, and
- * 32-bit CALL and RET.
+ * 32-bit CALL and RET; and flag liveness within a block (exec_flags_liveness): a
+ * handler whose lazy-flag record a later record of the same block overwrites before
+ * anything can read it is replaced by one that skips the record.
  *
  * Each does exactly what the general handler does for its form (the same result, the
  * same lazy-flag record), without the run-time switches over operation, width and
@@ -198,6 +200,78 @@ STATIC_HANDLER_DECL(h_ret32)
 	c->r[R_ESP] = sp + 4;
 	c->eip = target;
 	insn_run_next_pure(c, in);
+}
+
+/* Flag liveness. The variants without the lazy-flag record ("_nf"): the same result,
+ * no cc_set. CMP and TEST without their flags do nothing at all. */
+#define ALU_RR_NF(name, expr) PURE_HANDLER(name) { u32 a = c->r[in->rm], b = c->r[in->reg]; c->r[in->rm] = (expr); }
+#define ALU_RI_NF(name, expr) PURE_HANDLER(name) { u32 a = c->r[in->rm], b = in->imm; c->r[in->rm] = (expr); }
+ALU_RR_NF(h_add32_rr_nf, a + b)
+ALU_RR_NF(h_or32_rr_nf, a | b)
+ALU_RR_NF(h_and32_rr_nf, a & b)
+ALU_RR_NF(h_sub32_rr_nf, a - b)
+ALU_RR_NF(h_xor32_rr_nf, a ^ b)
+ALU_RI_NF(h_add32_ri_nf, a + b)
+ALU_RI_NF(h_or32_ri_nf, a | b)
+ALU_RI_NF(h_and32_ri_nf, a & b)
+ALU_RI_NF(h_sub32_ri_nf, a - b)
+ALU_RI_NF(h_xor32_ri_nf, a ^ b)
+PURE_HANDLER(h_shl32_ri_nf) { c->r[in->rm] <<= in->imm; }
+PURE_HANDLER(h_shr32_ri_nf) { c->r[in->rm] >>= in->imm; }
+PURE_HANDLER(h_sar32_ri_nf) { c->r[in->rm] = (u32)((s32)c->r[in->rm] >> in->imm); }
+PURE_HANDLER(h_flags_only_nf) { (void)c, (void)in; }
+
+/* What each fast handler does to the flags: WRITES replaces the whole lazy-flag record
+ * and reads no flag (`dead` is its variant without the record); PASSES neither reads
+ * nor writes flags and can neither fault nor end the block. Any other handler may
+ * read the flags, or let something read them (a fault's handler sees EFLAGS). */
+enum { WRITES, PASSES };
+static const struct {
+	insn_fn fn, dead;
+	u8 kind;
+} flag_forms[] = {
+	{ h_add32_rr, h_add32_rr_nf, WRITES }, { h_or32_rr, h_or32_rr_nf, WRITES },
+	{ h_and32_rr, h_and32_rr_nf, WRITES }, { h_sub32_rr, h_sub32_rr_nf, WRITES },
+	{ h_xor32_rr, h_xor32_rr_nf, WRITES }, { h_cmp32_rr, h_flags_only_nf, WRITES },
+	{ h_add32_ri, h_add32_ri_nf, WRITES }, { h_or32_ri, h_or32_ri_nf, WRITES },
+	{ h_and32_ri, h_and32_ri_nf, WRITES }, { h_sub32_ri, h_sub32_ri_nf, WRITES },
+	{ h_xor32_ri, h_xor32_ri_nf, WRITES }, { h_cmp32_ri, h_flags_only_nf, WRITES },
+	{ h_shl32_ri, h_shl32_ri_nf, WRITES }, { h_shr32_ri, h_shr32_ri_nf, WRITES },
+	{ h_sar32_ri, h_sar32_ri_nf, WRITES }, { h_test32_ri, h_flags_only_nf, WRITES },
+	{ h_test8_ri, h_flags_only_nf, WRITES },
+	{ h_mov32_rr_to_rm, NULL, PASSES }, { h_lea32_bd, NULL, PASSES },
+	{ h_lea32_xd, NULL, PASSES }, { h_lea32_bxd, NULL, PASSES },
+};
+
+static int flag_form(insn_fn fn)
+{
+	for (unsigned i = 0; i < sizeof(flag_forms) / sizeof(flag_forms[0]); i++)
+		if (flag_forms[i].fn == fn)
+			return (int)i;
+	return -1;
+}
+
+void exec_flags_liveness(struct insn *in, unsigned n)
+{
+	bool live = true; /* at the block's end: its successors may read them */
+	for (unsigned i = n; i-- > 0;) {
+		int f = flag_form(in[i].fn);
+		if (f < 0) {
+			live = true;
+		} else if (flag_forms[f].kind == WRITES) {
+			if (!live)
+				in[i].fn = flag_forms[f].dead;
+			live = false;
+		}
+	}
+}
+
+bool exec_flags_dead(const struct insn *in)
+{
+	for (unsigned i = 0; i < sizeof(flag_forms) / sizeof(flag_forms[0]); i++)
+		if (flag_forms[i].dead && flag_forms[i].dead == in->fn)
+			return true;
+	return false;
 }
 
 void exec_fast_pick(struct insn *in)

@@ -3,6 +3,7 @@
  * checked against values worked out from the SDM.
  */
 #include "cpu_fixture.h"
+#include "core/exec.h"
 
 static u32 arith(struct cpu *c) { return cpu_get_eflags(c) & FL_ARITH; }
 
@@ -154,6 +155,45 @@ static void test_conditions_after_cmp(void **state)
 	fx_free(f);
 }
 
+/* The block at FX_CODE (already decoded by a run). */
+static const struct block *block_at_code(struct fx *f)
+{
+	f->cpu.eip = FX_CODE;
+	return block_find(&f->cpu);
+}
+
+/* Flag liveness (exec_flags_liveness): an ALU operation whose lazy-flag record a later
+ * one in the block overwrites first skips it; one followed by a store (which can fault:
+ * its handler would see EFLAGS) or by a reader keeps it; results are the same. */
+static void test_flag_liveness_within_a_block(void **state)
+{
+	struct fx *f = fx_new();
+	f->cpu.r[R_EAX] = 0xffffffffu;
+	f->cpu.r[R_EBX] = 1;
+	f->cpu.r[R_ECX] = f->cpu.r[R_EDX] = 5;
+	/* add eax, ebx; mov edi, eax; sub ecx, edx; setz bl */
+	FX_CODE_RUN(f, 0x01, 0xd8, 0x89, 0xc7, 0x29, 0xd1, 0x0f, 0x94, 0xc3);
+	const struct block *b = block_at_code(f);
+	assert_true(exec_flags_dead(&b->insn[0]));  /* add: SUB overwrites its flags */
+	assert_false(exec_flags_dead(&b->insn[2])); /* sub: SETZ reads them */
+	assert_int_equal(f->cpu.r[R_EAX], 0);
+	assert_int_equal(f->cpu.r[R_EDI], 0);
+	assert_int_equal(f->cpu.r[R_EBX] & 0xff, 1);
+	assert_int_equal(cpu_get_eflags(&f->cpu) & (FL_CF | FL_ZF), FL_ZF); /* SUB's, not ADD's carry */
+	fx_free(f);
+
+	f = fx_new();
+	f->cpu.r[R_EAX] = 0xffffffffu;
+	f->cpu.r[R_EBX] = 1;
+	f->cpu.r[R_ESI] = 0x6000;
+	/* add eax, ebx; mov [esi], ecx; sub ecx, edx */
+	FX_CODE_RUN(f, 0x01, 0xd8, 0x89, 0x0e, 0x29, 0xd1);
+	b = block_at_code(f);
+	assert_false(exec_flags_dead(&b->insn[0])); /* a store between */
+	assert_false(exec_flags_dead(&b->insn[2])); /* the block's end (then HLT) */
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_mul_div),
 		cmocka_unit_test(test_bit_ops),
 		cmocka_unit_test(test_conditions_after_cmp),
+		cmocka_unit_test(test_flag_liveness_within_a_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
