@@ -196,6 +196,7 @@ static void decode_block(struct cpu *c, struct block *b, u32 phys, unsigned max)
 	b->n = (u8)n;
 	b->insn[n] = (struct insn){ .fn = h_block_end, .eip = eip };
 	exec_flags_liveness(b->insn, n);
+	exec_fuse_branch(b->insn, n);
 	b->cost = cost;
 	b->succ[0] = b->succ[1] = NULL;
 	b->succ_eip[0] = b->succ_eip[1] = 0;

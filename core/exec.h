@@ -96,6 +96,13 @@ void exec_fast_pick(struct insn *in);
 void exec_flags_liveness(struct insn *in, unsigned n);
 bool exec_flags_dead(const struct insn *in);
 
+/* exec_fast.c — fused compare-and-branch over a decoded block's `n` records: a CMP or
+ * TEST fast handler just before the block's closing Jcc is replaced by one that also
+ * takes the branch (the Jcc's record then never runs). exec_branch_fused() says
+ * whether a record got one (for tests). */
+void exec_fuse_branch(struct insn *in, unsigned n);
+bool exec_branch_fused(const struct insn *in);
+
 /* exec_alu.c — in->op: 0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP */
 HANDLER_DECL(h_alu_rm_r);    /* op rm, reg */
 HANDLER_DECL(h_alu_r_rm);    /* op reg, rm */

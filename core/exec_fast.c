@@ -5,7 +5,9 @@
  * MOV, TEST and IMUL, 32-bit MOV to and from memory and LEA by addressing form, and
  * 32-bit CALL and RET; and flag liveness within a block (exec_flags_liveness): a
  * handler whose lazy-flag record a later record of the same block overwrites before
- * anything can read it is replaced by one that skips the record.
+ * anything can read it is replaced by one that skips the record; and fused
+ * compare-and-branch (exec_fuse_branch): CMP or TEST just before a block's closing
+ * Jcc also takes the branch, which then never runs.
  *
  * Each does exactly what the general handler does for its form (the same result, the
  * same lazy-flag record), without the run-time switches over operation, width and
@@ -274,10 +276,98 @@ bool exec_flags_dead(const struct insn *in)
 	return false;
 }
 
+/* Fused compare-and-branch: CMP r32, r32 / CMP r32, imm / TEST r32, imm as the record
+ * before the block's closing Jcc (in + 1). The handler leaves the same lazy-flag record
+ * (the flags are live at the block's end) and decides the branch from its operands
+ * instead of from that record; the Jcc's record is not run (its count and base cost
+ * are the block's, charged before it ran). A target beyond the CS limit faults at the
+ * Jcc, as the Jcc would. */
+#define FUSED_TAIL(cond)                                                       \
+	if (!(cond))                                                           \
+		return; /* not taken: c->eip is the block's fall-through */    \
+	const struct insn *j = in + 1;                                         \
+	if (__builtin_expect(j->disp > c->seg[SEG_CS].limit, 0)) {             \
+		c->ip = j;                                                     \
+		cpu_fault(c, EXC_GP, 0);                                       \
+	}                                                                      \
+	c->eip = j->disp;
+#define FUSED_CMP(name, B, cond)                                               \
+	static HANDLER_DECL(name);                                             \
+	static HANDLER_DECL(name)                                              \
+	{                                                                      \
+		u32 a = c->r[in->rm], b = (B);                                 \
+		cc_set(c, CC_SUB, 32, a, b, a - b);                            \
+		FUSED_TAIL(cond)                                               \
+	}
+#define FUSED_CMP_ALL(p, B)                                                    \
+	FUSED_CMP(p##_jb, B, a < b)                                            \
+	FUSED_CMP(p##_jnb, B, a >= b)                                          \
+	FUSED_CMP(p##_jz, B, a == b)                                           \
+	FUSED_CMP(p##_jnz, B, a != b)                                          \
+	FUSED_CMP(p##_jbe, B, a <= b)                                          \
+	FUSED_CMP(p##_jnbe, B, a > b)                                          \
+	FUSED_CMP(p##_jl, B, (s32)a < (s32)b)                                  \
+	FUSED_CMP(p##_jnl, B, (s32)a >= (s32)b)                                \
+	FUSED_CMP(p##_jle, B, (s32)a <= (s32)b)                                \
+	FUSED_CMP(p##_jnle, B, (s32)a > (s32)b)
+FUSED_CMP_ALL(h_cmp32_rr, c->r[in->reg])
+FUSED_CMP_ALL(h_cmp32_ri, in->imm)
+#define FUSED_TEST(name, cond)                                                 \
+	static HANDLER_DECL(name);                                             \
+	static HANDLER_DECL(name)                                              \
+	{                                                                      \
+		u32 r = c->r[in->rm] & in->imm;                                \
+		cc_set(c, CC_LOGIC, 32, 0, 0, r);                              \
+		FUSED_TAIL(cond)                                               \
+	}
+FUSED_TEST(h_test32_ri_jz, r == 0)
+FUSED_TEST(h_test32_ri_jnz, r != 0)
+FUSED_TEST(h_test32_ri_js, (s32)r < 0)
+FUSED_TEST(h_test32_ri_jns, (s32)r >= 0)
+
+/* The Jcc handlers, and the fused ones for each first record, by the Jcc's condition
+ * code (0 O, 1 NO, 2 B, 3 NB, 4 Z, 5 NZ, 6 BE, 7 NBE, 8 S, 9 NS, 10 P, 11 NP, 12 L,
+ * 13 NL, 14 LE, 15 NLE); NULL: not fused. */
+static const insn_fn jcc[16] = { h_jo, h_jno, h_jb, h_jnb, h_jz, h_jnz, h_jbe, h_jnbe,
+				 h_js, h_jns, h_jp, h_jnp, h_jl, h_jnl, h_jle, h_jnle };
+static const insn_fn cmp_rr[16] = { NULL, NULL, h_cmp32_rr_jb, h_cmp32_rr_jnb, h_cmp32_rr_jz,
+				    h_cmp32_rr_jnz, h_cmp32_rr_jbe, h_cmp32_rr_jnbe, NULL, NULL,
+				    NULL, NULL, h_cmp32_rr_jl, h_cmp32_rr_jnl, h_cmp32_rr_jle,
+				    h_cmp32_rr_jnle };
+static const insn_fn cmp_ri[16] = { NULL, NULL, h_cmp32_ri_jb, h_cmp32_ri_jnb, h_cmp32_ri_jz,
+				    h_cmp32_ri_jnz, h_cmp32_ri_jbe, h_cmp32_ri_jnbe, NULL, NULL,
+				    NULL, NULL, h_cmp32_ri_jl, h_cmp32_ri_jnl, h_cmp32_ri_jle,
+				    h_cmp32_ri_jnle };
+static const insn_fn test_ri[16] = { NULL, NULL, NULL, NULL, h_test32_ri_jz, h_test32_ri_jnz,
+				     NULL, NULL, h_test32_ri_js, h_test32_ri_jns };
+
+void exec_fuse_branch(struct insn *in, unsigned n)
+{
+	if (n < 2)
+		return;
+	struct insn *x = &in[n - 2];
+	const struct insn *j = &in[n - 1];
+	const insn_fn *to = x->fn == h_cmp32_rr ? cmp_rr : x->fn == h_cmp32_ri ? cmp_ri
+			  : x->fn == h_test32_ri ? test_ri : NULL;
+	if (!to)
+		return;
+	for (unsigned cc = 0; cc < 16; cc++)
+		if (j->fn == jcc[cc] && to[cc]) {
+			x->fn = to[cc];
+			return;
+		}
+}
+
+bool exec_branch_fused(const struct insn *in)
+{
+	for (unsigned cc = 0; cc < 16; cc++)
+		if (in->fn && (in->fn == cmp_rr[cc] || in->fn == cmp_ri[cc] || in->fn == test_ri[cc]))
+			return true;
+	return false;
+}
+
 void exec_fast_pick(struct insn *in)
 {
-	static const insn_fn jcc[16] = { h_jo, h_jno, h_jb, h_jnb, h_jz, h_jnz, h_jbe, h_jnbe,
-					 h_js, h_jns, h_jp, h_jnp, h_jl, h_jnl, h_jle, h_jnle };
 	if (in->fn == h_jcc) {
 		u32 target = insn_next(in) + in->imm;
 		if (in->osize == 2)

@@ -194,6 +194,39 @@ static void test_flag_liveness_within_a_block(void **state)
 	fx_free(f);
 }
 
+/* Fused compare-and-branch (exec_fuse_branch): CMP before a block's closing Jcc takes
+ * the branch itself, with the same flags and the same path as the pair. */
+static void test_fused_compare_and_branch(void **state)
+{
+	static const struct { u32 a, b; u8 jcc, taken; } cases[] = {
+		{ 1, 2, 0x72, 1 },           /* jb */
+		{ 3, 2, 0x72, 0 },
+		{ 2, 2, 0x72, 0 },
+		{ 2, 2, 0x76, 1 },           /* jbe */
+		{ 2, 2, 0x7e, 1 },           /* jle */
+		{ 2, 2, 0x7f, 0 },           /* jnle */
+		{ 1, 0xffffffffu, 0x7f, 1 },
+		{ 0xffffffffu, 1, 0x7c, 1 }, /* jl: signed */
+		{ 0xffffffffu, 1, 0x72, 0 }, /* jb: unsigned */
+		{ 5, 5, 0x74, 1 },           /* jz */
+		{ 5, 5, 0x75, 0 },           /* jnz */
+	};
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fx *f = fx_new();
+		f->cpu.r[R_EAX] = cases[i].a;
+		f->cpu.r[R_EBX] = cases[i].b;
+		/* cmp eax, ebx; jcc +2; mov cl, 1; mov ch, 1 */
+		const u8 code[] = { 0x39, 0xd8, cases[i].jcc, 0x02, 0xb1, 0x01, 0xb5, 0x01 };
+		fx_code(f, code, sizeof(code));
+		assert_int_equal(fx_run(f), RUN_HLT);
+		assert_true(exec_branch_fused(&block_at_code(f)->insn[0]));
+		assert_int_equal(f->cpu.r[R_ECX] & 0xffff, cases[i].taken ? 0x0100 : 0x0101);
+		bool cf = cases[i].a < cases[i].b, zf = cases[i].a == cases[i].b;
+		assert_int_equal(cpu_get_eflags(&f->cpu) & (FL_CF | FL_ZF), (cf ? FL_CF : 0) | (zf ? FL_ZF : 0));
+		fx_free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_bit_ops),
 		cmocka_unit_test(test_conditions_after_cmp),
 		cmocka_unit_test(test_flag_liveness_within_a_block),
+		cmocka_unit_test(test_fused_compare_and_branch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
  * INTR pin as soon as a block sets them (cpu.kick).
  */
 #include "cpu_fixture.h"
+#include "core/segment.h"
 
 #define HANDLER_PA 0x5000u
 
@@ -356,6 +357,23 @@ static void test_intr_held_by_cli_is_taken_after_sti(void **state)
 	fx_free(f);
 }
 
+/* A fused CMP+Jcc (exec_fast.c) whose target is beyond the CS limit faults at the
+ * Jcc, as the Jcc alone does. */
+static void test_fused_branch_beyond_cs_limit_faults_at_the_jcc(void **state)
+{
+	struct fx *f = fx_traps();
+	f->cpu.seg[SEG_CS].limit = FX_CODE + 0x40;
+	seg_update_check(&f->cpu.seg[SEG_CS]);
+	static const u8 code[] = { 0x39, 0xc0, 0x74, 0x7f }; /* cmp eax, eax; jz +0x7f */
+	fx_code(f, code, sizeof(code));
+	assert_int_equal(fx_run(f), RUN_HLT);
+	assert_int_equal(f->cpu.eip, HANDLER_PA + EXC_GP + 1);
+	u32 sp = f->cpu.r[R_ESP];
+	assert_int_equal(fx_get32(f, sp), 0);            /* error code */
+	assert_int_equal(fx_get32(f, sp + 4), FX_CODE + 2); /* the Jcc's EIP */
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +382,7 @@ int main(void)
 		cmocka_unit_test(test_tf_set_by_popf_traps_after_one_instruction),
 		cmocka_unit_test(test_intr_raised_by_a_block_is_taken_at_the_next_boundary),
 		cmocka_unit_test(test_intr_held_by_cli_is_taken_after_sti),
+		cmocka_unit_test(test_fused_branch_beyond_cs_limit_faults_at_the_jcc),
 		cmocka_unit_test(test_page_fault_error_code_and_cr2),
 		cmocka_unit_test(test_user_int80_switches_stack_and_irets),
 		cmocka_unit_test(test_int_to_dpl0_gate_from_ring3_is_gp),
