@@ -294,6 +294,40 @@ static inline bool rep_pause(struct cpu *c, const struct insn *in, u64 n)
 	return true;
 }
 
+/* The iterations of a forward REP STOS or REP MOVS with 32-bit addressing that stay
+ * on the pages the fast TLB serves for its first one, done in one host loop: at most
+ * `max`, none past ECX, none that leaves the page (of the source or the destination).
+ * Element by element, in order, as the per-iteration path does, and with its effects
+ * exactly: there a fast-TLB access charges and counts nothing, and the fast TLB never
+ * serves a write to a page holding code. Returns how many it did: 0 when the fast TLB
+ * does not serve the first, which then takes the per-iteration path (that fills it). */
+static u32 rep_fast(struct cpu *c, const struct insn *in, bool movs, unsigned s, u32 v, u32 max)
+{
+	u32 edi = c->r[R_EDI], esi = c->r[R_ESI];
+	u8 *dst = seg_write_ptr(c, SEG_ES, edi, s);
+	const u8 *src = movs ? seg_read_ptr(c, in->seg, esi, s) : NULL;
+	if (!dst || (movs && !src))
+		return 0;
+	u32 k = (0x1000 - ((c->seg[SEG_ES].base + edi) & 0xfff)) / s;
+	if (movs) {
+		u32 ks = (0x1000 - ((c->seg[in->seg].base + esi) & 0xfff)) / s;
+		k = ks < k ? ks : k;
+	}
+	k = k < c->r[R_ECX] ? k : c->r[R_ECX];
+	k = k < max ? k : max;
+	if (!movs && s == 1) {
+		memset(dst, (int)(v & 0xff), k);
+	} else {
+		for (u32 i = 0; i < k; i++)
+			store_n(dst + i * s, s, movs ? load_n(src + i * s, s) : v);
+	}
+	c->r[R_EDI] = edi + k * s;
+	if (movs)
+		c->r[R_ESI] = esi + k * s;
+	c->r[R_ECX] -= k;
+	return k;
+}
+
 HANDLER(h_movs)
 {
 	unsigned s = in->osize;
@@ -308,6 +342,13 @@ HANDLER(h_movs)
 	}
 	u64 n = 0;
 	while (sreg(c, R_ECX, a16)) {
+		u32 k = !a16 && d > 0 ? rep_fast(c, in, true, s, 0, (u32)(REP_CHUNK - n)) : 0;
+		if (k) {
+			n += k;
+			if (rep_pause(c, in, n))
+				return;
+			continue;
+		}
 		u32 v = seg_read(c, in->seg, sreg(c, R_ESI, a16), s);
 		seg_write(c, SEG_ES, sreg(c, R_EDI, a16), s, v);
 		sreg_add(c, R_ESI, a16, d);
@@ -333,6 +374,13 @@ HANDLER(h_stos)
 	}
 	u64 n = 0;
 	while (sreg(c, R_ECX, a16)) {
+		u32 k = !a16 && d > 0 ? rep_fast(c, in, false, s, v, (u32)(REP_CHUNK - n)) : 0;
+		if (k) {
+			n += k;
+			if (rep_pause(c, in, n))
+				return;
+			continue;
+		}
 		seg_write(c, SEG_ES, sreg(c, R_EDI, a16), s, v);
 		sreg_add(c, R_EDI, a16, d);
 		sreg_add(c, R_ECX, a16, -1);

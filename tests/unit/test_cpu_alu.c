@@ -227,6 +227,35 @@ static void test_fused_compare_and_branch(void **state)
 	}
 }
 
+/* REP MOVS and REP STOS through the fast TLB (exec_data.c: rep_fast) keep the
+ * per-iteration semantics: an overlapping forward MOVSB replicates, STOSD crosses a
+ * page, the registers end where they should. */
+static void test_rep_string_bulk_path(void **state)
+{
+	struct fx *f = fx_new();
+	f->ram[0x6000] = 0xab;
+	f->cpu.r[R_ESI] = 0x6000;
+	f->cpu.r[R_EDI] = 0x6001;
+	f->cpu.r[R_ECX] = 100;
+	FX_CODE_RUN(f, 0xf3, 0xa4); /* rep movsb */
+	for (u32 a = 0x6000; a <= 0x6064; a++)
+		assert_int_equal(f->ram[a], 0xab);
+	assert_int_equal(f->ram[0x6065], 0);
+	assert_int_equal(f->cpu.r[R_ECX], 0);
+	assert_int_equal(f->cpu.r[R_ESI], 0x6064);
+	assert_int_equal(f->cpu.r[R_EDI], 0x6065);
+	f->cpu.r[R_EDI] = 0x6ff8;
+	f->cpu.r[R_ECX] = 5;
+	f->cpu.r[R_EAX] = 0x11223344u;
+	FX_CODE_RUN(f, 0xf3, 0xab); /* rep stosd */
+	for (u32 a = 0x6ff8; a < 0x700c; a += 4)
+		assert_int_equal(fx_get32(f, a), 0x11223344u);
+	assert_int_equal(fx_get32(f, 0x700c), 0);
+	assert_int_equal(f->cpu.r[R_EDI], 0x700c);
+	assert_int_equal(f->cpu.r[R_ECX], 0);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_conditions_after_cmp),
 		cmocka_unit_test(test_flag_liveness_within_a_block),
 		cmocka_unit_test(test_fused_compare_and_branch),
+		cmocka_unit_test(test_rep_string_bulk_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
