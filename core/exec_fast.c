@@ -107,8 +107,9 @@ JCC(h_jnle, 15)
 /* MOV r32, r32 with the destination in rm (the decoder's direction resolved). */
 PURE_HANDLER(h_mov32_rr_to_rm) { c->r[in->rm] = c->r[in->reg]; }
 
-/* TEST r32, imm32 and IMUL r32, r32, imm with a register operand. */
+/* TEST r32, imm32, TEST r32, r32 and IMUL r32, r32, imm with register operands. */
 PURE_HANDLER(h_test32_ri) { cc_set(c, CC_LOGIC, 32, 0, 0, c->r[in->rm] & in->imm); }
+PURE_HANDLER(h_test32_rr) { cc_set(c, CC_LOGIC, 32, 0, 0, c->r[in->rm] & c->r[in->reg]); }
 
 PURE_HANDLER(h_imul32_rri)
 {
@@ -240,7 +241,7 @@ static const struct {
 	{ h_xor32_ri, h_xor32_ri_nf, WRITES }, { h_cmp32_ri, h_flags_only_nf, WRITES },
 	{ h_shl32_ri, h_shl32_ri_nf, WRITES }, { h_shr32_ri, h_shr32_ri_nf, WRITES },
 	{ h_sar32_ri, h_sar32_ri_nf, WRITES }, { h_test32_ri, h_flags_only_nf, WRITES },
-	{ h_test8_ri, h_flags_only_nf, WRITES },
+	{ h_test8_ri, h_flags_only_nf, WRITES }, { h_test32_rr, h_flags_only_nf, WRITES },
 	{ h_mov32_rr_to_rm, NULL, PASSES }, { h_lea32_bd, NULL, PASSES },
 	{ h_lea32_xd, NULL, PASSES }, { h_lea32_bxd, NULL, PASSES },
 };
@@ -276,7 +277,8 @@ bool exec_flags_dead(const struct insn *in)
 	return false;
 }
 
-/* Fused compare-and-branch: CMP r32, r32 / CMP r32, imm / TEST r32, imm as the record
+/* Fused compare-and-branch: CMP r32, r32 / CMP r32, imm / TEST r32, imm / TEST r32, r32 /
+ * TEST r8, imm as the record
  * before the block's closing Jcc (in + 1). The handler leaves the same lazy-flag record
  * (the flags are live at the block's end) and decides the branch from its operands
  * instead of from that record; the Jcc's record is not run (its count and base cost
@@ -312,18 +314,22 @@ bool exec_flags_dead(const struct insn *in)
 	FUSED_CMP(p##_jnle, B, (s32)a > (s32)b)
 FUSED_CMP_ALL(h_cmp32_rr, c->r[in->reg])
 FUSED_CMP_ALL(h_cmp32_ri, in->imm)
-#define FUSED_TEST(name, cond)                                                 \
+#define FUSED_TEST(name, R, bits, cond)                                        \
 	static HANDLER_DECL(name);                                             \
 	static HANDLER_DECL(name)                                              \
 	{                                                                      \
-		u32 r = c->r[in->rm] & in->imm;                                \
-		cc_set(c, CC_LOGIC, 32, 0, 0, r);                              \
+		u32 r = (R);                                                   \
+		cc_set(c, CC_LOGIC, bits, 0, 0, r);                            \
 		FUSED_TAIL(cond)                                               \
 	}
-FUSED_TEST(h_test32_ri_jz, r == 0)
-FUSED_TEST(h_test32_ri_jnz, r != 0)
-FUSED_TEST(h_test32_ri_js, (s32)r < 0)
-FUSED_TEST(h_test32_ri_jns, (s32)r >= 0)
+#define FUSED_TEST_ALL(p, R, bits)                                             \
+	FUSED_TEST(p##_jz, R, bits, r == 0)                                    \
+	FUSED_TEST(p##_jnz, R, bits, r != 0)                                   \
+	FUSED_TEST(p##_js, R, bits, (s32)(r << (32 - (bits))) < 0)             \
+	FUSED_TEST(p##_jns, R, bits, (s32)(r << (32 - (bits))) >= 0)
+FUSED_TEST_ALL(h_test32_ri, c->r[in->rm] & in->imm, 32)
+FUSED_TEST_ALL(h_test32_rr, c->r[in->rm] & c->r[in->reg], 32)
+FUSED_TEST_ALL(h_test8_ri, reg_get(c, in->rm, 1) & in->imm, 8)
 
 /* The Jcc handlers, and the fused ones for each first record, by the Jcc's condition
  * code (0 O, 1 NO, 2 B, 3 NB, 4 Z, 5 NZ, 6 BE, 7 NBE, 8 S, 9 NS, 10 P, 11 NP, 12 L,
@@ -340,6 +346,10 @@ static const insn_fn cmp_ri[16] = { NULL, NULL, h_cmp32_ri_jb, h_cmp32_ri_jnb, h
 				    h_cmp32_ri_jnle };
 static const insn_fn test_ri[16] = { NULL, NULL, NULL, NULL, h_test32_ri_jz, h_test32_ri_jnz,
 				     NULL, NULL, h_test32_ri_js, h_test32_ri_jns };
+static const insn_fn test_rr[16] = { NULL, NULL, NULL, NULL, h_test32_rr_jz, h_test32_rr_jnz,
+				     NULL, NULL, h_test32_rr_js, h_test32_rr_jns };
+static const insn_fn test8_ri[16] = { NULL, NULL, NULL, NULL, h_test8_ri_jz, h_test8_ri_jnz,
+				      NULL, NULL, h_test8_ri_js, h_test8_ri_jns };
 
 void exec_fuse_branch(struct insn *in, unsigned n)
 {
@@ -348,7 +358,8 @@ void exec_fuse_branch(struct insn *in, unsigned n)
 	struct insn *x = &in[n - 2];
 	const struct insn *j = &in[n - 1];
 	const insn_fn *to = x->fn == h_cmp32_rr ? cmp_rr : x->fn == h_cmp32_ri ? cmp_ri
-			  : x->fn == h_test32_ri ? test_ri : NULL;
+			  : x->fn == h_test32_ri ? test_ri : x->fn == h_test32_rr ? test_rr
+			  : x->fn == h_test8_ri ? test8_ri : NULL;
 	if (!to)
 		return;
 	for (unsigned cc = 0; cc < 16; cc++)
@@ -361,7 +372,8 @@ void exec_fuse_branch(struct insn *in, unsigned n)
 bool exec_branch_fused(const struct insn *in)
 {
 	for (unsigned cc = 0; cc < 16; cc++)
-		if (in->fn && (in->fn == cmp_rr[cc] || in->fn == cmp_ri[cc] || in->fn == test_ri[cc]))
+		if (in->fn && (in->fn == cmp_rr[cc] || in->fn == cmp_ri[cc] || in->fn == test_ri[cc] ||
+			       in->fn == test_rr[cc] || in->fn == test8_ri[cc]))
 			return true;
 	return false;
 }
@@ -393,6 +405,8 @@ void exec_fast_pick(struct insn *in)
 			in->reg = t;
 		}
 		in->fn = h_mov32_rr_to_rm;
+	} else if (in->fn == h_test_rm_r && !(in->flags & IF_MEM) && in->osize == 4) {
+		in->fn = h_test32_rr;
 	} else if (in->fn == h_test_rm_imm && !(in->flags & IF_MEM) && in->osize == 4) {
 		in->fn = h_test32_ri;
 	} else if (in->fn == h_test_rm_imm && (in->flags & IF_MEM) && (in->osize == 4 || in->osize == 1)) {

@@ -224,6 +224,30 @@ static void test_fused_compare_and_branch(void **state)
 		bool cf = cases[i].a < cases[i].b, zf = cases[i].a == cases[i].b;
 		assert_int_equal(cpu_get_eflags(&f->cpu) & (FL_CF | FL_ZF), (cf ? FL_CF : 0) | (zf ? FL_ZF : 0));
 		fx_free(f);
+	}	/* TEST r32, r32 and TEST r8, imm before JZ / JNZ / JS / JNS */
+	static const struct { u8 op[3], len, jcc, taken; u32 eax, ebx; } tests[] = {
+		{ { 0x85, 0xd8 }, 2, 0x74, 1, 0xf0, 0x0f },          /* test eax, ebx; jz */
+		{ { 0x85, 0xd8 }, 2, 0x75, 1, 0xff, 0x0f },          /* jnz */
+		{ { 0x85, 0xd8 }, 2, 0x78, 1, 0x80000000u, 0xffffffffu }, /* js */
+		{ { 0x85, 0xd8 }, 2, 0x79, 0, 0x80000000u, 0xffffffffu }, /* jns */
+		{ { 0xf6, 0xc0, 0x80 }, 3, 0x78, 1, 0x80, 0 },       /* test al, 0x80; js */
+		{ { 0xf6, 0xc0, 0x80 }, 3, 0x74, 1, 0x7f, 0 },       /* jz */
+		{ { 0xf6, 0xc0, 0x80 }, 3, 0x75, 0, 0x7f, 0 },       /* jnz */
+	};
+	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		struct fx *f = fx_new();
+		f->cpu.r[R_EAX] = tests[i].eax;
+		f->cpu.r[R_EBX] = tests[i].ebx;
+		u8 code[16];
+		unsigned n = tests[i].len;
+		memcpy(code, tests[i].op, n);
+		const u8 tail[] = { tests[i].jcc, 0x02, 0xb1, 0x01, 0xb5, 0x01 };
+		memcpy(code + n, tail, sizeof(tail));
+		fx_code(f, code, n + sizeof(tail));
+		assert_int_equal(fx_run(f), RUN_HLT);
+		assert_true(exec_branch_fused(&block_at_code(f)->insn[0]));
+		assert_int_equal(f->cpu.r[R_ECX] & 0xffff, tests[i].taken ? 0x0100 : 0x0101);
+		fx_free(f);
 	}
 }
 
