@@ -2,7 +2,8 @@
  * exec_fast.c — handlers specialised at decode time for the forms that dominate
  * compiled code: 32-bit register ALU operations with a register or an immediate,
  * 32-bit shifts of a register by a constant, conditional jumps by condition, register
- * MOV, TEST and IMUL, 32-bit MOV to and from memory and LEA by addressing form, and
+ * MOV, TEST and IMUL, 32-bit MOV to and from memory and LEA by addressing form, MOVZX
+ * and byte stores, and
  * 32-bit CALL and RET; and flag liveness within a block (exec_flags_liveness): a
  * handler whose lazy-flag record a later record of the same block overwrites before
  * anything can read it is replaced by one that skips the record; and fused
@@ -148,6 +149,35 @@ PURE_HANDLER(h_imul32_rri)
 MOV32_M(bd, c->r[in->base] + in->disp)
 MOV32_M(xd, (c->r[in->index] << in->scale) + in->disp)
 MOV32_M(bxd, c->r[in->base] + (c->r[in->index] << in->scale) + in->disp)
+
+/* MOVZX r32, m8/m16 and MOV m8, r8 with 32-bit addressing (the address by insn_ea);
+ * MOVZX r32, r8/r16. The general handler serves what the fast path does not. */
+#define MOVZX_M(name, size)                                                       \
+	STATIC_HANDLER_DECL(name)                                                 \
+	{                                                                         \
+		const u8 *p = seg_read_ptr(c, in->seg, insn_ea(c, in), size);      \
+		if (__builtin_expect(!p, 0)) {                                    \
+			h_movzx(c, in);                                           \
+			return;                                                   \
+		}                                                                 \
+		c->r[in->reg] = load_n(p, size);                                  \
+		insn_run_next_pure(c, in);                                        \
+	}
+MOVZX_M(h_movzx32_m8, 1)
+MOVZX_M(h_movzx32_m16, 2)
+PURE_HANDLER(h_movzx32_r8) { c->r[in->reg] = reg_get(c, in->rm, 1); }
+PURE_HANDLER(h_movzx32_r16) { c->r[in->reg] = c->r[in->rm] & 0xffff; }
+
+STATIC_HANDLER_DECL(h_mov8_m_r)
+{
+	u8 *p = seg_write_ptr(c, in->seg, insn_ea(c, in), 1);
+	if (__builtin_expect(!p, 0)) {
+		h_mov_rm_r(c, in);
+		return;
+	}
+	*p = (u8)reg_get(c, in->reg, 1);
+	insn_run_next_pure(c, in);
+}
 
 /* LEA r32 by the same addressing forms. */
 PURE_HANDLER(h_lea32_bd) { c->r[in->reg] = c->r[in->base] + in->disp; }
@@ -405,6 +435,13 @@ void exec_fast_pick(struct insn *in)
 			in->reg = t;
 		}
 		in->fn = h_mov32_rr_to_rm;
+	} else if (in->fn == h_movzx && in->osize == 4 && !(in->flags & IF_A16)) {
+		if (in->flags & IF_MEM)
+			in->fn = in->op == 1 ? h_movzx32_m8 : h_movzx32_m16;
+		else
+			in->fn = in->op == 1 ? h_movzx32_r8 : h_movzx32_r16;
+	} else if (in->fn == h_mov_rm_r && in->osize == 1 && (in->flags & IF_MEM) && !(in->flags & IF_A16)) {
+		in->fn = h_mov8_m_r;
 	} else if (in->fn == h_test_rm_r && !(in->flags & IF_MEM) && in->osize == 4) {
 		in->fn = h_test32_rr;
 	} else if (in->fn == h_test_rm_imm && !(in->flags & IF_MEM) && in->osize == 4) {

@@ -280,6 +280,30 @@ static void test_rep_string_bulk_path(void **state)
 	fx_free(f);
 }
 
+/* MOVZX and byte stores through their fast handlers (exec_fast.c). */
+static void test_movzx_and_byte_store_forms(void **state)
+{
+	struct fx *f = fx_new();
+	f->cpu.r[R_EBX] = 0x6000;
+	f->cpu.r[R_ESI] = 3;
+	f->cpu.r[R_EAX] = 0xffffffffu;
+	f->ram[0x6004] = 0x9a;
+	f->ram[0x6006] = 0x34;
+	f->ram[0x6007] = 0x82;
+	f->ram[0x6008] = 0x55;
+	/* movzx eax, byte [ebx+4]; movzx ecx, word [ebx+esi*2]; movzx edx, bh;
+	 * mov [ebx+8], ah; movzx edi, cx */
+	FX_CODE_RUN(f, 0x0f, 0xb6, 0x43, 0x04, 0x0f, 0xb7, 0x0c, 0x73, 0x0f, 0xb6, 0xd7,
+		    0x88, 0x63, 0x08, 0x0f, 0xb7, 0xf9);
+	assert_int_equal(f->cpu.r[R_EAX], 0x9a);
+	assert_int_equal(f->cpu.r[R_ECX], 0x8234);
+	assert_int_equal(f->cpu.r[R_EDX], 0x60);
+	assert_int_equal(f->ram[0x6008], 0x00); /* AH of 0x9a */
+	assert_int_equal(f->ram[0x6009], 0x00);
+	assert_int_equal(f->cpu.r[R_EDI], 0x8234);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_flag_liveness_within_a_block),
 		cmocka_unit_test(test_fused_compare_and_branch),
 		cmocka_unit_test(test_rep_string_bulk_path),
+		cmocka_unit_test(test_movzx_and_byte_store_forms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
