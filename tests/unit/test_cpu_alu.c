@@ -292,13 +292,14 @@ static void test_movzx_and_byte_store_forms(void **state)
 	f->ram[0x6007] = 0x82;
 	f->ram[0x6008] = 0x55;
 	/* movzx eax, byte [ebx+4]; movzx ecx, word [ebx+esi*2]; movzx edx, bh;
-	 * mov [ebx+8], ah; movzx edi, cx */
+	 * mov [ebx+8], bh; movzx edi, cx */
+	f->cpu.r[R_EDI] = 0x11; /* register 7 as a byte is BH, not EDI's low byte */
 	FX_CODE_RUN(f, 0x0f, 0xb6, 0x43, 0x04, 0x0f, 0xb7, 0x0c, 0x73, 0x0f, 0xb6, 0xd7,
-		    0x88, 0x63, 0x08, 0x0f, 0xb7, 0xf9);
+		    0x88, 0x7b, 0x08, 0x0f, 0xb7, 0xf9);
 	assert_int_equal(f->cpu.r[R_EAX], 0x9a);
 	assert_int_equal(f->cpu.r[R_ECX], 0x8234);
 	assert_int_equal(f->cpu.r[R_EDX], 0x60);
-	assert_int_equal(f->ram[0x6008], 0x00); /* AH of 0x9a */
+	assert_int_equal(f->ram[0x6008], 0x60); /* BH */
 	assert_int_equal(f->ram[0x6009], 0x00);
 	assert_int_equal(f->cpu.r[R_EDI], 0x8234);
 	fx_free(f);
