@@ -123,7 +123,7 @@ PURE_HANDLER(h_imul32_rri)
 
 /* MOV r32, m32 and MOV m32, r32 by addressing form (32-bit addressing): base +
  * displacement (bd), index * scale + displacement (xd), base + index * scale +
- * displacement (bxd). The fast path is inline, the rest a tail call to the general
+ * displacement (bxd), displacement alone (d). The fast path is inline, the rest a tail call to the general
  * handler (in another file, so never inlined here: the fast path needs no frame). */
 #define MOV32_M(form, ea)                                                         \
 	STATIC_HANDLER_DECL(h_mov32_r_##form)                                     \
@@ -149,6 +149,30 @@ PURE_HANDLER(h_imul32_rri)
 MOV32_M(bd, c->r[in->base] + in->disp)
 MOV32_M(xd, (c->r[in->index] << in->scale) + in->disp)
 MOV32_M(bxd, c->r[in->base] + (c->r[in->index] << in->scale) + in->disp)
+MOV32_M(d, in->disp)
+
+/* MOV EAX, moffs32 and MOV moffs32, EAX. */
+STATIC_HANDLER_DECL(h_mov32_eax_moffs)
+{
+	const u8 *p = seg_read_ptr(c, in->seg, in->disp, 4);
+	if (__builtin_expect(!p, 0)) {
+		h_mov_moffs_load(c, in);
+		return;
+	}
+	c->r[R_EAX] = load_n(p, 4);
+	insn_run_next_pure(c, in);
+}
+
+STATIC_HANDLER_DECL(h_mov32_moffs_eax)
+{
+	u8 *p = seg_write_ptr(c, in->seg, in->disp, 4);
+	if (__builtin_expect(!p, 0)) {
+		h_mov_moffs_store(c, in);
+		return;
+	}
+	store_n(p, 4, c->r[R_EAX]);
+	insn_run_next_pure(c, in);
+}
 
 /* MOVZX r32, m8/m16 and MOV m8, r8 with 32-bit addressing (the address by insn_ea);
  * MOVZX r32, r8/r16. The general handler serves what the fast path does not. */
@@ -435,6 +459,9 @@ void exec_fast_pick(struct insn *in)
 			in->reg = t;
 		}
 		in->fn = h_mov32_rr_to_rm;
+	} else if ((in->fn == h_mov_moffs_load || in->fn == h_mov_moffs_store) && in->osize == 4 &&
+		   !(in->flags & IF_A16)) {
+		in->fn = in->fn == h_mov_moffs_load ? h_mov32_eax_moffs : h_mov32_moffs_eax;
 	} else if (in->fn == h_movzx && in->osize == 4 && !(in->flags & IF_A16)) {
 		if (in->flags & IF_MEM)
 			in->fn = in->op == 1 ? h_movzx32_m8 : h_movzx32_m16;
@@ -451,11 +478,10 @@ void exec_fast_pick(struct insn *in)
 	} else if (in->fn == h_test_rm_imm && !(in->flags & IF_MEM) && in->osize == 1) {
 		in->fn = h_test8_ri;
 	} else if ((in->fn == h_mov32_r_m || in->fn == h_mov32_m_r) && !(in->flags & IF_A16)) {
-		static const insn_fn ld[4] = { NULL, h_mov32_r_bd, h_mov32_r_xd, h_mov32_r_bxd };
-		static const insn_fn st[4] = { NULL, h_mov32_bd_r, h_mov32_xd_r, h_mov32_bxd_r };
+		static const insn_fn ld[4] = { h_mov32_r_d, h_mov32_r_bd, h_mov32_r_xd, h_mov32_r_bxd };
+		static const insn_fn st[4] = { h_mov32_d_r, h_mov32_bd_r, h_mov32_xd_r, h_mov32_bxd_r };
 		unsigned form = (in->base != REG_NONE) | (in->index != REG_NONE) << 1;
-		if (form)
-			in->fn = in->fn == h_mov32_r_m ? ld[form] : st[form];
+		in->fn = in->fn == h_mov32_r_m ? ld[form] : st[form];
 	} else if (in->fn == h_lea && in->osize == 4 && (in->flags & IF_MEM) && !(in->flags & IF_A16)) {
 		static const insn_fn lea[4] = { NULL, h_lea32_bd, h_lea32_xd, h_lea32_bxd };
 		unsigned form = (in->base != REG_NONE) | (in->index != REG_NONE) << 1;

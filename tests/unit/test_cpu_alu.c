@@ -280,7 +280,8 @@ static void test_rep_string_bulk_path(void **state)
 	fx_free(f);
 }
 
-/* MOVZX and byte stores through their fast handlers (exec_fast.c). */
+/* MOVZX, byte stores and absolute-address moves through their fast handlers
+ * (exec_fast.c). */
 static void test_movzx_and_byte_store_forms(void **state)
 {
 	struct fx *f = fx_new();
@@ -302,6 +303,13 @@ static void test_movzx_and_byte_store_forms(void **state)
 	assert_int_equal(f->ram[0x6008], 0x60); /* BH */
 	assert_int_equal(f->ram[0x6009], 0x00);
 	assert_int_equal(f->cpu.r[R_EDI], 0x8234);
+	/* mov eax, [0x6004]; mov [0x6010], eax; mov ecx, [0x6006]; mov [0x6014], ecx */
+	FX_CODE_RUN(f, 0xa1, 0x04, 0x60, 0x00, 0x00, 0xa3, 0x10, 0x60, 0x00, 0x00,
+		    0x8b, 0x0d, 0x06, 0x60, 0x00, 0x00, 0x89, 0x0d, 0x14, 0x60, 0x00, 0x00);
+	assert_int_equal(f->cpu.r[R_EAX], 0x8234009au);
+	assert_int_equal(fx_get32(f, 0x6010), 0x8234009au);
+	assert_int_equal(f->cpu.r[R_ECX], 0x00608234u);
+	assert_int_equal(fx_get32(f, 0x6014), 0x00608234u);
 	fx_free(f);
 }
 
