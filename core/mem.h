@@ -77,12 +77,24 @@ static inline void mem_write(struct cpu *c, u32 lin, unsigned size, u32 v)
 	mem_write_slow(c, lin, size, v, c->cpl == 3);
 }
 
-/* Implicit supervisor accesses (descriptor tables, TSS, ring-0 stack frames). */
-static inline u32 mem_read_sys(struct cpu *c, u32 lin, unsigned size)
+/* The host pointer of `size` bytes at linear `lin` when an implicit supervisor read of
+ * them hits the fast TLB within one page, else NULL. A hit has no modeled effect, so
+ * several reads in one page (a descriptor's two dwords) may be served by one probe:
+ * each of them would have hit the same entry. */
+static inline const u8 *mem_sys_read_ptr(const struct cpu *c, u32 lin, unsigned size)
 {
 	const struct ftlb_entry *e = &c->ftlb[0][(lin >> 12) & (FTLB_SIZE - 1)];
 	if (e->rtag == (lin >> 12) && (lin & 0xfff) <= 0x1000 - size)
-		return load_n((const u8 *)(lin + e->addend), size);
+		return (const u8 *)(lin + e->addend);
+	return NULL;
+}
+
+/* Implicit supervisor accesses (descriptor tables, TSS, ring-0 stack frames). */
+static inline u32 mem_read_sys(struct cpu *c, u32 lin, unsigned size)
+{
+	const u8 *p = mem_sys_read_ptr(c, lin, size);
+	if (p)
+		return load_n(p, size);
 	return mem_read_slow(c, lin, size, false);
 }
 
