@@ -17,48 +17,6 @@
 #include "fault.h"
 #include "mem.h"
 
-/* Where the descriptor `sel` names lies (GDT or LDT by TI): false when the index is
- * beyond the table's limit or the LDT is not present. */
-static inline bool desc_lin(const struct cpu *c, u16 sel, u32 *lin)
-{
-	u32 base, limit, off = sel & ~7u;
-	if (sel & 4) {
-		if (!(c->ldtr.attr & SEG_P))
-			return false;
-		base = c->ldtr.base;
-		limit = c->ldtr.limit;
-	} else {
-		base = c->gdtr_base;
-		limit = c->gdtr_limit;
-	}
-	if (off + 7 > limit)
-		return false;
-	*lin = base + off;
-	return true;
-}
-
-/* desc_read, inlined into the segment loads of this file. The two dword reads are
- * those of mem_read_sys; when both would hit the fast TLB in one page, one probe serves
- * them (no modeled effect either way), else they are made one by one, slow paths and
- * all. */
-static inline __attribute__((always_inline)) bool desc_fetch(struct cpu *c, u16 sel, struct desc *d)
-{
-	u32 lin;
-	if (!desc_lin(c, sel, &lin))
-		return false;
-	const u8 *p = mem_sys_read_ptr(c, lin, 8);
-	if (__builtin_expect(p != NULL, 1)) {
-		d->lo = load_n(p, 4);
-		d->hi = load_n(p + 4, 4);
-		return true;
-	}
-	d->lo = mem_read_sys(c, lin, 4);
-	d->hi = mem_read_sys(c, lin + 4, 4);
-	return true;
-}
-
-bool desc_read(struct cpu *c, u16 sel, struct desc *d) { return desc_fetch(c, sel, d); }
-
 void desc_set_accessed(struct cpu *c, u16 sel, struct desc *d)
 {
 	if (d->hi & 0x100)
@@ -68,41 +26,13 @@ void desc_set_accessed(struct cpu *c, u16 sel, struct desc *d)
 	mem_write_sys(c, base + (sel & ~7u) + 4, 4, d->hi);
 }
 
-/* seg_update_check, inlined into the loads of this file. */
-static inline void update_check(struct seg *s)
-{
-	u16 a = s->attr;
-	bool present = a & SEG_P, code = a & SEG_TYPE_CODE, rw = a & SEG_TYPE_RW;
-	bool flat = present && s->limit == 0xffffffffu && (code || !(a & SEG_TYPE_EC));
-	bool readable = flat && (!code || rw);
-	bool writable = flat && !code && rw;
-	s->check = (u8)((readable ? 0 : 1) | (writable ? 0 : 2));
-}
-
-void seg_update_check(struct seg *s) { update_check(s); }
-
-/* seg_from_desc, inlined into the loads of this file. */
-static inline void from_desc(struct seg *s, u16 sel, const struct desc *d)
-{
-	s->sel = sel;
-	s->base = (d->lo >> 16) | ((d->hi & 0xff) << 16) | (d->hi & 0xff000000u);
-	u32 limit = (d->lo & 0xffff) | (d->hi & 0x000f0000u);
-	if (d->hi & 0x00800000u)
-		limit = (limit << 12) | 0xfff;
-	s->limit = limit;
-	s->attr = desc_attr(d);
-	update_check(s);
-}
-
-void seg_from_desc(struct seg *s, u16 sel, const struct desc *d) { from_desc(s, sel, d); }
-
 static void seg_null(struct seg *s, u16 sel)
 {
 	s->sel = sel;
 	s->base = 0;
 	s->limit = 0;
 	s->attr = 0; /* not present: any access faults */
-	update_check(s);
+	seg_update_check(s);
 }
 
 /* The checks and the decoding of seg_load for descriptor `d` (read), remembered in
@@ -129,7 +59,7 @@ static __attribute__((noinline)) void seg_load_checked(struct cpu *c, unsigned s
 			cpu_fault(c, EXC_NP, err);
 	}
 	desc_set_accessed(c, sel, d);
-	from_desc(&c->seg[sr], sel, d);
+	seg_from_desc(&c->seg[sr], sel, d);
 	*m = (struct seg_memo){ .lo = d->lo, .hi = d->hi, .sel = sel,
 				.key = (u8)(c->cpl | (sr == SEG_SS ? 4 : 0)), .seg = c->seg[sr] };
 }
@@ -149,7 +79,7 @@ void seg_load(struct cpu *c, unsigned sr, u16 sel)
 		seg_null(&c->seg[sr], sel);
 		return;
 	}
-	if (__builtin_expect(!desc_fetch(c, sel, &d), 0))
+	if (__builtin_expect(!desc_read(c, sel, &d), 0))
 		cpu_fault(c, EXC_GP, sel & ~3u);
 	bool ss = sr == SEG_SS;
 	struct seg_memo *m = seg_memo_slot(c, sel, ss);
@@ -159,13 +89,6 @@ void seg_load(struct cpu *c, unsigned sr, u16 sel)
 		return;
 	}
 	seg_load_checked(c, sr, sel, &d, m);
-}
-
-void seg_load_cs(struct cpu *c, u16 sel, const struct desc *d, unsigned cpl)
-{
-	c->chain_gen++;
-	from_desc(&c->seg[SEG_CS], (u16)((sel & ~3u) | cpl), d);
-	cpu_set_cpl(c, cpl);
 }
 
 void seg_null_invalid(struct cpu *c)
@@ -187,7 +110,7 @@ void seg_far_check(struct cpu *c, u16 sel, struct desc *d)
 	u32 err = sel & ~3u;
 	if (!err)
 		cpu_fault(c, EXC_GP, 0);
-	if (!desc_fetch(c, sel, d))
+	if (!desc_read(c, sel, d))
 		cpu_fault(c, EXC_GP, err);
 	if (!desc_is_seg(d)) {
 		unsigned t = desc_type(d);
