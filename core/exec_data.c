@@ -5,7 +5,9 @@
  * A REP string instruction runs all its iterations in one call, updating ECX, ESI and
  * EDI after each, so a fault in the middle leaves the registers where hardware would
  * and the instruction restarts from there. Each iteration beyond the first is charged
- * one insn.string (the first is in the block's base cost).
+ * one insn.string (the first is in the block's base cost). REP MOVS and STOS forward
+ * with 32-bit addresses run the iterations that stay in one page the fast TLB holds
+ * as one host loop (str_run): one by one they would each have hit that entry.
  */
 #include "exec.h"
 #include "fault.h"
@@ -294,6 +296,48 @@ static inline bool rep_pause(struct cpu *c, const struct insn *in, u64 n)
 	return true;
 }
 
+/* The iterations of a forward 32-bit-address REP that the fast path serves whole,
+ * starting at offset `off` of flat segment `sg` (`write`: through a writable fast-TLB
+ * entry, else a readable one): those whose `size`-byte element lies in the page `off`
+ * falls in, at most `max`, when the fast TLB holds that page; else 0. Each of them would
+ * have hit the same entry one by one, with no modeled effect; *p is the first's host
+ * address. */
+static inline u32 str_run(const struct cpu *c, unsigned sg, u32 off, unsigned size, bool write,
+			  u32 max, u8 **p)
+{
+	if (c->seg[sg].check & (write ? 2 : 1))
+		return 0;
+	u32 lin = c->seg[sg].base + off;
+	const struct ftlb_entry *e = &c->ft[(lin >> 12) & (FTLB_SIZE - 1)];
+	if ((write ? e->wtag : e->rtag) != lin >> 12)
+		return 0;
+	u32 room = (0x1000 - (lin & 0xfff)) / size; /* whole elements left in the page */
+	*p = (u8 *)(lin + e->addend);
+	return room < max ? room : max;
+}
+
+/* Store `m` elements of `size` bytes, each `v`, from host address `p` up. */
+static inline void str_fill(u8 *p, unsigned size, u32 v, u32 m)
+{
+	if (size == 1) {
+		memset(p, (int)(v & 0xff), m);
+	} else if (size == 2) {
+		for (u32 k = 0; k < m; k++)
+			store_n(p + 2 * k, 2, v);
+	} else {
+		for (u32 k = 0; k < m; k++)
+			store_n(p + 4 * k, 4, v);
+	}
+}
+
+/* How many REP iterations may run before the next one that must be checked alone: what
+ * ECX allows, up to the chunk after which the instruction pauses (n done so far). */
+static inline u32 str_max(const struct cpu *c, u64 n)
+{
+	u32 left = REP_CHUNK - (u32)n;
+	return c->r[R_ECX] < left ? c->r[R_ECX] : left;
+}
+
 HANDLER(h_movs)
 {
 	unsigned s = in->osize;
@@ -308,6 +352,22 @@ HANDLER(h_movs)
 	}
 	u64 n = 0;
 	while (sreg(c, R_ECX, a16)) {
+		u8 *src, *dst;
+		u32 m = a16 || d < 0 ? 0 : str_run(c, in->seg, c->r[R_ESI], s, false, str_max(c, n), &src);
+		if (m)
+			m = str_run(c, SEG_ES, c->r[R_EDI], s, true, m, &dst);
+		if (m) {
+			/* element by element, in order, as the loop below (the areas may overlap) */
+			for (u32 k = 0; k < m; k++)
+				store_n(dst + k * s, s, load_n(src + k * s, s));
+			c->r[R_ESI] += m * s;
+			c->r[R_EDI] += m * s;
+			c->r[R_ECX] -= m;
+			n += m;
+			if (rep_pause(c, in, n))
+				return;
+			continue;
+		}
 		u32 v = seg_read(c, in->seg, sreg(c, R_ESI, a16), s);
 		seg_write(c, SEG_ES, sreg(c, R_EDI, a16), s, v);
 		sreg_add(c, R_ESI, a16, d);
@@ -333,6 +393,17 @@ HANDLER(h_stos)
 	}
 	u64 n = 0;
 	while (sreg(c, R_ECX, a16)) {
+		u8 *dst;
+		u32 m = a16 || d < 0 ? 0 : str_run(c, SEG_ES, c->r[R_EDI], s, true, str_max(c, n), &dst);
+		if (m) {
+			str_fill(dst, s, v, m);
+			c->r[R_EDI] += m * s;
+			c->r[R_ECX] -= m;
+			n += m;
+			if (rep_pause(c, in, n))
+				return;
+			continue;
+		}
 		seg_write(c, SEG_ES, sreg(c, R_EDI, a16), s, v);
 		sreg_add(c, R_EDI, a16, d);
 		sreg_add(c, R_ECX, a16, -1);
