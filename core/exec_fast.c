@@ -2,8 +2,8 @@
  * exec_fast.c — handlers specialised at decode time for the forms that dominate
  * compiled code: 32-bit register ALU operations with a register or an immediate,
  * 32-bit shifts of a register by a constant, conditional jumps by condition, register
- * MOV, TEST and IMUL, 32-bit MOV to and from memory and LEA by addressing form, and
- * 32-bit CALL and RET.
+ * MOV, TEST and IMUL, 32-bit MOV to and from memory and LEA by addressing form,
+ * MOVZX and byte MOV by the same forms, and 32-bit CALL and RET.
  *
  * Each does exactly what the general handler does for its form (the same result, the
  * same lazy-flag record), without the run-time switches over operation, width and
@@ -144,6 +144,55 @@ MOV32_M(bd, c->r[in->base] + in->disp)
 MOV32_M(xd, (c->r[in->index] << in->scale) + in->disp)
 MOV32_M(bxd, c->r[in->base] + (c->r[in->index] << in->scale) + in->disp)
 
+/* MOVZX r32, m8 and m16, MOV r8, m8 and MOV m8, r8 by the same addressing forms, for
+ * the kernel's byte and word handling (the general handlers switch over operand kind
+ * and size at run time). */
+#define MOVZX_M(form, size, ea)                                                   \
+	STATIC_HANDLER_DECL(h_movzx##size##_r_##form)                             \
+	{                                                                         \
+		const u8 *p = seg_read_ptr(c, in->seg, (ea), (size) / 8);         \
+		if (__builtin_expect(!p, 0)) {                                    \
+			h_movzx(c, in);                                           \
+			return;                                                   \
+		}                                                                 \
+		c->r[in->reg] = load_n(p, (size) / 8);                            \
+		insn_run_next(c, in);                                             \
+	}
+#define MOV8_M(form, ea)                                                          \
+	STATIC_HANDLER_DECL(h_mov8_r_##form)                                      \
+	{                                                                         \
+		const u8 *p = seg_read_ptr(c, in->seg, (ea), 1);                  \
+		if (__builtin_expect(!p, 0)) {                                    \
+			h_mov_r_rm(c, in);                                        \
+			return;                                                   \
+		}                                                                 \
+		reg_set(c, in->reg, 1, *p);                                       \
+		insn_run_next(c, in);                                             \
+	}                                                                         \
+	STATIC_HANDLER_DECL(h_mov8_##form##_r)                                    \
+	{                                                                         \
+		u8 *p = seg_write_ptr(c, in->seg, (ea), 1);                       \
+		if (__builtin_expect(!p, 0)) {                                    \
+			h_mov_rm_r(c, in);                                        \
+			return;                                                   \
+		}                                                                 \
+		*p = (u8)reg_get(c, in->reg, 1);                                  \
+		insn_run_next(c, in);                                             \
+	}
+MOVZX_M(bd, 8, c->r[in->base] + in->disp)
+MOVZX_M(xd, 8, (c->r[in->index] << in->scale) + in->disp)
+MOVZX_M(bxd, 8, c->r[in->base] + (c->r[in->index] << in->scale) + in->disp)
+MOVZX_M(bd, 16, c->r[in->base] + in->disp)
+MOVZX_M(xd, 16, (c->r[in->index] << in->scale) + in->disp)
+MOVZX_M(bxd, 16, c->r[in->base] + (c->r[in->index] << in->scale) + in->disp)
+MOV8_M(bd, c->r[in->base] + in->disp)
+MOV8_M(xd, (c->r[in->index] << in->scale) + in->disp)
+MOV8_M(bxd, c->r[in->base] + (c->r[in->index] << in->scale) + in->disp)
+
+/* MOVZX r32, r8 and r32, r16. */
+STATIC_HANDLER(h_movzx8_rr) { c->r[in->reg] = reg_get(c, in->rm, 1); }
+STATIC_HANDLER(h_movzx16_rr) { c->r[in->reg] = c->r[in->rm] & 0xffff; }
+
 /* LEA r32 by the same addressing forms. */
 STATIC_HANDLER(h_lea32_bd) { c->r[in->reg] = c->r[in->base] + in->disp; }
 STATIC_HANDLER(h_lea32_xd) { c->r[in->reg] = (c->r[in->index] << in->scale) + in->disp; }
@@ -241,6 +290,19 @@ void exec_fast_pick(struct insn *in)
 		unsigned form = (in->base != REG_NONE) | (in->index != REG_NONE) << 1;
 		if (form)
 			in->fn = in->fn == h_mov32_r_m ? ld[form] : st[form];
+	} else if (in->fn == h_movzx && in->osize == 4 && !(in->flags & IF_A16)) {
+		static const insn_fn zx8[4] = { h_movzx8_rr, h_movzx8_r_bd, h_movzx8_r_xd, h_movzx8_r_bxd };
+		static const insn_fn zx16[4] = { h_movzx16_rr, h_movzx16_r_bd, h_movzx16_r_xd, h_movzx16_r_bxd };
+		unsigned form = (in->flags & IF_MEM) ? (in->base != REG_NONE) | (in->index != REG_NONE) << 1 : 0;
+		if (!(in->flags & IF_MEM) || form)
+			in->fn = (in->op == 1 ? zx8 : zx16)[form];
+	} else if ((in->fn == h_mov_r_rm || in->fn == h_mov_rm_r) && in->osize == 1 &&
+		   (in->flags & IF_MEM) && !(in->flags & IF_A16)) {
+		static const insn_fn ld[4] = { NULL, h_mov8_r_bd, h_mov8_r_xd, h_mov8_r_bxd };
+		static const insn_fn st[4] = { NULL, h_mov8_bd_r, h_mov8_xd_r, h_mov8_bxd_r };
+		unsigned form = (in->base != REG_NONE) | (in->index != REG_NONE) << 1;
+		if (form)
+			in->fn = in->fn == h_mov_r_rm ? ld[form] : st[form];
 	} else if (in->fn == h_lea && in->osize == 4 && (in->flags & IF_MEM) && !(in->flags & IF_A16)) {
 		static const insn_fn lea[4] = { NULL, h_lea32_bd, h_lea32_xd, h_lea32_bxd };
 		unsigned form = (in->base != REG_NONE) | (in->index != REG_NONE) << 1;
