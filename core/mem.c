@@ -87,9 +87,8 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 	u32 vpn = lin >> 12;
 	if (__builtin_expect(lin - c->vmm_win < c->mem_size - c->ram_size, 0))
 		return vmm_window(c, lin, acc, user);
-	struct tlb_entry ident = { .vpn = vpn, .ppn = guest_ppn(c, vpn), .user = 1, .writable = 1, .dirty = 1 };
-
 	if (!(c->cr0 & CR0_PG)) {
+		struct tlb_entry ident = { .vpn = vpn, .ppn = guest_ppn(c, vpn), .user = 1, .writable = 1, .dirty = 1 };
 		if (acc == ACC_FETCH) {
 			struct ctlb_entry *ce = &c->ct[vpn & (FTLB_SIZE - 1)];
 			cpu_fast_fill(c, &ce->tag);
@@ -131,7 +130,8 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 			cpu_exit_event(c);
 		if (rc)
 			cpu_page_fault(c, lin, pfec);
-		e = tlb_insert(t, &f);
+		/* a miss: nothing fills the TLB meanwhile (the MMU engine only drops entries) */
+		e = e ? tlb_insert(t, &f) : tlb_insert_new(t, &f);
 	}
 	u32 ppn = guest_ppn(c, e->large ? e->ppn + (vpn - e->vpn) : e->ppn);
 	if (fetch) {
