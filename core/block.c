@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec.h"
 #include "fault.h"
 #include "mem.h"
 
@@ -177,6 +178,7 @@ static void decode_block(struct cpu *c, struct block *b, u32 phys, unsigned max)
 		if ((next >> 12) != (lin0 >> 12) || (next & 0xfff) > 0xff0)
 			break;
 	}
+	exec_fast_fuse(b->insn, n);
 	b->n = (u8)n;
 	b->cost = cost;
 	b->succ[0] = b->succ[1] = NULL;

@@ -62,6 +62,10 @@ static inline void insn_run_next(struct cpu *c, const struct insn *in)
  * complete (its length included) when the decoder calls this. */
 void exec_fast_pick(struct insn *in);
 
+/* exec_fast.c — the block's records `in[0..n)` are decoded: fuse a register CMP or
+ * TEST with the Jcc that ends the block (one handler runs both, same semantics). */
+void exec_fast_fuse(struct insn *in, unsigned n);
+
 /* exec_alu.c — in->op: 0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP */
 HANDLER_DECL(h_alu_rm_r);    /* op rm, reg */
 HANDLER_DECL(h_alu_r_rm);    /* op reg, rm */

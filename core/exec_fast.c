@@ -74,15 +74,17 @@ STATIC_HANDLER(h_sar32_ri)
 /* Jcc, one handler per condition code, with the target computed at decode time (kept
  * in disp: a relative branch has no memory operand). Flattened, so that cc_cond folds
  * to its condition's compare in each. */
-#define JCC(name, cc)                                                       \
-	__attribute__((flatten)) STATIC_HANDLER(name)                       \
-	{                                                                   \
-		if (!cc_cond(c, cc))                                        \
-			return;                                             \
-		if (in->disp > c->seg[SEG_CS].limit)                        \
-			cpu_fault(c, EXC_GP, 0);                            \
-		c->eip = in->disp;                                          \
-	}
+static inline __attribute__((always_inline)) void jcc_body(struct cpu *c, const struct insn *in,
+								unsigned cc)
+{
+	if (!cc_cond(c, cc))
+		return;
+	if (in->disp > c->seg[SEG_CS].limit)
+		cpu_fault(c, EXC_GP, 0);
+	c->eip = in->disp;
+}
+#define JCC(name, cc) \
+	__attribute__((flatten)) STATIC_HANDLER(name) { jcc_body(c, in, cc); }
 JCC(h_jo, 0)
 JCC(h_jno, 1)
 JCC(h_jb, 2)
@@ -103,7 +105,8 @@ JCC(h_jnle, 15)
 /* MOV r32, r32 with the destination in rm (the decoder's direction resolved). */
 STATIC_HANDLER(h_mov32_rr_to_rm) { c->r[in->rm] = c->r[in->reg]; }
 
-/* TEST r32, imm32 and IMUL r32, r32, imm with a register operand. */
+/* TEST r32, r32, TEST r32, imm32 and IMUL r32, r32, imm with register operands. */
+STATIC_HANDLER(h_test32_rr) { cc_set(c, CC_LOGIC, 32, 0, 0, c->r[in->rm] & c->r[in->reg]); }
 STATIC_HANDLER(h_test32_ri) { cc_set(c, CC_LOGIC, 32, 0, 0, c->r[in->rm] & in->imm); }
 
 STATIC_HANDLER(h_imul32_rri)
@@ -249,10 +252,67 @@ STATIC_HANDLER_DECL(h_ret32)
 	insn_run_next(c, in);
 }
 
+/* A register CMP or TEST fused with the Jcc that follows it and ends the block: the
+ * handler of the compare runs the compare, then the Jcc record (in + 1) exactly as
+ * threaded dispatch would (c->ip moves to it first, so a fault there is the Jcc's),
+ * but with the flag record it has just made in hand, so the condition folds to one
+ * host compare. The Jcc record keeps its own handler and its place in the block. */
+#define FUSED(kind, cc, set)                                                      \
+	__attribute__((flatten)) STATIC_HANDLER_DECL(h_##kind##_j##cc)            \
+	{                                                                         \
+		set;                                                              \
+		const struct insn *j = in + 1;                                    \
+		if (j < c->iend) {                                                \
+			c->ip = j;                                                \
+			jcc_body(c, j, cc);                                       \
+			insn_run_next(c, j);                                      \
+		}                                                                 \
+	}
+#define FUSED_ALL(kind, set)                                                      \
+	FUSED(kind, 0, set) FUSED(kind, 1, set) FUSED(kind, 2, set) FUSED(kind, 3, set)     \
+	FUSED(kind, 4, set) FUSED(kind, 5, set) FUSED(kind, 6, set) FUSED(kind, 7, set)     \
+	FUSED(kind, 8, set) FUSED(kind, 9, set) FUSED(kind, 10, set) FUSED(kind, 11, set)   \
+	FUSED(kind, 12, set) FUSED(kind, 13, set) FUSED(kind, 14, set) FUSED(kind, 15, set) \
+	static const insn_fn fused_##kind[16] = {                                 \
+		h_##kind##_j0, h_##kind##_j1, h_##kind##_j2, h_##kind##_j3,       \
+		h_##kind##_j4, h_##kind##_j5, h_##kind##_j6, h_##kind##_j7,       \
+		h_##kind##_j8, h_##kind##_j9, h_##kind##_j10, h_##kind##_j11,     \
+		h_##kind##_j12, h_##kind##_j13, h_##kind##_j14, h_##kind##_j15,   \
+	};
+FUSED_ALL(cmp32_rr, cc_set(c, CC_SUB, 32, c->r[in->rm], c->r[in->reg], c->r[in->rm] - c->r[in->reg]))
+FUSED_ALL(cmp32_ri, cc_set(c, CC_SUB, 32, c->r[in->rm], in->imm, c->r[in->rm] - in->imm))
+FUSED_ALL(test32_rr, cc_set(c, CC_LOGIC, 32, 0, 0, c->r[in->rm] & c->r[in->reg]))
+FUSED_ALL(test32_ri, cc_set(c, CC_LOGIC, 32, 0, 0, c->r[in->rm] & in->imm))
+FUSED_ALL(test8_ri, cc_set(c, CC_LOGIC, 8, 0, 0, reg_get(c, in->rm, 1) & in->imm))
+
+static const insn_fn jcc[16] = { h_jo, h_jno, h_jb, h_jnb, h_jz, h_jnz, h_jbe, h_jnbe,
+				 h_js, h_jns, h_jp, h_jnp, h_jl, h_jnl, h_jle, h_jnle };
+
+void exec_fast_fuse(struct insn *in, unsigned n)
+{
+	if (n < 2)
+		return;
+	struct insn *p = &in[n - 2];
+	const struct insn *j = &in[n - 1];
+	unsigned cc = 0;
+	while (cc < 16 && jcc[cc] != j->fn)
+		cc++;
+	if (cc == 16)
+		return;
+	if (p->fn == h_cmp32_rr)
+		p->fn = fused_cmp32_rr[cc];
+	else if (p->fn == h_cmp32_ri)
+		p->fn = fused_cmp32_ri[cc];
+	else if (p->fn == h_test32_rr)
+		p->fn = fused_test32_rr[cc];
+	else if (p->fn == h_test32_ri)
+		p->fn = fused_test32_ri[cc];
+	else if (p->fn == h_test8_ri)
+		p->fn = fused_test8_ri[cc];
+}
+
 void exec_fast_pick(struct insn *in)
 {
-	static const insn_fn jcc[16] = { h_jo, h_jno, h_jb, h_jnb, h_jz, h_jnz, h_jbe, h_jnbe,
-					 h_js, h_jns, h_jp, h_jnp, h_jl, h_jnl, h_jle, h_jnle };
 	if (in->fn == h_jcc) {
 		u32 target = insn_next(in) + in->imm;
 		if (in->osize == 2)
@@ -278,6 +338,8 @@ void exec_fast_pick(struct insn *in)
 			in->reg = t;
 		}
 		in->fn = h_mov32_rr_to_rm;
+	} else if (in->fn == h_test_rm_r && !(in->flags & IF_MEM) && in->osize == 4) {
+		in->fn = h_test32_rr;
 	} else if (in->fn == h_test_rm_imm && !(in->flags & IF_MEM) && in->osize == 4) {
 		in->fn = h_test32_ri;
 	} else if (in->fn == h_test_rm_imm && (in->flags & IF_MEM) && (in->osize == 4 || in->osize == 1)) {
