@@ -62,8 +62,8 @@ static inline void insn_run_next(struct cpu *c, const struct insn *in)
  * complete (its length included) when the decoder calls this. */
 void exec_fast_pick(struct insn *in);
 
-/* exec_fast.c — the block's records `in[0..n)` are decoded: fuse a register CMP or
- * TEST with the Jcc that ends the block (one handler runs both, same semantics). */
+/* exec_fast.c — the block's records `in[0..n)` are decoded: fuse a CMP or TEST with
+ * the Jcc that ends the block (one handler runs both, same semantics). */
 void exec_fast_fuse(struct insn *in, unsigned n);
 
 /* exec_alu.c — in->op: 0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP */

@@ -201,8 +201,9 @@ STATIC_HANDLER(h_lea32_bd) { c->r[in->reg] = c->r[in->base] + in->disp; }
 STATIC_HANDLER(h_lea32_xd) { c->r[in->reg] = (c->r[in->index] << in->scale) + in->disp; }
 STATIC_HANDLER(h_lea32_bxd) { c->r[in->reg] = c->r[in->base] + (c->r[in->index] << in->scale) + in->disp; }
 
-/* TEST r8, imm. */
+/* TEST r8, imm and TEST r8, r8. */
 STATIC_HANDLER(h_test8_ri) { cc_set(c, CC_LOGIC, 8, 0, 0, reg_get(c, in->rm, 1) & in->imm); }
+STATIC_HANDLER(h_test8_rr) { cc_set(c, CC_LOGIC, 8, 0, 0, reg_get(c, in->rm, 1) & reg_get(c, in->reg, 1)); }
 
 /* TEST m32, imm and TEST m8, imm. */
 #define TEST_M_IMM(name, size)                                                    \
@@ -252,7 +253,7 @@ STATIC_HANDLER_DECL(h_ret32)
 	insn_run_next(c, in);
 }
 
-/* A register CMP or TEST fused with the Jcc that follows it and ends the block: the
+/* A CMP or TEST fused with the Jcc that follows it and ends the block: the
  * handler of the compare runs the compare, then the Jcc record (in + 1) exactly as
  * threaded dispatch would (c->ip moves to it first, so a fault there is the Jcc's),
  * but with the flag record it has just made in hand, so the condition folds to one
@@ -284,6 +285,24 @@ FUSED_ALL(cmp32_ri, cc_set(c, CC_SUB, 32, c->r[in->rm], in->imm, c->r[in->rm] - 
 FUSED_ALL(test32_rr, cc_set(c, CC_LOGIC, 32, 0, 0, c->r[in->rm] & c->r[in->reg]))
 FUSED_ALL(test32_ri, cc_set(c, CC_LOGIC, 32, 0, 0, c->r[in->rm] & in->imm))
 FUSED_ALL(test8_ri, cc_set(c, CC_LOGIC, 8, 0, 0, reg_get(c, in->rm, 1) & in->imm))
+FUSED_ALL(test8_rr, cc_set(c, CC_LOGIC, 8, 0, 0, reg_get(c, in->rm, 1) & reg_get(c, in->reg, 1)))
+
+/* The memory forms: the compare's inline fast-TLB read, or (a miss, a check, a page
+ * boundary) its general handler, which then runs the Jcc record by threaded dispatch. */
+#define FUSED_READ(size, fallback)                                                \
+	const u8 *p = seg_read_ptr(c, in->seg, insn_ea(c, in), size);              \
+	if (__builtin_expect(!p, 0)) {                                            \
+		fallback(c, in);                                                  \
+		return;                                                           \
+	}
+FUSED_ALL(cmp32_r_m, FUSED_READ(4, h_alu32_r_m)
+	  cc_set(c, CC_SUB, 32, c->r[in->reg], load_n(p, 4), c->r[in->reg] - load_n(p, 4)))
+FUSED_ALL(cmp32_m_r, FUSED_READ(4, h_alu_rm_r)
+	  cc_set(c, CC_SUB, 32, load_n(p, 4), c->r[in->reg], load_n(p, 4) - c->r[in->reg]))
+FUSED_ALL(cmp32_m_imm, FUSED_READ(4, h_cmp32_m_imm)
+	  cc_set(c, CC_SUB, 32, load_n(p, 4), in->imm, load_n(p, 4) - in->imm))
+FUSED_ALL(test32_m_imm, FUSED_READ(4, h_test_rm_imm) cc_set(c, CC_LOGIC, 32, 0, 0, load_n(p, 4) & in->imm))
+FUSED_ALL(test8_m_imm, FUSED_READ(1, h_test_rm_imm) cc_set(c, CC_LOGIC, 8, 0, 0, *p & in->imm))
 
 static const insn_fn jcc[16] = { h_jo, h_jno, h_jb, h_jnb, h_jz, h_jnz, h_jbe, h_jnbe,
 				 h_js, h_jns, h_jp, h_jnp, h_jl, h_jnl, h_jle, h_jnle };
@@ -309,6 +328,18 @@ void exec_fast_fuse(struct insn *in, unsigned n)
 		p->fn = fused_test32_ri[cc];
 	else if (p->fn == h_test8_ri)
 		p->fn = fused_test8_ri[cc];
+	else if (p->fn == h_test8_rr)
+		p->fn = fused_test8_rr[cc];
+	else if (p->fn == h_alu32_r_m && (p->op & 7) == 7)
+		p->fn = fused_cmp32_r_m[cc];
+	else if (p->fn == h_alu_rm_r && (p->op & 7) == 7 && p->osize == 4 && (p->flags & IF_MEM))
+		p->fn = fused_cmp32_m_r[cc];
+	else if (p->fn == h_cmp32_m_imm)
+		p->fn = fused_cmp32_m_imm[cc];
+	else if (p->fn == h_test32_m_imm)
+		p->fn = fused_test32_m_imm[cc];
+	else if (p->fn == h_test8_m_imm)
+		p->fn = fused_test8_m_imm[cc];
 }
 
 void exec_fast_pick(struct insn *in)
@@ -340,6 +371,8 @@ void exec_fast_pick(struct insn *in)
 		in->fn = h_mov32_rr_to_rm;
 	} else if (in->fn == h_test_rm_r && !(in->flags & IF_MEM) && in->osize == 4) {
 		in->fn = h_test32_rr;
+	} else if (in->fn == h_test_rm_r && !(in->flags & IF_MEM) && in->osize == 1) {
+		in->fn = h_test8_rr;
 	} else if (in->fn == h_test_rm_imm && !(in->flags & IF_MEM) && in->osize == 4) {
 		in->fn = h_test32_ri;
 	} else if (in->fn == h_test_rm_imm && (in->flags & IF_MEM) && (in->osize == 4 || in->osize == 1)) {

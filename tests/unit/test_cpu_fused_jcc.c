@@ -1,8 +1,8 @@
 /*
- * test_cpu_fused_jcc.c — a register CMP or TEST followed by the Jcc that ends its
- * block runs as one fused handler (exec_fast.c): for every condition and a spread of
- * operands, the branch goes where the SDM's flags say and the flags left behind are
- * the compare's.
+ * test_cpu_fused_jcc.c — a CMP or TEST followed by the Jcc that ends its block runs
+ * as one fused handler (exec_fast.c): for every condition, each register and memory
+ * form and a spread of operands, the branch goes where the SDM's flags say and the
+ * flags left behind are the compare's.
  */
 #include "cpu_fixture.h"
 
@@ -112,12 +112,42 @@ static void test_fused_jcc_test_takes_sdm_branch(void **state)
 	fx_free(f);
 }
 
+/* The memory forms, with the memory operand at MEM_PA (flat DS). */
+#define MEM_PA 0x3000u
+static void test_fused_jcc_memory_forms_take_sdm_branch(void **state)
+{
+	struct fx *f = fx_new();
+	for (unsigned cc = 0; cc < 16; cc++)
+		for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
+			for (size_t k = 0; k < sizeof(vals) / sizeof(vals[0]); k++) {
+				u32 a = vals[i], b = vals[k];
+				memcpy(f->ram + MEM_PA, &b, 4);
+				const u8 cmp_r_m[] = { 0x3b, 0x05, D32(MEM_PA) }; /* cmp eax, [m] */
+				run_pair(f, cmp_r_m, sizeof(cmp_r_m), cc, a, 0, flags_of(true, 32, a, b));
+				memcpy(f->ram + MEM_PA, &a, 4);
+				const u8 cmp_m_r[] = { 0x39, 0x1d, D32(MEM_PA) }; /* cmp [m], ebx */
+				run_pair(f, cmp_m_r, sizeof(cmp_m_r), cc, 0, b, flags_of(true, 32, a, b));
+				const u8 cmp_m_i[] = { 0x81, 0x3d, D32(MEM_PA), D32(b) }; /* cmp [m], imm32 */
+				run_pair(f, cmp_m_i, sizeof(cmp_m_i), cc, 0, 0, flags_of(true, 32, a, b));
+				const u8 test_m_i[] = { 0xf7, 0x05, D32(MEM_PA), D32(b) }; /* test [m], imm32 */
+				run_pair(f, test_m_i, sizeof(test_m_i), cc, 0, 0, flags_of(false, 32, a, b));
+				const u8 test_m8[] = { 0xf6, 0x05, D32(MEM_PA), (u8)b }; /* test byte [m], imm8 */
+				run_pair(f, test_m8, sizeof(test_m8), cc, 0, 0, flags_of(false, 8, a, b));
+				static const u8 test_al_bl[] = { 0x84, 0xd8 }; /* test al, bl */
+				run_pair(f, test_al_bl, sizeof(test_al_bl), cc, a, b, flags_of(false, 8, a, b));
+				static const u8 test_al_ah[] = { 0x84, 0xe0 }; /* test al, ah */
+				run_pair(f, test_al_ah, sizeof(test_al_ah), cc, a, 0, flags_of(false, 8, a, a >> 8));
+			}
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fused_jcc_cmp_rr_takes_sdm_branch),
 		cmocka_unit_test(test_fused_jcc_cmp_ri_takes_sdm_branch),
 		cmocka_unit_test(test_fused_jcc_test_takes_sdm_branch),
+		cmocka_unit_test(test_fused_jcc_memory_forms_take_sdm_branch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
