@@ -3,7 +3,7 @@
  * compiled code: 32-bit register ALU operations with a register or an immediate,
  * 32-bit shifts of a register by a constant, conditional jumps by condition, register
  * MOV, TEST and IMUL, 32-bit MOV to and from memory and LEA by addressing form,
- * MOVZX and byte MOV by the same forms, and 32-bit CALL and RET.
+ * MOVZX and byte MOV by the same forms, and 32-bit CALL, RET, PUSH and POP.
  *
  * Each does exactly what the general handler does for its form (the same result, the
  * same lazy-flag record), without the run-time switches over operation, width and
@@ -239,6 +239,34 @@ STATIC_HANDLER_DECL(h_call32)
 	insn_run_next(c, in);
 }
 
+/* PUSH r32 and POP r32 on a 32-bit stack, the same way. */
+STATIC_HANDLER_DECL(h_push32_r)
+{
+	u32 sp = c->r[R_ESP] - 4;
+	u8 *p;
+	if (__builtin_expect(!stack32(c) || !(p = seg_write_ptr(c, SEG_SS, sp, 4)), 0)) {
+		h_push_r(c, in);
+		return;
+	}
+	store_n(p, 4, c->r[in->reg]);
+	c->r[R_ESP] = sp;
+	insn_run_next(c, in);
+}
+
+STATIC_HANDLER_DECL(h_pop32_r)
+{
+	u32 sp = c->r[R_ESP];
+	const u8 *p;
+	if (__builtin_expect(!stack32(c) || !(p = seg_read_ptr(c, SEG_SS, sp, 4)), 0)) {
+		h_pop_r(c, in);
+		return;
+	}
+	u32 v = load_n(p, 4);
+	c->r[R_ESP] = sp + 4;
+	c->r[in->reg] = v; /* after ESP: POP ESP loads the value popped */
+	insn_run_next(c, in);
+}
+
 STATIC_HANDLER_DECL(h_ret32)
 {
 	u32 sp = c->r[R_ESP], target;
@@ -410,6 +438,10 @@ void exec_fast_pick(struct insn *in)
 		in->fn = h_call32;
 	} else if (in->fn == h_ret && in->osize == 4) {
 		in->fn = h_ret32;
+	} else if (in->fn == h_push_r && in->osize == 4) {
+		in->fn = h_push32_r;
+	} else if (in->fn == h_pop_r && in->osize == 4) {
+		in->fn = h_pop32_r;
 	} else if (in->fn == h_alu32_r_imm && ri[op]) {
 		in->fn = ri[op];
 	} else if (in->fn == h_shift_rm && !(in->flags & IF_MEM) && in->osize == 4 && (op >= 4)) {
