@@ -1,9 +1,10 @@
 /*
  * exec_fast.c — handlers specialised at decode time for the forms that dominate
- * compiled code: 32-bit register ALU operations with a register or an immediate,
- * 32-bit shifts of a register by a constant, conditional jumps by condition, register
- * MOV, TEST and IMUL, 32-bit MOV to and from memory and LEA by addressing form,
- * MOVZX and byte MOV by the same forms, and 32-bit CALL, RET, PUSH and POP.
+ * compiled code: 32-bit ALU operations on a register with a register or an immediate
+ * and on memory with an immediate, 32-bit shifts of a register by a constant,
+ * conditional jumps by condition (and fused with the compare before them), register
+ * MOV, TEST and IMUL, 32-bit MOV to and from memory and LEA by addressing form, MOVZX
+ * and byte MOV by the same forms, and 32-bit CALL, RET, PUSH and POP.
  *
  * Each does exactly what the general handler does for its form (the same result, the
  * same lazy-flag record), without the run-time switches over operation, width and
@@ -48,6 +49,29 @@ ALU_RI(h_and32_ri, a & b, CC_LOGIC, 1)
 ALU_RI(h_sub32_ri, a - b, CC_SUB, 1)
 ALU_RI(h_xor32_ri, a ^ b, CC_LOGIC, 1)
 ALU_RI(h_cmp32_ri, a - b, CC_SUB, 0)
+
+/* ADD, OR, AND, SUB, XOR m32, imm (the kernel's counters): read, operate, write
+ * back, when the fast path serves both accesses; else the general handler. */
+#define ALU_MI(name, expr, cc)                                                    \
+	STATIC_HANDLER_DECL(name)                                                 \
+	{                                                                         \
+		u32 ea = insn_ea(c, in);                                          \
+		const u8 *rp = seg_read_ptr(c, in->seg, ea, 4);                   \
+		u8 *wp;                                                           \
+		if (__builtin_expect(!rp || !(wp = seg_write_ptr(c, in->seg, ea, 4)), 0)) { \
+			h_alu_rm_imm(c, in);                                      \
+			return;                                                   \
+		}                                                                 \
+		u32 a = load_n(rp, 4), b = in->imm, r = (expr);                   \
+		cc_set(c, cc, 32, a, b, r);                                       \
+		store_n(wp, 4, r);                                                \
+		insn_run_next(c, in);                                             \
+	}
+ALU_MI(h_add32_mi, a + b, CC_ADD)
+ALU_MI(h_or32_mi, a | b, CC_LOGIC)
+ALU_MI(h_and32_mi, a & b, CC_LOGIC)
+ALU_MI(h_sub32_mi, a - b, CC_SUB)
+ALU_MI(h_xor32_mi, a ^ b, CC_LOGIC)
 
 /* Shifts of a register by a constant 1..31 (kept in imm). */
 STATIC_HANDLER(h_shl32_ri)
@@ -382,6 +406,7 @@ void exec_fast_pick(struct insn *in)
 	}
 	static const insn_fn rr[8] = { h_add32_rr, h_or32_rr, NULL, NULL, h_and32_rr, h_sub32_rr, h_xor32_rr, h_cmp32_rr };
 	static const insn_fn ri[8] = { h_add32_ri, h_or32_ri, NULL, NULL, h_and32_ri, h_sub32_ri, h_xor32_ri, h_cmp32_ri };
+	static const insn_fn mi[8] = { h_add32_mi, h_or32_mi, NULL, NULL, h_and32_mi, h_sub32_mi, h_xor32_mi, NULL };
 	unsigned op = in->op & 7;
 	if (in->fn == h_alu32_rr && rr[op]) {
 		if (in->op & 0x80) { /* reg is the destination */
@@ -444,6 +469,8 @@ void exec_fast_pick(struct insn *in)
 		in->fn = h_pop32_r;
 	} else if (in->fn == h_alu32_r_imm && ri[op]) {
 		in->fn = ri[op];
+	} else if (in->fn == h_alu_rm_imm && (in->flags & IF_MEM) && in->osize == 4 && mi[op]) {
+		in->fn = mi[op];
 	} else if (in->fn == h_shift_rm && !(in->flags & IF_MEM) && in->osize == 4 && (op >= 4)) {
 		u32 count = ((in->op & 0x80) ? 1 : in->imm) & 31;
 		if (!count)
