@@ -160,13 +160,7 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 	return (ppn << 12) | (lin & 0xfff);
 }
 
-u32 mem_fetch_phys(struct cpu *c, u32 lin)
-{
-	const struct ctlb_entry *ce = &c->ct[(lin >> 12) & (FTLB_SIZE - 1)];
-	if (ce->tag == lin >> 12)
-		return (ce->ppn << 12) | (lin & 0xfff);
-	return xlate(c, lin, ACC_FETCH, c->cpl == 3);
-}
+u32 mem_fetch_phys_slow(struct cpu *c, u32 lin) { return xlate(c, lin, ACC_FETCH, c->cpl == 3); }
 
 u8 *mem_xlate(struct cpu *c, u32 lin, bool write, bool user)
 {

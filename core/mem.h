@@ -23,9 +23,18 @@ u32 mem_read_slow(struct cpu *c, u32 lin, unsigned size, bool user);
 void mem_write_slow(struct cpu *c, u32 lin, unsigned size, u32 val, bool user);
 void seg_check(struct cpu *c, unsigned s, u32 off, unsigned size, bool write);
 
+/* mem_fetch_phys on a code-TLB miss (mem.c). */
+u32 mem_fetch_phys_slow(struct cpu *c, u32 lin);
+
 /* Translate linear `lin` for an instruction fetch at the current CPL and return the
  * physical address (faults with #PF as hardware would). */
-u32 mem_fetch_phys(struct cpu *c, u32 lin);
+static inline u32 mem_fetch_phys(struct cpu *c, u32 lin)
+{
+	const struct ctlb_entry *ce = &c->ct[(lin >> 12) & (FTLB_SIZE - 1)];
+	if (__builtin_expect(ce->tag == lin >> 12, 1))
+		return (ce->ppn << 12) | (lin & 0xfff);
+	return mem_fetch_phys_slow(c, lin);
+}
 
 /* Translate `lin` for an access without touching memory: used by string I/O and
  * checks. Returns a host pointer, or NULL if the address is outside RAM. */
