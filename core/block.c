@@ -208,20 +208,12 @@ static void decode_block(struct cpu *c, struct block *b, u32 phys, unsigned max)
 		mark_code(c, phys, first_len);
 }
 
-struct block *block_find(struct cpu *c)
+/* block_find past the jump cache: the hash chain, else a new block. */
+static __attribute__((noinline)) struct block *block_find_slow(struct cpu *c, u32 lin, u32 phys,
+							      bool def32)
 {
 	struct block_cache *bc = c->bc;
-	u32 lin = c->seg[SEG_CS].base + c->eip;
-	if (c->eip > c->seg[SEG_CS].limit)
-		cpu_fault(c, EXC_GP, 0);
-	u32 phys = mem_fetch_phys(c, lin);
-	bool def32 = c->seg[SEG_CS].attr & SEG_DB;
-
-	struct block *b = bc->jc[jc_of(c->eip)];
-	if (b && b->valid && b->eip == c->eip && b->phys == phys && b->def32 == def32 &&
-	    (b->phys_last == phys >> 12 ||
-	     b->phys_last == mem_fetch_phys(c, (lin | 0xfff) + 1) >> 12))
-		return b;
+	struct block *b;
 	for (struct block **p = &bc->hash[hash_of(phys)]; (b = *p);) {
 		if (!b->valid) { /* invalidated: unlinked here, as the chain is walked */
 			*p = b->hash_next;
@@ -267,6 +259,22 @@ struct block *block_find(struct cpu *c)
 	bc->jc[jc_of(c->eip)] = b;
 	(*c->cnt.blocks_decoded)++;
 	return b;
+}
+
+struct block *block_find(struct cpu *c)
+{
+	u32 lin = c->seg[SEG_CS].base + c->eip;
+	if (c->eip > c->seg[SEG_CS].limit)
+		cpu_fault(c, EXC_GP, 0);
+	u32 phys = mem_fetch_phys(c, lin);
+	bool def32 = c->seg[SEG_CS].attr & SEG_DB;
+
+	struct block *b = c->bc->jc[jc_of(c->eip)];
+	if (b && b->valid && b->eip == c->eip && b->phys == phys && b->def32 == def32 &&
+	    (b->phys_last == phys >> 12 ||
+	     b->phys_last == mem_fetch_phys(c, (lin | 0xfff) + 1) >> 12))
+		return b;
+	return block_find_slow(c, lin, phys, def32);
 }
 
 struct block *block_single(struct cpu *c)

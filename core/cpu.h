@@ -44,6 +44,20 @@ struct seg {
 	u8 check;  /* 0: flat, readable, writable, no checks needed on the fast path */
 };
 
+/* A data-segment load the processor checked and decoded (segment.c: seg_load). The
+ * descriptor is re-read on every load (those reads are modeled accesses); when the same
+ * selector, at the same CPL, into the same kind of register, reads back the same two
+ * dwords, the checks and the decoding would come out as before, so `seg` is copied.
+ * Validated by content, a memo needs no invalidation: a rewritten descriptor, a new
+ * GDT or LDT simply reads back different (or, if equal, decodes the same). */
+struct seg_memo {
+	u32 lo, hi;     /* the descriptor after the load (accessed bit set) */
+	u16 sel;        /* 0: empty (a null selector never reaches the memo) */
+	u8 key;         /* CPL, | 4 when loaded into SS */
+	struct seg seg; /* the result */
+};
+#define SEG_MEMO_SIZE 16
+
 /* Hardware virtualization controls, like the execution controls of a VMCS. */
 enum {
 	ICPT_CPUID = 1u << 0,
@@ -131,6 +145,7 @@ struct cpu {
 	u32 cr0, cr2, cr3, cr4;
 	u32 dr[8];
 	u32 sysenter_cs, sysenter_esp, sysenter_eip;
+	struct seg_memo seg_memo[SEG_MEMO_SIZE]; /* recent segment loads, see struct seg_memo */
 	u32 last_invlpg;       /* the linear address of the last INVLPG (a VMM that emulated one) */
 	u64 tsc_offset;
 

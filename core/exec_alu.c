@@ -11,6 +11,24 @@
 #include "flags.h"
 #include "operand.h"
 
+u32 cc_arith_lazy(const struct cpu *c)
+{
+	switch (c->cc_op) {
+	case CC_ADD: return cc_arith_op(c, CC_ADD);
+	case CC_ADC: return cc_arith_op(c, CC_ADC);
+	case CC_SUB: return cc_arith_op(c, CC_SUB);
+	case CC_SBB: return cc_arith_op(c, CC_SBB);
+	case CC_LOGIC: return cc_arith_op(c, CC_LOGIC);
+	case CC_INC: return cc_arith_op(c, CC_INC);
+	case CC_DEC: return cc_arith_op(c, CC_DEC);
+	case CC_SHL: return cc_arith_op(c, CC_SHL);
+	case CC_SHR: return cc_arith_op(c, CC_SHR);
+	case CC_SAR: return cc_arith_op(c, CC_SAR);
+	case CC_MUL: return cc_arith_op(c, CC_MUL);
+	}
+	return cc_arith_op(c, c->cc_op);
+}
+
 /* Perform ALU op `op` (ADD OR ADC SBB AND SUB XOR CMP) of width `bits`; set flags. */
 static inline u32 alu(struct cpu *c, unsigned op, unsigned bits, u32 a, u32 b)
 {

@@ -5,7 +5,9 @@
  * A REP string instruction runs all its iterations in one call, updating ECX, ESI and
  * EDI after each, so a fault in the middle leaves the registers where hardware would
  * and the instruction restarts from there. Each iteration beyond the first is charged
- * one insn.string (the first is in the block's base cost).
+ * one insn.string (the first is in the block's base cost). REP MOVS and STOS forward
+ * with 32-bit addresses run the iterations that stay in one page the fast TLB holds
+ * as one host loop (rep_fast): one by one they would each have hit that entry.
  */
 #include "exec.h"
 #include "fault.h"
@@ -126,10 +128,19 @@ HANDLER(h_pop_rm)
 	sp_set(c, sp + in->osize);
 }
 
+/* PUSHA and POPA: on a 32-bit stack whose 32 bytes the fast path serves in one page,
+ * at once (each of the eight accesses would have hit that entry), else one by one. */
 HANDLER(h_pusha)
 {
 	unsigned s = in->osize;
 	u32 sp = sp_get(c), val[8];
+	u8 *p;
+	if (s == 4 && stack32(c) && (p = seg_write_ptr(c, SEG_SS, sp - 32, 32))) {
+		for (int i = 0; i < 8; i++)
+			store_n(p + 28 - 4 * i, 4, c->r[i]);
+		c->r[R_ESP] = sp - 32;
+		return;
+	}
 	for (int i = 0; i < 8; i++)
 		val[i] = c->r[i];
 	for (int i = 0; i < 8; i++) {
@@ -145,6 +156,14 @@ HANDLER(h_popa)
 {
 	unsigned s = in->osize;
 	u32 v[8];
+	const u8 *p;
+	if (s == 4 && stack32(c) && (p = seg_read_ptr(c, SEG_SS, c->r[R_ESP], 32))) {
+		for (int i = 0; i < 8; i++)
+			if (i != R_ESP)
+				c->r[i] = load_n(p + 28 - 4 * i, 4);
+		c->r[R_ESP] += 32;
+		return;
+	}
 	for (int i = 0; i < 8; i++)
 		v[7 - i] = stack_peek(c, (u32)i * s, s);
 	for (int i = 0; i < 8; i++)

@@ -1,10 +1,10 @@
 /*
  * exec_fast.c — handlers specialised at decode time for the forms that dominate
- * compiled code: 32-bit register ALU operations with a register or an immediate,
- * 32-bit shifts of a register by a constant, conditional jumps by condition, register
- * MOV, TEST and IMUL, 32-bit MOV to and from memory and LEA by addressing form, MOVZX
- * and byte stores, and
- * 32-bit CALL and RET; and flag liveness within a block (exec_flags_liveness): a
+ * compiled code: 32-bit ALU operations on a register with a register or an immediate
+ * and on memory with an immediate, 32-bit shifts of a register by a constant,
+ * conditional jumps by condition, register MOV, TEST and IMUL, 32-bit MOV to and from
+ * memory and LEA by addressing form, MOVZX and byte MOV, and 32-bit CALL, RET, PUSH
+ * and POP; and flag liveness within a block (exec_flags_liveness): a
  * handler whose lazy-flag record a later record of the same block overwrites before
  * anything can read it is replaced by one that skips the record; and fused
  * compare-and-branch (exec_fuse_branch): CMP or TEST just before a block's closing
@@ -53,6 +53,29 @@ ALU_RI(h_and32_ri, a & b, CC_LOGIC, 1)
 ALU_RI(h_sub32_ri, a - b, CC_SUB, 1)
 ALU_RI(h_xor32_ri, a ^ b, CC_LOGIC, 1)
 ALU_RI(h_cmp32_ri, a - b, CC_SUB, 0)
+
+/* ADD, OR, AND, SUB, XOR m32, imm (the kernel's counters): read, operate, write
+ * back, when the fast path serves both accesses; else the general handler. */
+#define ALU_MI(name, expr, cc)                                                    \
+	STATIC_HANDLER_DECL(name)                                                 \
+	{                                                                         \
+		u32 ea = insn_ea(c, in);                                          \
+		const u8 *rp = seg_read_ptr(c, in->seg, ea, 4);                   \
+		u8 *wp;                                                           \
+		if (__builtin_expect(!rp || !(wp = seg_write_ptr(c, in->seg, ea, 4)), 0)) { \
+			h_alu_rm_imm(c, in);                                      \
+			return;                                                   \
+		}                                                                 \
+		u32 a = load_n(rp, 4), b = in->imm, r = (expr);                   \
+		cc_set(c, cc, 32, a, b, r);                                       \
+		store_n(wp, 4, r);                                                \
+		insn_run_next_pure(c, in);                                        \
+	}
+ALU_MI(h_add32_mi, a + b, CC_ADD)
+ALU_MI(h_or32_mi, a | b, CC_LOGIC)
+ALU_MI(h_and32_mi, a & b, CC_LOGIC)
+ALU_MI(h_sub32_mi, a - b, CC_SUB)
+ALU_MI(h_xor32_mi, a ^ b, CC_LOGIC)
 
 /* Shifts of a register by a constant 1..31 (kept in imm). */
 PURE_HANDLER(h_shl32_ri)
@@ -174,7 +197,8 @@ STATIC_HANDLER_DECL(h_mov32_moffs_eax)
 	insn_run_next_pure(c, in);
 }
 
-/* MOVZX r32, m8/m16 and MOV m8, r8 with 32-bit addressing (the address by insn_ea);
+/* MOVZX r32, m8/m16 and MOV r8, m8 / m8, r8 with 32-bit addressing (the address by
+ * insn_ea);
  * MOVZX r32, r8/r16. The general handler serves what the fast path does not. */
 #define MOVZX_M(name, size)                                                       \
 	STATIC_HANDLER_DECL(name)                                                 \
@@ -192,6 +216,17 @@ MOVZX_M(h_movzx32_m16, 2)
 PURE_HANDLER(h_movzx32_r8) { c->r[in->reg] = reg_get(c, in->rm, 1); }
 PURE_HANDLER(h_movzx32_r16) { c->r[in->reg] = c->r[in->rm] & 0xffff; }
 
+STATIC_HANDLER_DECL(h_mov8_r_m)
+{
+	const u8 *p = seg_read_ptr(c, in->seg, insn_ea(c, in), 1);
+	if (__builtin_expect(!p, 0)) {
+		h_mov_r_rm(c, in);
+		return;
+	}
+	reg_set(c, in->reg, 1, *p);
+	insn_run_next_pure(c, in);
+}
+
 STATIC_HANDLER_DECL(h_mov8_m_r)
 {
 	u8 *p = seg_write_ptr(c, in->seg, insn_ea(c, in), 1);
@@ -208,8 +243,9 @@ PURE_HANDLER(h_lea32_bd) { c->r[in->reg] = c->r[in->base] + in->disp; }
 PURE_HANDLER(h_lea32_xd) { c->r[in->reg] = (c->r[in->index] << in->scale) + in->disp; }
 PURE_HANDLER(h_lea32_bxd) { c->r[in->reg] = c->r[in->base] + (c->r[in->index] << in->scale) + in->disp; }
 
-/* TEST r8, imm. */
+/* TEST r8, imm and TEST r8, r8. */
 PURE_HANDLER(h_test8_ri) { cc_set(c, CC_LOGIC, 8, 0, 0, reg_get(c, in->rm, 1) & in->imm); }
+PURE_HANDLER(h_test8_rr) { cc_set(c, CC_LOGIC, 8, 0, 0, reg_get(c, in->rm, 1) & reg_get(c, in->reg, 1)); }
 
 /* TEST m32, imm and TEST m8, imm. */
 #define TEST_M_IMM(name, size)                                                    \
@@ -242,6 +278,34 @@ STATIC_HANDLER_DECL(h_call32)
 	store_n(p, 4, insn_next(in));
 	c->r[R_ESP] = sp;
 	c->eip = in->disp;
+	insn_run_next_pure(c, in);
+}
+
+/* PUSH r32 and POP r32 on a 32-bit stack, the same way. */
+STATIC_HANDLER_DECL(h_push32_r)
+{
+	u32 sp = c->r[R_ESP] - 4;
+	u8 *p;
+	if (__builtin_expect(!stack32(c) || !(p = seg_write_ptr(c, SEG_SS, sp, 4)), 0)) {
+		h_push_r(c, in);
+		return;
+	}
+	store_n(p, 4, c->r[in->reg]);
+	c->r[R_ESP] = sp;
+	insn_run_next_pure(c, in);
+}
+
+STATIC_HANDLER_DECL(h_pop32_r)
+{
+	u32 sp = c->r[R_ESP];
+	const u8 *p;
+	if (__builtin_expect(!stack32(c) || !(p = seg_read_ptr(c, SEG_SS, sp, 4)), 0)) {
+		h_pop_r(c, in);
+		return;
+	}
+	u32 v = load_n(p, 4);
+	c->r[R_ESP] = sp + 4;
+	c->r[in->reg] = v; /* after ESP: POP ESP loads the value popped */
 	insn_run_next_pure(c, in);
 }
 
@@ -296,6 +360,7 @@ static const struct {
 	{ h_shl32_ri, h_shl32_ri_nf, WRITES }, { h_shr32_ri, h_shr32_ri_nf, WRITES },
 	{ h_sar32_ri, h_sar32_ri_nf, WRITES }, { h_test32_ri, h_flags_only_nf, WRITES },
 	{ h_test8_ri, h_flags_only_nf, WRITES }, { h_test32_rr, h_flags_only_nf, WRITES },
+	{ h_test8_rr, h_flags_only_nf, WRITES },
 	{ h_mov32_rr_to_rm, NULL, PASSES }, { h_lea32_bd, NULL, PASSES },
 	{ h_lea32_xd, NULL, PASSES }, { h_lea32_bxd, NULL, PASSES },
 };
@@ -384,6 +449,7 @@ FUSED_CMP_ALL(h_cmp32_ri, in->imm)
 FUSED_TEST_ALL(h_test32_ri, c->r[in->rm] & in->imm, 32)
 FUSED_TEST_ALL(h_test32_rr, c->r[in->rm] & c->r[in->reg], 32)
 FUSED_TEST_ALL(h_test8_ri, reg_get(c, in->rm, 1) & in->imm, 8)
+FUSED_TEST_ALL(h_test8_rr, reg_get(c, in->rm, 1) & reg_get(c, in->reg, 1), 8)
 
 /* The Jcc handlers, and the fused ones for each first record, by the Jcc's condition
  * code (0 O, 1 NO, 2 B, 3 NB, 4 Z, 5 NZ, 6 BE, 7 NBE, 8 S, 9 NS, 10 P, 11 NP, 12 L,
@@ -404,6 +470,8 @@ static const insn_fn test_rr[16] = { NULL, NULL, NULL, NULL, h_test32_rr_jz, h_t
 				     NULL, NULL, h_test32_rr_js, h_test32_rr_jns };
 static const insn_fn test8_ri[16] = { NULL, NULL, NULL, NULL, h_test8_ri_jz, h_test8_ri_jnz,
 				      NULL, NULL, h_test8_ri_js, h_test8_ri_jns };
+static const insn_fn test8_rr[16] = { NULL, NULL, NULL, NULL, h_test8_rr_jz, h_test8_rr_jnz,
+				      NULL, NULL, h_test8_rr_js, h_test8_rr_jns };
 
 void exec_fuse_branch(struct insn *in, unsigned n)
 {
@@ -413,7 +481,7 @@ void exec_fuse_branch(struct insn *in, unsigned n)
 	const struct insn *j = &in[n - 1];
 	const insn_fn *to = x->fn == h_cmp32_rr ? cmp_rr : x->fn == h_cmp32_ri ? cmp_ri
 			  : x->fn == h_test32_ri ? test_ri : x->fn == h_test32_rr ? test_rr
-			  : x->fn == h_test8_ri ? test8_ri : NULL;
+			  : x->fn == h_test8_ri ? test8_ri : x->fn == h_test8_rr ? test8_rr : NULL;
 	if (!to)
 		return;
 	for (unsigned cc = 0; cc < 16; cc++)
@@ -427,7 +495,7 @@ bool exec_branch_fused(const struct insn *in)
 {
 	for (unsigned cc = 0; cc < 16; cc++)
 		if (in->fn && (in->fn == cmp_rr[cc] || in->fn == cmp_ri[cc] || in->fn == test_ri[cc] ||
-			       in->fn == test_rr[cc] || in->fn == test8_ri[cc]))
+			       in->fn == test_rr[cc] || in->fn == test8_ri[cc] || in->fn == test8_rr[cc]))
 			return true;
 	return false;
 }
@@ -444,6 +512,7 @@ void exec_fast_pick(struct insn *in)
 	}
 	static const insn_fn rr[8] = { h_add32_rr, h_or32_rr, NULL, NULL, h_and32_rr, h_sub32_rr, h_xor32_rr, h_cmp32_rr };
 	static const insn_fn ri[8] = { h_add32_ri, h_or32_ri, NULL, NULL, h_and32_ri, h_sub32_ri, h_xor32_ri, h_cmp32_ri };
+	static const insn_fn mi[8] = { h_add32_mi, h_or32_mi, NULL, NULL, h_and32_mi, h_sub32_mi, h_xor32_mi, NULL };
 	unsigned op = in->op & 7;
 	if (in->fn == h_alu32_rr && rr[op]) {
 		if (in->op & 0x80) { /* reg is the destination */
@@ -467,8 +536,11 @@ void exec_fast_pick(struct insn *in)
 			in->fn = in->op == 1 ? h_movzx32_m8 : h_movzx32_m16;
 		else
 			in->fn = in->op == 1 ? h_movzx32_r8 : h_movzx32_r16;
-	} else if (in->fn == h_mov_rm_r && in->osize == 1 && (in->flags & IF_MEM) && !(in->flags & IF_A16)) {
-		in->fn = h_mov8_m_r;
+	} else if ((in->fn == h_mov_rm_r || in->fn == h_mov_r_rm) && in->osize == 1 && (in->flags & IF_MEM) &&
+		   !(in->flags & IF_A16)) {
+		in->fn = in->fn == h_mov_rm_r ? h_mov8_m_r : h_mov8_r_m;
+	} else if (in->fn == h_test_rm_r && !(in->flags & IF_MEM) && in->osize == 1) {
+		in->fn = h_test8_rr;
 	} else if (in->fn == h_test_rm_r && !(in->flags & IF_MEM) && in->osize == 4) {
 		in->fn = h_test32_rr;
 	} else if (in->fn == h_test_rm_imm && !(in->flags & IF_MEM) && in->osize == 4) {
@@ -494,6 +566,12 @@ void exec_fast_pick(struct insn *in)
 		in->fn = h_call32;
 	} else if (in->fn == h_ret && in->osize == 4) {
 		in->fn = h_ret32;
+	} else if (in->fn == h_push_r && in->osize == 4) {
+		in->fn = h_push32_r;
+	} else if (in->fn == h_pop_r && in->osize == 4) {
+		in->fn = h_pop32_r;
+	} else if (in->fn == h_alu_rm_imm && (in->flags & IF_MEM) && in->osize == 4 && mi[op]) {
+		in->fn = mi[op];
 	} else if (in->fn == h_alu32_r_imm && ri[op]) {
 		in->fn = ri[op];
 	} else if (in->fn == h_shift_rm && !(in->flags & IF_MEM) && in->osize == 4 && (op >= 4)) {

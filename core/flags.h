@@ -34,10 +34,14 @@ static inline void cc_set(struct cpu *c, enum cc_op op, unsigned bits, u32 a, u3
 	c->cc_res = res;
 }
 
-static inline bool cc_cf(const struct cpu *c)
+/* Each flag of the recorded operation `op` (normally c->cc_op: the *_op forms let
+ * cc_arith_lazy compute all six with `op` a constant, one case per operation). */
+#define CC_INLINE static inline __attribute__((always_inline))
+
+CC_INLINE bool cc_cf_op(const struct cpu *c, unsigned op)
 {
 	u32 m = width_mask(c->cc_bits), a = c->cc_a & m, b = c->cc_b & m, r = c->cc_res & m;
-	switch (c->cc_op) {
+	switch (op) {
 	case CC_EAGER: return c->eflags & FL_CF;
 	case CC_ADD: return r < a;
 	case CC_ADC: return c->cc_aux ? r <= a : r < a;
@@ -57,30 +61,30 @@ static inline bool cc_cf(const struct cpu *c)
 	return false;
 }
 
-static inline bool cc_zf(const struct cpu *c)
+CC_INLINE bool cc_zf_op(const struct cpu *c, unsigned op)
 {
-	if (c->cc_op == CC_EAGER)
+	if (op == CC_EAGER)
 		return c->eflags & FL_ZF;
 	return (c->cc_res & width_mask(c->cc_bits)) == 0;
 }
 
-static inline bool cc_sf(const struct cpu *c)
+CC_INLINE bool cc_sf_op(const struct cpu *c, unsigned op)
 {
-	if (c->cc_op == CC_EAGER)
+	if (op == CC_EAGER)
 		return c->eflags & FL_SF;
 	return c->cc_res & sign_bit(c->cc_bits);
 }
 
-static inline bool cc_pf(const struct cpu *c)
+CC_INLINE bool cc_pf_op(const struct cpu *c, unsigned op)
 {
-	if (c->cc_op == CC_EAGER)
+	if (op == CC_EAGER)
 		return c->eflags & FL_PF;
 	return !__builtin_parity(c->cc_res & 0xff);
 }
 
-static inline bool cc_af(const struct cpu *c)
+CC_INLINE bool cc_af_op(const struct cpu *c, unsigned op)
 {
-	switch (c->cc_op) {
+	switch (op) {
 	case CC_EAGER: return c->eflags & FL_AF;
 	case CC_ADD: case CC_ADC: case CC_SUB: case CC_SBB: case CC_INC: case CC_DEC:
 		return (c->cc_a ^ c->cc_b ^ c->cc_res) & 0x10;
@@ -88,17 +92,17 @@ static inline bool cc_af(const struct cpu *c)
 	}
 }
 
-static inline bool cc_of(const struct cpu *c)
+CC_INLINE bool cc_of_op(const struct cpu *c, unsigned op)
 {
 	u32 sb = sign_bit(c->cc_bits), a = c->cc_a, b = c->cc_b, r = c->cc_res;
-	switch (c->cc_op) {
+	switch (op) {
 	case CC_EAGER: return c->eflags & FL_OF;
 	case CC_ADD: case CC_ADC: return ((a ^ r) & (b ^ r)) & sb;
 	case CC_SUB: case CC_SBB: return ((a ^ b) & (a ^ r)) & sb;
 	case CC_LOGIC: return false;
 	case CC_INC: return (r & width_mask(c->cc_bits)) == sb;
 	case CC_DEC: return (a & width_mask(c->cc_bits)) == sb;
-	case CC_SHL: return ((r & sb) != 0) ^ cc_cf(c);
+	case CC_SHL: return ((r & sb) != 0) ^ cc_cf_op(c, op);
 	case CC_SHR: return (a & sb) != 0;
 	case CC_SAR: return false;
 	case CC_MUL: return c->cc_aux;
@@ -106,13 +110,30 @@ static inline bool cc_of(const struct cpu *c)
 	return false;
 }
 
+/* The six arithmetic flags of `op` as EFLAGS bits. */
+CC_INLINE u32 cc_arith_op(const struct cpu *c, unsigned op)
+{
+	return (cc_cf_op(c, op) ? FL_CF : 0) | (cc_pf_op(c, op) ? FL_PF : 0) |
+	       (cc_af_op(c, op) ? FL_AF : 0) | (cc_zf_op(c, op) ? FL_ZF : 0) |
+	       (cc_sf_op(c, op) ? FL_SF : 0) | (cc_of_op(c, op) ? FL_OF : 0);
+}
+
+static inline bool cc_cf(const struct cpu *c) { return cc_cf_op(c, c->cc_op); }
+static inline bool cc_zf(const struct cpu *c) { return cc_zf_op(c, c->cc_op); }
+static inline bool cc_sf(const struct cpu *c) { return cc_sf_op(c, c->cc_op); }
+static inline bool cc_pf(const struct cpu *c) { return cc_pf_op(c, c->cc_op); }
+static inline bool cc_af(const struct cpu *c) { return cc_af_op(c, c->cc_op); }
+static inline bool cc_of(const struct cpu *c) { return cc_of_op(c, c->cc_op); }
+
+/* cc_arith when cc_op != CC_EAGER (exec_alu.c). */
+u32 cc_arith_lazy(const struct cpu *c);
+
 /* The six arithmetic flags as EFLAGS bits. */
 static inline u32 cc_arith(const struct cpu *c)
 {
 	if (c->cc_op == CC_EAGER)
 		return c->eflags & FL_ARITH;
-	return (cc_cf(c) ? FL_CF : 0) | (cc_pf(c) ? FL_PF : 0) | (cc_af(c) ? FL_AF : 0) |
-	       (cc_zf(c) ? FL_ZF : 0) | (cc_sf(c) ? FL_SF : 0) | (cc_of(c) ? FL_OF : 0);
+	return cc_arith_lazy(c);
 }
 
 /* Fold the lazy flags into cpu.eflags so that they can be changed bit by bit. */

@@ -63,7 +63,7 @@ static inline u32 guest_ppn(const struct cpu *c, u32 ppn)
  * paging, as by a global supervisor 4 MB page the VMM keeps in every address space
  * (so it never misses in the model: no walk is charged). CPL 3 takes the #PF the
  * hardware would give. */
-static u32 vmm_window(struct cpu *c, u32 lin, unsigned acc, bool user)
+static __attribute__((noinline, cold)) u32 vmm_window(struct cpu *c, u32 lin, unsigned acc, bool user)
 {
 	if (user)
 		cpu_page_fault(c, lin, PFEC_P | PFEC_U | (acc == ACC_WRITE ? PFEC_W : 0));
@@ -80,6 +80,41 @@ static u32 vmm_window(struct cpu *c, u32 lin, unsigned acc, bool user)
 	return (ppn << 12) | (lin & 0xfff);
 }
 
+/* xlate with paging off: the identity, straight into the fast TLB. */
+static __attribute__((noinline)) u32 xlate_unpaged(struct cpu *c, u32 lin, unsigned acc, bool user)
+{
+	u32 vpn = lin >> 12;
+	struct tlb_entry ident = { .vpn = vpn, .ppn = guest_ppn(c, vpn), .user = 1, .writable = 1, .dirty = 1 };
+	if (acc == ACC_FETCH) {
+		struct ctlb_entry *ce = &c->ct[vpn & (FTLB_SIZE - 1)];
+		cpu_fast_fill(c, &ce->tag);
+		ce->tag = vpn;
+		ce->ppn = ident.ppn;
+	} else {
+		fill_data(c, vpn, &ident, user);
+	}
+	return (ident.ppn << 12) | (lin & 0xfff);
+}
+
+/* xlate of a write the VMM emulates (c->bypass): the engine's walk without its own
+ * protection, kept in no TLB. */
+static __attribute__((noinline, cold)) u32 xlate_bypass(struct cpu *c, u32 lin, unsigned acc, bool user)
+{
+	u32 vpn = lin >> 12;
+	/* the VMM emulating a write the MMU engine traps: translate afresh, with
+	 * the engine's own protection lifted, and keep nothing in any TLB */
+	struct tlb_entry f = { 0 };
+	u32 pfec;
+	tlb_flush_page(&c->dtlb, vpn);
+	int rc = c->mmu->translate(c, lin, acc | ACC_BYPASS | (user ? ACC_USER : 0), &f, &pfec);
+	if (rc == MMU_EXIT)
+		cpu_exit_event(c);
+	if (rc)
+		cpu_page_fault(c, lin, pfec);
+	u32 ppn = guest_ppn(c, f.large ? f.ppn + (vpn - f.vpn) : f.ppn);
+	return (ppn << 12) | (lin & 0xfff);
+}
+
 /* Translate `lin` for `acc` at privilege `user`: modeled TLB, then the MMU engine.
  * Returns the physical address, raising #PF as hardware would. */
 static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
@@ -87,35 +122,12 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 	u32 vpn = lin >> 12;
 	if (__builtin_expect(lin - c->vmm_win < c->mem_size - c->ram_size, 0))
 		return vmm_window(c, lin, acc, user);
-	struct tlb_entry ident = { .vpn = vpn, .ppn = guest_ppn(c, vpn), .user = 1, .writable = 1, .dirty = 1 };
-
-	if (!(c->cr0 & CR0_PG)) {
-		if (acc == ACC_FETCH) {
-			struct ctlb_entry *ce = &c->ct[vpn & (FTLB_SIZE - 1)];
-			cpu_fast_fill(c, &ce->tag);
-			ce->tag = vpn;
-			ce->ppn = ident.ppn;
-		} else {
-			fill_data(c, vpn, &ident, user);
-		}
-		return (ident.ppn << 12) | (lin & 0xfff);
-	}
+	if (!(c->cr0 & CR0_PG))
+		return xlate_unpaged(c, lin, acc, user);
 
 	bool fetch = acc == ACC_FETCH, write = acc == ACC_WRITE;
-	if (__builtin_expect(c->bypass, 0) && write) {
-		/* the VMM emulating a write the MMU engine traps: translate afresh, with
-		 * the engine's own protection lifted, and keep nothing in any TLB */
-		struct tlb_entry f = { 0 };
-		u32 pfec;
-		tlb_flush_page(&c->dtlb, vpn);
-		int rc = c->mmu->translate(c, lin, acc | ACC_BYPASS | (user ? ACC_USER : 0), &f, &pfec);
-		if (rc == MMU_EXIT)
-			cpu_exit_event(c);
-		if (rc)
-			cpu_page_fault(c, lin, pfec);
-		u32 ppn = guest_ppn(c, f.large ? f.ppn + (vpn - f.vpn) : f.ppn);
-		return (ppn << 12) | (lin & 0xfff);
-	}
+	if (__builtin_expect(c->bypass, 0) && write)
+		return xlate_bypass(c, lin, acc, user);
 	struct tlb *t = fetch ? &c->itlb : &c->dtlb;
 	struct tlb_entry *e = tlb_lookup(t, vpn);
 	u32 pfec;
@@ -131,7 +143,8 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 			cpu_exit_event(c);
 		if (rc)
 			cpu_page_fault(c, lin, pfec);
-		e = tlb_insert(t, &f);
+		/* a miss: nothing fills the TLB meanwhile (the MMU engine only drops entries) */
+		e = e ? tlb_insert(t, &f) : tlb_insert_new(t, &f);
 	}
 	u32 ppn = guest_ppn(c, e->large ? e->ppn + (vpn - e->vpn) : e->ppn);
 	if (fetch) {
@@ -147,13 +160,7 @@ static u32 xlate(struct cpu *c, u32 lin, unsigned acc, bool user)
 	return (ppn << 12) | (lin & 0xfff);
 }
 
-u32 mem_fetch_phys(struct cpu *c, u32 lin)
-{
-	const struct ctlb_entry *ce = &c->ct[(lin >> 12) & (FTLB_SIZE - 1)];
-	if (ce->tag == lin >> 12)
-		return (ce->ppn << 12) | (lin & 0xfff);
-	return xlate(c, lin, ACC_FETCH, c->cpl == 3);
-}
+u32 mem_fetch_phys_slow(struct cpu *c, u32 lin) { return xlate(c, lin, ACC_FETCH, c->cpl == 3); }
 
 u8 *mem_xlate(struct cpu *c, u32 lin, bool write, bool user)
 {

@@ -23,9 +23,18 @@ u32 mem_read_slow(struct cpu *c, u32 lin, unsigned size, bool user);
 void mem_write_slow(struct cpu *c, u32 lin, unsigned size, u32 val, bool user);
 void seg_check(struct cpu *c, unsigned s, u32 off, unsigned size, bool write);
 
+/* mem_fetch_phys on a code-TLB miss (mem.c). */
+u32 mem_fetch_phys_slow(struct cpu *c, u32 lin);
+
 /* Translate linear `lin` for an instruction fetch at the current CPL and return the
  * physical address (faults with #PF as hardware would). */
-u32 mem_fetch_phys(struct cpu *c, u32 lin);
+static inline u32 mem_fetch_phys(struct cpu *c, u32 lin)
+{
+	const struct ctlb_entry *ce = &c->ct[(lin >> 12) & (FTLB_SIZE - 1)];
+	if (__builtin_expect(ce->tag == lin >> 12, 1))
+		return (ce->ppn << 12) | (lin & 0xfff);
+	return mem_fetch_phys_slow(c, lin);
+}
 
 /* Translate `lin` for an access without touching memory: used by string I/O and
  * checks. Returns a host pointer, or NULL if the address is outside RAM. */
@@ -77,12 +86,24 @@ static inline void mem_write(struct cpu *c, u32 lin, unsigned size, u32 v)
 	mem_write_slow(c, lin, size, v, c->cpl == 3);
 }
 
-/* Implicit supervisor accesses (descriptor tables, TSS, ring-0 stack frames). */
-static inline u32 mem_read_sys(struct cpu *c, u32 lin, unsigned size)
+/* The host pointer of `size` bytes at linear `lin` when an implicit supervisor read of
+ * them hits the fast TLB within one page, else NULL. A hit has no modeled effect, so
+ * several reads in one page (a descriptor's two dwords) may be served by one probe:
+ * each of them would have hit the same entry. */
+static inline const u8 *mem_sys_read_ptr(const struct cpu *c, u32 lin, unsigned size)
 {
 	const struct ftlb_entry *e = &c->ftlb[0][(lin >> 12) & (FTLB_SIZE - 1)];
 	if (e->rtag == (lin >> 12) && (lin & 0xfff) <= 0x1000 - size)
-		return load_n((const u8 *)(lin + e->addend), size);
+		return (const u8 *)(lin + e->addend);
+	return NULL;
+}
+
+/* Implicit supervisor accesses (descriptor tables, TSS, ring-0 stack frames). */
+static inline u32 mem_read_sys(struct cpu *c, u32 lin, unsigned size)
+{
+	const u8 *p = mem_sys_read_ptr(c, lin, size);
+	if (p)
+		return load_n(p, size);
 	return mem_read_slow(c, lin, size, false);
 }
 

@@ -2,30 +2,20 @@
  * segment.c — descriptor tables and segment-register loads, with the protection
  * checks of the SDM (Vol. 3A §5): null selectors, table limits, descriptor types,
  * RPL/DPL/CPL rules and presence, each raising the fault and error code hardware does.
+ *
+ * A guest kernel reloads the same few selectors on every system call and interrupt
+ * (DS and ES on entry, the user's on the way out), so the loads have a short path:
+ * the descriptor is read as always (one fast-TLB probe for both dwords when it lies in
+ * one page: those reads are modeled accesses and stay exactly as they were), and when
+ * it reads back as the last load of that selector found it, at the same CPL into the
+ * same kind of register, the result is copied (struct seg_memo in cpu.h) instead of
+ * being checked and decoded again. Nothing to invalidate: the memo is validated by the
+ * descriptor's content, whatever wrote the table or moved it.
  */
 #include "segment.h"
 
 #include "fault.h"
 #include "mem.h"
-
-bool desc_read(struct cpu *c, u16 sel, struct desc *d)
-{
-	u32 base, limit, off = sel & ~7u;
-	if (sel & 4) {
-		if (!(c->ldtr.attr & SEG_P))
-			return false;
-		base = c->ldtr.base;
-		limit = c->ldtr.limit;
-	} else {
-		base = c->gdtr_base;
-		limit = c->gdtr_limit;
-	}
-	if (off + 7 > limit)
-		return false;
-	d->lo = mem_read_sys(c, base + off, 4);
-	d->hi = mem_read_sys(c, base + off + 4, 4);
-	return true;
-}
 
 void desc_set_accessed(struct cpu *c, u16 sel, struct desc *d)
 {
@@ -34,28 +24,6 @@ void desc_set_accessed(struct cpu *c, u16 sel, struct desc *d)
 	d->hi |= 0x100;
 	u32 base = (sel & 4) ? c->ldtr.base : c->gdtr_base;
 	mem_write_sys(c, base + (sel & ~7u) + 4, 4, d->hi);
-}
-
-void seg_update_check(struct seg *s)
-{
-	u16 a = s->attr;
-	bool present = a & SEG_P, code = a & SEG_TYPE_CODE, rw = a & SEG_TYPE_RW;
-	bool flat = present && s->limit == 0xffffffffu && (code || !(a & SEG_TYPE_EC));
-	bool readable = flat && (!code || rw);
-	bool writable = flat && !code && rw;
-	s->check = (u8)((readable ? 0 : 1) | (writable ? 0 : 2));
-}
-
-void seg_from_desc(struct seg *s, u16 sel, const struct desc *d)
-{
-	s->sel = sel;
-	s->base = (d->lo >> 16) | ((d->hi & 0xff) << 16) | (d->hi & 0xff000000u);
-	u32 limit = (d->lo & 0xffff) | (d->hi & 0x000f0000u);
-	if (d->hi & 0x00800000u)
-		limit = (limit << 12) | 0xfff;
-	s->limit = limit;
-	s->attr = desc_attr(d);
-	seg_update_check(s);
 }
 
 static void seg_null(struct seg *s, u16 sel)
@@ -67,10 +35,43 @@ static void seg_null(struct seg *s, u16 sel)
 	seg_update_check(s);
 }
 
-void seg_load(struct cpu *c, unsigned sr, u16 sel)
+/* The checks and the decoding of seg_load for descriptor `d` (read), remembered in
+ * memo `m`. */
+static __attribute__((noinline)) void seg_load_checked(struct cpu *c, unsigned sr, u16 sel,
+							struct desc *d, struct seg_memo *m)
 {
 	unsigned rpl = sel & 3;
 	u32 err = sel & ~3u;
+	unsigned dpl = desc_dpl(d);
+	if (sr == SEG_SS) {
+		if (rpl != c->cpl || dpl != c->cpl || !desc_is_seg(d) || desc_is_code(d) ||
+		    !(d->hi & 0x200))
+			cpu_fault(c, EXC_GP, err);
+		if (!desc_present(d))
+			cpu_fault(c, EXC_SS, err);
+	} else {
+		if (!desc_is_seg(d) || (desc_is_code(d) && !(d->hi & 0x200)))
+			cpu_fault(c, EXC_GP, err);
+		bool conforming_code = desc_is_code(d) && (d->hi & 0x400);
+		if (!conforming_code && (rpl > dpl || c->cpl > dpl))
+			cpu_fault(c, EXC_GP, err);
+		if (!desc_present(d))
+			cpu_fault(c, EXC_NP, err);
+	}
+	desc_set_accessed(c, sel, d);
+	seg_from_desc(&c->seg[sr], sel, d);
+	*m = (struct seg_memo){ .lo = d->lo, .hi = d->hi, .sel = sel,
+				.key = (u8)(c->cpl | (sr == SEG_SS ? 4 : 0)), .seg = c->seg[sr] };
+}
+
+/* The memo slot for `sel` loaded into SS or not. */
+static inline struct seg_memo *seg_memo_slot(struct cpu *c, u16 sel, bool ss)
+{
+	return &c->seg_memo[((sel >> 3) * 2 + ss) & (SEG_MEMO_SIZE - 1)];
+}
+
+void seg_load(struct cpu *c, unsigned sr, u16 sel)
+{
 	struct desc d;
 	if ((sel & ~3u) == 0) {
 		if (sr == SEG_SS)
@@ -78,33 +79,16 @@ void seg_load(struct cpu *c, unsigned sr, u16 sel)
 		seg_null(&c->seg[sr], sel);
 		return;
 	}
-	if (!desc_read(c, sel, &d))
-		cpu_fault(c, EXC_GP, err);
-	unsigned dpl = desc_dpl(&d);
-	if (sr == SEG_SS) {
-		if (rpl != c->cpl || dpl != c->cpl || !desc_is_seg(&d) || desc_is_code(&d) ||
-		    !(d.hi & 0x200))
-			cpu_fault(c, EXC_GP, err);
-		if (!desc_present(&d))
-			cpu_fault(c, EXC_SS, err);
-	} else {
-		if (!desc_is_seg(&d) || (desc_is_code(&d) && !(d.hi & 0x200)))
-			cpu_fault(c, EXC_GP, err);
-		bool conforming_code = desc_is_code(&d) && (d.hi & 0x400);
-		if (!conforming_code && (rpl > dpl || c->cpl > dpl))
-			cpu_fault(c, EXC_GP, err);
-		if (!desc_present(&d))
-			cpu_fault(c, EXC_NP, err);
+	if (__builtin_expect(!desc_read(c, sel, &d), 0))
+		cpu_fault(c, EXC_GP, sel & ~3u);
+	bool ss = sr == SEG_SS;
+	struct seg_memo *m = seg_memo_slot(c, sel, ss);
+	if (m->lo == d.lo && m->hi == d.hi && m->sel == sel && m->key == (c->cpl | (ss ? 4 : 0))) {
+		/* the checks pass and the accessed bit is set, as last time */
+		c->seg[sr] = m->seg;
+		return;
 	}
-	desc_set_accessed(c, sel, &d);
-	seg_from_desc(&c->seg[sr], sel, &d);
-}
-
-void seg_load_cs(struct cpu *c, u16 sel, const struct desc *d, unsigned cpl)
-{
-	c->unchain = 1;
-	seg_from_desc(&c->seg[SEG_CS], (u16)((sel & ~3u) | cpl), d);
-	cpu_set_cpl(c, cpl);
+	seg_load_checked(c, sr, sel, &d, m);
 }
 
 void seg_null_invalid(struct cpu *c)

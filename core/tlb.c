@@ -19,6 +19,7 @@
  */
 #include "tlb.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,10 +118,26 @@ static void drop(struct tlb *t, struct tlb_entry *e)
 		t->evict(t->opaque, e->vpn, e->large ? 1024 : 1);
 }
 
-struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *fill)
+/* Put `fill` in its set, in place of the round-robin victim. */
+static struct tlb_entry *place(struct tlb *t, const struct tlb_entry *fill)
 {
 	u32 key = fill->large ? fill->vpn >> 10 : fill->vpn;
 	unsigned set = set_of(t, key);
+	struct tlb_entry *victim = &t->e[set * t->ways + t->next[set]];
+	t->next[set] = (u8)(t->next[set] + 1u == t->ways ? 0 : t->next[set] + 1);
+	if (live(t, victim))
+		drop(t, victim);
+	*victim = *fill;
+	victim->valid = 1;
+	victim->gen = t->gen;
+	index_entry(t, victim);
+	t->nvalid++;
+	t->nlarge += victim->large != 0;
+	return victim;
+}
+
+struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *fill)
+{
 	/* An existing entry for the same page is replaced in place (a re-walk for D). */
 	struct tlb_entry *old = find(t, key_of(fill));
 	if (old) {
@@ -133,17 +150,18 @@ struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *fill)
 		t->nlarge += old->large != 0;
 		return old;
 	}
-	struct tlb_entry *victim = &t->e[set * t->ways + t->next[set]];
-	t->next[set] = (u8)(t->next[set] + 1u == t->ways ? 0 : t->next[set] + 1);
-	if (live(t, victim))
-		drop(t, victim);
-	*victim = *fill;
-	victim->valid = 1;
-	victim->gen = t->gen;
-	index_entry(t, victim);
-	t->nvalid++;
-	t->nlarge += victim->large != 0;
-	return victim;
+	return place(t, fill);
+}
+
+struct tlb_entry *tlb_insert_new(struct tlb *t, const struct tlb_entry *fill)
+{
+#ifdef RINGLAB_CHECK
+	if (find(t, key_of(fill))) {
+		fprintf(stderr, "tlb_insert_new: page %#x is already in the TLB\n", fill->vpn);
+		abort();
+	}
+#endif
+	return place(t, fill);
 }
 
 void tlb_flush_page(struct tlb *t, u32 vpn)

@@ -63,6 +63,11 @@ struct tlb_entry *tlb_lookup(struct tlb *t, u32 vpn);
 /* Insert a translation (evicting round-robin within the set); returns the new entry. */
 struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *fill);
 
+/* tlb_insert of a translation whose page the TLB does not hold (tlb_lookup of it
+ * found nothing and nothing was inserted since): the same entry, the same victim,
+ * without searching for one to replace. */
+struct tlb_entry *tlb_insert_new(struct tlb *t, const struct tlb_entry *fill);
+
 /* Drop every entry covering `vpn` (INVLPG: global ones too). */
 void tlb_flush_page(struct tlb *t, u32 vpn);
 

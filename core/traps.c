@@ -35,6 +35,30 @@ static void frame_push(struct cpu *c, const struct seg *ss, u32 *sp, unsigned si
 	*sp = nsp;
 }
 
+/* Push the `n` values `v` (v[0] first) of `size` below `*sp`, as n frame_push calls
+ * would. The common frame, on a flat 32-bit stack within one page the fast TLB holds
+ * writable, is stored at once: each of those pushes would have hit that entry, with no
+ * modeled effect. Anything else (limit checks, a page boundary, a miss) takes the
+ * pushes one by one. */
+static void frame_push_all(struct cpu *c, const struct seg *ss, u32 *sp, unsigned size,
+			   const u32 *v, unsigned n, u32 ss_err)
+{
+	u32 bytes = n * size, lin = ss->base + *sp - bytes;
+	if (!ss->check && (ss->attr & SEG_DB) && (lin & 0xfff) <= 0x1000 - bytes) {
+		bool user = c->cpl == 3 && !c->delivering_inner; /* frame_push's mem_write */
+		const struct ftlb_entry *e = &c->ftlb[user][(lin >> 12) & (FTLB_SIZE - 1)];
+		if (e->wtag == lin >> 12) {
+			u8 *p = (u8 *)(lin + e->addend) + bytes;
+			for (unsigned i = 0; i < n; i++)
+				store_n(p -= size, size, v[i]);
+			*sp -= bytes;
+			return;
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		frame_push(c, ss, sp, size, v[i], ss_err);
+}
+
 void trap_deliver(struct cpu *c, u8 vec, enum trap_kind kind, bool has_err, u32 err,
 		  u32 ret_eip, u32 cur_eip)
 {
@@ -50,8 +74,9 @@ void trap_deliver(struct cpu *c, u8 vec, enum trap_kind kind, bool has_err, u32 
 
 	if (vec * 8u + 7 > c->idtr_limit)
 		cpu_fault(c, EXC_GP, gerr);
-	u32 lo = mem_read_sys(c, c->idtr_base + vec * 8u, 4);
-	u32 hi = mem_read_sys(c, c->idtr_base + vec * 8u + 4, 4);
+	struct desc gate;
+	desc_read_at(c, c->idtr_base + vec * 8u, &gate);
+	u32 lo = gate.lo, hi = gate.hi;
 	unsigned type = (hi >> 8) & 0x1f; /* S bit included: must be 0 */
 	if (type == SYS_TASKGATE)
 		cpu_unimplemented(c, "interrupt through a task gate (hardware task switch)");
@@ -110,20 +135,13 @@ void trap_deliver(struct cpu *c, u8 vec, enum trap_kind kind, bool has_err, u32 
 		seg_from_desc(&nss, nsel, &sd);
 		sp = (nss.attr & SEG_DB) ? nesp : nesp & 0xffff;
 		u32 sserr = (nsel & ~3u) + ext;
-		frame_push(c, &nss, &sp, gsize, c->seg[SEG_SS].sel, sserr);
-		frame_push(c, &nss, &sp, gsize, c->r[R_ESP], sserr);
-		frame_push(c, &nss, &sp, gsize, eflags, sserr);
-		frame_push(c, &nss, &sp, gsize, c->seg[SEG_CS].sel, sserr);
-		frame_push(c, &nss, &sp, gsize, ret_eip, sserr);
-		if (has_err)
-			frame_push(c, &nss, &sp, gsize, err, sserr);
+		const u32 frame[] = { c->seg[SEG_SS].sel, c->r[R_ESP], eflags, c->seg[SEG_CS].sel,
+				      ret_eip, err };
+		frame_push_all(c, &nss, &sp, gsize, frame, has_err ? 6 : 5, sserr);
 		desc_set_accessed(c, nsel, &sd);
 	} else {
-		frame_push(c, &nss, &sp, gsize, eflags, ext);
-		frame_push(c, &nss, &sp, gsize, c->seg[SEG_CS].sel, ext);
-		frame_push(c, &nss, &sp, gsize, ret_eip, ext);
-		if (has_err)
-			frame_push(c, &nss, &sp, gsize, err, ext);
+		const u32 frame[] = { eflags, c->seg[SEG_CS].sel, ret_eip, err };
+		frame_push_all(c, &nss, &sp, gsize, frame, has_err ? 4 : 3, ext);
 	}
 
 	/* Commit. */
@@ -155,13 +173,33 @@ void trap_deliver(struct cpu *c, u8 vec, enum trap_kind kind, bool has_err, u32 
 	c->event_delivered = 1;
 }
 
+/* Read the `n` values of `size` at the stack top (v[0] at ESP), as n stack_peek calls
+ * would; on a flat 32-bit stack, within one page the fast TLB holds, by one probe. */
+static void stack_peek_all(struct cpu *c, unsigned size, u32 *v, unsigned n)
+{
+	const struct seg *ss = &c->seg[SEG_SS];
+	u32 bytes = n * size, lin = ss->base + c->r[R_ESP];
+	if (!ss->check && (ss->attr & SEG_DB) && (lin & 0xfff) <= 0x1000 - bytes) {
+		const struct ftlb_entry *e = &c->ft[(lin >> 12) & (FTLB_SIZE - 1)];
+		if (e->rtag == lin >> 12) {
+			const u8 *p = (const u8 *)(lin + e->addend);
+			for (unsigned i = 0; i < n; i++)
+				v[i] = load_n(p + i * size, size);
+			return;
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		v[i] = stack_peek(c, i * size, size);
+}
+
 void trap_iret(struct cpu *c, unsigned s)
 {
 	if (c->eflags & FL_NT)
 		cpu_unimplemented(c, "IRET with EFLAGS.NT set (task return)");
-	u32 neip = stack_peek(c, 0, s);
-	u16 ncs = (u16)stack_peek(c, s, s);
-	u32 nfl = stack_peek(c, 2 * s, s);
+	u32 top[3];
+	stack_peek_all(c, s, top, 3);
+	u32 neip = top[0], nfl = top[2];
+	u16 ncs = (u16)top[1];
 	u32 cur = cpu_get_eflags(c);
 	if (s == 2)
 		nfl = (cur & 0xffff0000u) | (nfl & 0xffff);

@@ -112,7 +112,7 @@ static int set_timer(struct pv *p, u32 hz)
 /* Load segment register `sr` from shadow selector `sel` (already checked). */
 static void load_seg(struct cpu *c, unsigned sr, u16 sel)
 {
-	struct desc d;
+	struct desc d = { 0 }; /* desc_read cannot fail here: the selector was checked */
 	desc_read(c, sel, &d);
 	seg_from_desc(&c->seg[sr], sel, &d);
 }

@@ -31,6 +31,7 @@
 #include "core/mem.h"
 #include "core/mmu.h"
 #include "core/pagewalk.h"
+#include "rmap.h"
 
 #define SHADOW_CACHE 8
 #define EMU_ANY 0xffffffffu /* emu_page/emu_pa: not known (before_write) */
@@ -46,6 +47,9 @@ struct shadow {
 	u32 *pt[1024];       /* shadow page tables, by PDE index */
 	u32 src[1024];       /* guest page table each was built from (+1; 0: a 4 MB page) */
 	u8 flood[1024];      /* emulated writes to that guest table since its last fill */
+	u16 live[1024];      /* the indices i whose pt[i] exists, in no order ... */
+	u16 pos[1024];       /* ... and where each is in live[] */
+	u16 nlive;
 };
 
 struct shadow_state {
@@ -57,6 +61,8 @@ struct shadow_state {
 	u32 emu_page;        /* frame of the guest page table being written (emulation) */
 	u32 emu_pa;          /* physical address the emulated write went to */
 	bool *emu_traced;    /* before_write's: was it a traced page? */
+	struct rmap wmap;    /* per guest frame: the writable shadow entries that may map it
+			      * (keys: wkey()), so that track() need not scan every table */
 	u64 *hidden, *truef, *traced, *fills, *created, *freed, *switches, *cache_hits, *evicted;
 };
 
@@ -94,6 +100,8 @@ static int shadow_init(struct cpu *c)
 		"cached shadows evicted (least recently used) for a new address space (count)");
 	c->mmu_state = s;
 	c->force_wp = 1; /* see shadow_translate */
+	if (rmap_init(&s->wmap, s->npages))
+		return -1;
 	return s->track ? 0 : -1;
 }
 
@@ -116,6 +124,9 @@ static void drop_pt(struct cpu *c, struct shadow *sh, unsigned i)
 		return;
 	free(sh->pt[i]);
 	sh->pt[i] = NULL;
+	u16 last = sh->live[--sh->nlive]; /* out of the live list */
+	sh->live[sh->pos[i]] = last;
+	sh->pos[last] = sh->pos[i];
 	if (sh->src[i])
 		untrack(c, sh->src[i] - 1);
 	sh->src[i] = 0;
@@ -126,8 +137,8 @@ static void drop_pt(struct cpu *c, struct shadow *sh, unsigned i)
 
 static void drop_shadow(struct cpu *c, struct shadow *sh)
 {
-	for (unsigned i = 0; i < 1024; i++)
-		drop_pt(c, sh, i);
+	while (sh->nlive) /* drop_pt of a missing table does nothing: only live ones count */
+		drop_pt(c, sh, sh->live[sh->nlive - 1]);
 	if (sh->used)
 		untrack(c, sh->gcr3 >> 12);
 	sh->used = false;
@@ -141,7 +152,39 @@ static void flush_hw_tlb(struct cpu *c)
 	cpu_flush_fast_tlb(c);
 }
 
-/* A guest frame became a page table: no shadow may keep mapping it writable. */
+/* The reverse map's key of entry j of shadow table i of cached shadow k. */
+static inline u32 wkey(unsigned k, unsigned i, unsigned j) { return (k << 20) | (i << 10) | j; }
+
+/* The writable shadow entry named by `key`, if it (still) maps `frame`; else NULL. */
+static u32 *wentry(struct shadow_state *s, u32 frame, u32 key)
+{
+	struct shadow *sh = &s->cache[key >> 20];
+	u32 *pt = sh->used ? sh->pt[(key >> 10) & 0x3ff] : NULL;
+	if (!pt)
+		return NULL;
+	u32 *e = &pt[key & 0x3ff];
+	return (*e & SP_W) && (*e >> 12) == frame ? e : NULL;
+}
+
+static bool wentry_live(void *ctx, u32 frame, u32 key) { return wentry(ctx, frame, key) != NULL; }
+
+/* Entry j of table i of shadow `sh` was just made writable, mapping guest `frame`. */
+static void wmap_note(struct shadow_state *s, const struct shadow *sh, unsigned i, unsigned j,
+		      u32 frame)
+{
+	rmap_add(&s->wmap, frame, wkey((unsigned)(sh - s->cache), i, j), wentry_live, s);
+}
+
+/* Make the writable entry `e` mapping a page table read-only (track). */
+static void write_protect(struct cpu *c, u32 *e)
+{
+	*e &= ~SP_W;
+	vmm(c, P_VMM_PTE_WRITE, 1);
+}
+
+/* A guest frame became a page table: no shadow may keep mapping it writable. The
+ * entries are those the reverse map names (or, when it overflowed, every entry of
+ * every table): the same entries either way, each charged once. */
 static void track(struct cpu *c, u32 frame)
 {
 	struct shadow_state *s = st(c);
@@ -150,22 +193,32 @@ static void track(struct cpu *c, u32 frame)
 	if (s->track[frame]++)
 		return;
 	bool changed = false;
-	for (int k = 0; k < SHADOW_CACHE; k++) {
-		struct shadow *sh = &s->cache[k];
-		if (!sh->used)
-			continue;
-		for (unsigned i = 0; i < 1024; i++) {
-			u32 *pt = sh->pt[i];
-			if (!pt)
+	unsigned n;
+	const u32 *keys = rmap_keys(&s->wmap, frame, &n);
+	if (keys) {
+		for (unsigned w = 0; w < n; w++) {
+			u32 *e = wentry(s, frame, keys[w]);
+			if (e) {
+				write_protect(c, e);
+				changed = true;
+			}
+		}
+	} else {
+		for (int k = 0; k < SHADOW_CACHE; k++) {
+			struct shadow *sh = &s->cache[k];
+			if (!sh->used)
 				continue;
-			for (unsigned j = 0; j < 1024; j++)
-				if ((pt[j] & SP_W) && (pt[j] >> 12) == frame) {
-					pt[j] &= ~SP_W;
-					vmm(c, P_VMM_PTE_WRITE, 1);
-					changed = true;
-				}
+			for (unsigned l = 0; l < sh->nlive; l++) {
+				u32 *pt = sh->pt[sh->live[l]];
+				for (unsigned j = 0; j < 1024; j++)
+					if ((pt[j] & SP_W) && (pt[j] >> 12) == frame) {
+						write_protect(c, &pt[j]);
+						changed = true;
+					}
+			}
 		}
 	}
+	rmap_clear(&s->wmap, frame); /* no writable entry maps it now */
 	if (changed)
 		flush_hw_tlb(c);
 }
@@ -298,9 +351,11 @@ static void unprotect(struct cpu *c, u32 frame)
 			drop_shadow(c, sh);
 			continue;
 		}
-		for (unsigned i = 0; i < 1024; i++)
+		for (unsigned l = sh->nlive; l-- > 0;) { /* backwards: drop_pt moves only the last */
+			unsigned i = sh->live[l];
 			if (sh->src[i] == frame + 1)
 				drop_pt(c, sh, i);
+		}
 	}
 	flush_hw_tlb(c);
 }
@@ -331,6 +386,8 @@ static int shadow_fault(struct cpu *c, const struct mmu_fault *pf, u32 *pfec)
 		sh->pt[i] = calloc(1024, sizeof(u32));
 		if (!sh->pt[i])
 			return MMU_GUEST_FAULT;
+		sh->pos[i] = sh->nlive;
+		sh->live[sh->nlive++] = (u16)i;
 		(*s->created)++;
 		vmm(c, P_VMM_PTE_WRITE, 1);
 		if (!r.large) {
@@ -341,6 +398,8 @@ static int shadow_fault(struct cpu *c, const struct mmu_fault *pf, u32 *pfec)
 	sh->flood[i] = 0; /* the table is in use */
 	bool sw = w && r.dirty && !tracked(s, gframe);
 	sh->pt[i][j] = (gframe << 12) | SP_P | (r.user ? SP_U : 0) | (sw ? SP_W : 0);
+	if (sw)
+		wmap_note(s, sh, i, j, gframe);
 	vmm(c, P_VMM_PTE_WRITE, 1);
 	(*s->fills)++;
 	/* a stale read-only translation may still sit in the TLB */
@@ -360,7 +419,10 @@ static int shadow_fault(struct cpu *c, const struct mmu_fault *pf, u32 *pfec)
 		unprotect(c, gframe);
 		if (!sh->pt[i])
 			return MMU_FIXED; /* dropped with it: the next fault refills */
-		sh->pt[i][j] |= (w && !tracked(s, gframe)) ? SP_W : 0;
+		if (w && !tracked(s, gframe)) {
+			sh->pt[i][j] |= SP_W;
+			wmap_note(s, sh, i, j, gframe);
+		}
 	}
 	if (write && !w) {
 		/* a supervisor write the guest allows with CR0.WP clear */
@@ -370,6 +432,7 @@ static int shadow_fault(struct cpu *c, const struct mmu_fault *pf, u32 *pfec)
 			 * own read-only user mapping back. This also serves the processor's
 			 * own writes while delivering an event, which cannot be emulated */
 			sh->pt[i][j] = (gframe << 12) | SP_P | SP_W;
+			wmap_note(s, sh, i, j, gframe);
 			return MMU_FIXED;
 		}
 		/* a page table of a shadow, written with CR0.WP clear: emulate the write
@@ -402,9 +465,23 @@ static _Noreturn void broken(const struct shadow *sh, u32 lin, u32 e, const char
 	abort();
 }
 
-/* No writable shadow entry maps a guest page table; no shadow entry grants more than
- * the guest's own tables do (present, same frame; user only if the guest's is; writable
- * only if the guest's is writable and dirty). */
+/* Does the reverse map name `key` for `frame` (or has the frame overflowed)? */
+static bool wmap_holds(const struct shadow_state *s, u32 frame, u32 key)
+{
+	unsigned n;
+	const u32 *keys = rmap_keys(&s->wmap, frame, &n);
+	if (!keys)
+		return true;
+	for (unsigned w = 0; w < n; w++)
+		if (keys[w] == key)
+			return true;
+	return false;
+}
+
+/* No writable shadow entry maps a guest page table, and the reverse map names each
+ * writable entry; no shadow entry grants more than the guest's own tables do (present,
+ * same frame; user only if the guest's is; writable only if the guest's is writable
+ * and dirty). */
 static void check_invariants(struct cpu *c)
 {
 	struct shadow_state *s = st(c);
@@ -421,6 +498,8 @@ static void check_invariants(struct cpu *c)
 					continue;
 				if ((e & SP_W) && tracked(s, e >> 12))
 					broken(sh, lin, e, "a guest page table is mapped writable");
+				if ((e & SP_W) && !wmap_holds(s, e >> 12, wkey((unsigned)k, i, j)))
+					broken(sh, lin, e, "a writable entry the reverse map does not name");
 				if (pw_walk(c, sh->gcr3, lin, ACC_READ, &peek_ref, &r, &pfec))
 					broken(sh, lin, e, "the guest does not map this page");
 				if ((r.gpa >> 12) != (e >> 12))
@@ -471,8 +550,9 @@ static void shadow_after_emulate(struct cpu *c)
 			}
 			drop_pt(c, sh, j); /* a directory entry: the table it named */
 		}
-		for (unsigned i = 0; i < 1024; i++)
-			if (sh->src[i] == frame + 1 && sh->pt[i]) {
+		for (unsigned l = sh->nlive; l-- > 0;) { /* backwards: drop_pt moves only the last */
+			unsigned i = sh->live[l];
+			if (sh->src[i] == frame + 1) {
 				if (sh->pt[i][j]) {
 					sh->pt[i][j] = 0; /* a table entry: refilled on the next access */
 					vmm(c, P_VMM_PTE_WRITE, 1);
@@ -482,6 +562,7 @@ static void shadow_after_emulate(struct cpu *c)
 				if (++sh->flood[i] >= SHADOW_FLOOD)
 					drop_pt(c, sh, i);
 			}
+		}
 	}
 	flush_hw_tlb(c);
 	check_invariants(c);
@@ -549,6 +630,7 @@ static void shadow_fini(struct cpu *c)
 		for (unsigned i = 0; i < 1024; i++)
 			free(s->cache[k].pt[i]);
 	free(s->track);
+	rmap_fini(&s->wmap);
 	free(s);
 	c->mmu_state = NULL;
 }
