@@ -46,6 +46,10 @@ struct block_cache {
 	} single;
 };
 
+/* The successor of a block not linked yet: never valid, so block_chained needs no
+ * NULL test. */
+struct block block_none;
+
 /* The sentinel's handler (exec.h): the block is over. */
 void h_block_end(struct cpu *c, const struct insn *in)
 {
@@ -198,7 +202,7 @@ static void decode_block(struct cpu *c, struct block *b, u32 phys, unsigned max)
 	exec_flags_liveness(b->insn, n);
 	exec_fuse_branch(b->insn, n);
 	b->cost = cost;
-	b->succ[0] = b->succ[1] = NULL;
+	b->succ[0] = b->succ[1] = &block_none;
 	b->succ_eip[0] = b->succ_eip[1] = 0;
 	b->nsucc = 0;
 	b->fall_eip = def32 ? eip : eip & 0xffff;

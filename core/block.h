@@ -33,7 +33,8 @@ struct block {
 	struct block *hash_next; /* chain in the physical-address hash */
 	struct block *page_next; /* chain of blocks on the same physical page */
 	struct block *into_next; /* chain of blocks straddling into the same physical page */
-	struct block *succ[2];   /* blocks that followed this one on the same page (chaining) */
+	struct block *succ[2];   /* blocks that followed this one on the same page (chaining);
+				  * &block_none (never valid) until linked */
 	u32 succ_eip[2];         /* ... their EIPs, tested without reaching into them */
 	struct insn insn[];
 };
@@ -52,11 +53,13 @@ struct block *block_find(struct cpu *c);
  * translation of code or CS happened since `prev` started (cpu.unchain still clear):
  * then the page `prev` was fetched from still maps the same frame, so a valid
  * successor on that page is exactly what block_find would return. */
+extern struct block block_none;
+
 static inline struct block *block_chained(const struct block *prev, u32 eip)
 {
 	for (unsigned i = 0; i < 2; i++) {
 		struct block *b = prev->succ[i];
-		if (prev->succ_eip[i] == eip && b && b->valid)
+		if (prev->succ_eip[i] == eip && b->valid)
 			return b;
 	}
 	return NULL;
