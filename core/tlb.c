@@ -31,7 +31,8 @@ int tlb_init(struct tlb *t, unsigned entries, unsigned ways)
 		return -1;
 	t->ways = ways;
 	t->sets = entries / ways;
-	t->smask = (t->sets & (t->sets - 1)) == 0 ? t->sets - 1 : 0;
+	t->spow2 = (t->sets & (t->sets - 1)) == 0;
+	t->smask = t->spow2 ? t->sets - 1 : 0;
 	t->nvalid = t->nlarge = 0;
 	unsigned nb = 1;
 	while (nb < 2 * entries)
@@ -62,7 +63,7 @@ static inline struct tlb_bucket *bucket_of(const struct tlb *t, u32 key)
 {
 	return &t->bucket[(key ^ (key >> 11)) & t->bmask];
 }
-static inline unsigned set_of(const struct tlb *t, u32 key) { return t->smask ? key & t->smask : key % t->sets; }
+static inline unsigned set_of(const struct tlb *t, u32 key) { return t->spow2 ? key & t->smask : key % t->sets; }
 static inline bool live(const struct tlb *t, const struct tlb_entry *e) { return e->valid && e->gen == t->gen; }
 
 /* The valid entry with `key`, or NULL. */

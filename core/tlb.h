@@ -42,7 +42,8 @@ struct tlb {
 	u16 *chain;          /* per entry: the next entry + 1 in its bucket */
 	unsigned bmask, nvalid;
 	unsigned nlarge;     /* valid 4 MB entries: none, and a lookup probes only 4 KB */
-	unsigned smask;      /* sets - 1 when sets is a power of two, else 0 */
+	unsigned smask;      /* sets - 1 when sets is a power of two (0 for one set) */
+	bool spow2;          /* sets is a power of two: set_of masks instead of dividing */
 	u16 gen;             /* current generation; a full flush advances it */
 	/* Told when entries leave the model, so caches of it (the CPU's fast TLB) follow:
 	 * `evict` for pages [vpn, vpn+npages), `evict_all` when every entry left at once. */
