@@ -248,7 +248,7 @@ static int read_claim(struct ctx *c, struct claim *cl, const char *workload_dir)
 	if (t == LUA_TSTRING) {
 		cl->has_base = true;
 		snprintf(cl->base.config, sizeof(cl->base.config), "%s", lua_tostring(L, -1));
-		snprintf(cl->base.measurement, sizeof(cl->base.measurement), "%s", cl->side.measurement);
+		memcpy(cl->base.measurement, cl->side.measurement, sizeof(cl->base.measurement));
 	} else if (t == LUA_TTABLE) {
 		static const char *const base_fields[] = { "config", "measurement", "overrides", NULL };
 		cl->has_base = true;
@@ -259,8 +259,8 @@ static int read_claim(struct ctx *c, struct claim *cl, const char *workload_dir)
 			lua_pop(L, 1);
 			return -1;
 		}
-		if (!cl->base.measurement[0])
-			snprintf(cl->base.measurement, sizeof(cl->base.measurement), "%s", cl->side.measurement);
+		if (!cl->base.measurement[0]) /* the same size, both NUL-terminated */
+			memcpy(cl->base.measurement, cl->side.measurement, sizeof(cl->base.measurement));
 	} else if (t != LUA_TNIL) {
 		lua_pop(L, 1);
 		return fail(c, "%s: base must be a configuration name or { config =, measurement =, overrides = }", what);
