@@ -1,7 +1,8 @@
 /*
  * test_cpu_paging.c — 2-level paging behind the modeled TLB: 4 KB and 4 MB pages,
  * accessed/dirty bits, CR0.WP, global pages across CR3 loads, INVLPG, walk
- * references counted per miss, and self-modifying code through an alias mapping.
+ * references counted per miss, self-modifying code through an alias mapping, and no
+ * block chaining across a change of the translation of code (cpu.unchain).
  */
 #include "cpu_fixture.h"
 
@@ -119,9 +120,35 @@ static void test_self_modifying_code_through_alias(void **state)
 	fx_free(f);
 }
 
+/* A block that loads CR3 chains to the block after it on its page. When a CR3 load
+ * maps that page to another frame, the next block must come from the new frame, not
+ * from the chain the old mapping made (the CR3 load raises cpu.unchain). */
+static void test_no_chaining_across_a_cr3_load(void **state)
+{
+	struct fx *f = fx_paged();
+	const u32 pd2 = 0x102000, pt2 = 0x103000, frame2 = 0x9000;
+	fx_put32(f, pd2, pt2 | PTE_P | PTE_W | PTE_U);
+	for (u32 i = 0; i < 1024; i++)
+		fx_put32(f, pt2 + i * 4, (i << 12) | PTE_P | PTE_W | PTE_U);
+	fx_put32(f, pt2 + (FX_CODE >> 12) * 4, frame2 | PTE_P | PTE_W | PTE_U);
+	/* mov cr3, eax (ends its block); mov ebx, imm; hlt — the same first block in both
+	 * frames, a different second one */
+	static const u8 code2[] = { 0x0f, 0x22, 0xd8, 0xbb, 0x02, 0x00, 0x00, 0x00, 0xf4 };
+	memcpy(f->ram + frame2, code2, sizeof(code2));
+	f->cpu.r[R_EAX] = PD; /* the first run keeps the mapping: the two blocks chain */
+	FX_CODE_RUN(f, 0x0f, 0x22, 0xd8, 0xbb, 0x01, 0x00, 0x00, 0x00);
+	assert_int_equal(f->cpu.r[R_EBX], 1);
+	f->cpu.eip = FX_CODE;
+	f->cpu.r[R_EAX] = pd2; /* the second maps the code page to frame2 on the way */
+	assert_int_equal(fx_run(f), RUN_HLT);
+	assert_int_equal(f->cpu.r[R_EBX], 2);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_no_chaining_across_a_cr3_load),
 		cmocka_unit_test(test_walk_refs_per_miss),
 		cmocka_unit_test(test_dirty_bit_needs_a_write),
 		cmocka_unit_test(test_wp_controls_supervisor_writes),
